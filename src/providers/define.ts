@@ -1,0 +1,211 @@
+/**
+ * The one type every provider slice implements. The simulator, the contract builder and the tests know a
+ * provider only through this shape, so adding a provider is one folder and one registry line.
+ * @module
+ */
+import type { z } from 'zod';
+import type { Rejection } from './outcomes.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** A provider's answer: status, JSON body (absent = empty body) and extra headers. */
+export interface NativeReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** The kind of problem behind a rejection, so each provider can word it in its own dialect. */
+export type Problem =
+  | 'missing_field'
+  | 'invalid_field'
+  | 'malformed_json'
+  | 'unsupported_media_type'
+  | 'too_large'
+  | 'unknown_template'
+  | 'bad_credentials'
+  | 'missing_scope'
+  | 'token_expired'
+  | 'scenario';
+
+/** Why a request is rejected. Providers with fixed error texts may ignore everything but `status`. */
+export interface RejectReason {
+  problem?: Problem;
+  /** Plain words of the cause, e.g. "template.bodyValues must have 1 item". */
+  message?: string;
+  /** The offending field as a dotted path, e.g. "template.bodyValues". */
+  field?: string;
+  /** Overrides the provider's usual status for the outcome (403 for a missing scope, 413, 503...). */
+  status?: number;
+  /** Seconds a rate-limited client should wait; rendered as `Retry-After`. */
+  retryAfter?: number;
+}
+
+/** Read-only view of the incoming request, free of any web framework. */
+export interface RequestView {
+  method: string;
+  path: string;
+  header(name: string): string | undefined;
+  query(name: string): string | undefined;
+  params: Record<string, string>;
+}
+
+export type AuthVerdict =
+  | { ok: true; account: string }
+  | { ok: false; outcome: 'unauthorized' | 'invalid_request'; reason: RejectReason };
+
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+  /** Endpoints sharing a group share one counter per account (e.g. Verihubs v1 vs v2). */
+  group?: string;
+}
+
+/** Seeded sources of realistic values; one per simulator so runs reproduce. */
+export interface IdSource {
+  uuid(): string;
+  int(min: number, max: number): number;
+  digits(length: number): string;
+  alphanumeric(length: number): string;
+  hex(length: number): string;
+}
+
+/** What the simulated provider is told about itself by the user's config file. */
+export interface ProviderSettings<Cred = unknown> {
+  /** Pinned credentials: when present, only these are accepted. */
+  credentials?: Cred[];
+  /** Pinned template / flow / bot names: when present, any other is unknown. */
+  templates?: string[];
+  /** Accepted sends allowed per account; absent = unlimited. */
+  quota?: number;
+  /** Overrides the documented per-account rate limit; `false` switches it off. */
+  rateLimit?: RateLimit | false;
+  /** Recipients (E.164 digits) the provider refuses. */
+  blocked?: string[];
+  /** Provider-specific knobs, parsed by the slice itself. */
+  options?: Record<string, unknown>;
+}
+
+export interface StateDeps<Cred = unknown> {
+  now(): number;
+  ids: IdSource;
+  settings: ProviderSettings<Cred>;
+}
+
+export interface AuthContext<State, Cred> {
+  state: State;
+  now(): number;
+  /** Pinned credentials from config; absent means any well-formed credential is accepted. */
+  credentials?: Cred[];
+}
+
+/** The message that "arrived on the phone", as the inbox shows it. */
+export interface CapturedMessage {
+  /** Recipient as E.164 digits without `+`. */
+  to: string;
+  code: string;
+  text: string;
+  template?: string;
+  language?: string;
+  providerMessageId?: string;
+}
+
+export interface HandleContext<State, Body> {
+  body: Body;
+  req: RequestView;
+  account: string;
+  state: State;
+  now(): number;
+  ids: IdSource;
+  /** The outcome scenario resolution chose; handlers only run for outcomes the provider accepts. */
+  outcome: 'accepted' | 'not_on_whatsapp';
+  settings: ProviderSettings;
+  capture(message: CapturedMessage): void;
+  reject(outcome: Rejection, reason?: RejectReason): NativeReply;
+}
+
+export interface ResponseSpec {
+  description: string;
+  schema: z.ZodType;
+  example?: unknown;
+  headers?: Record<string, { description: string; schema: { type: 'string' | 'integer' } }>;
+}
+
+export type EndpointKind =
+  /** Sends an OTP: recipient-driven scenarios, quotas, blocked numbers and the inbox apply. */
+  | 'send'
+  /** Checks a code the provider generated. */
+  | 'verify'
+  /** Answers a documented scenario table; only armed rules and headers override it. */
+  | 'sandbox'
+  /** Login, settings and other account plumbing. */
+  | 'account';
+
+export interface EndpointDefinition<State = any, Body = any, Cred = any> {
+  operationId: string;
+  summary: string;
+  method: HttpMethod;
+  /** Hono-style path at the server root, e.g. `/bots/:id/fire`. */
+  path: string;
+  kind: EndpointKind;
+  /** Names of the provider's `securitySchemes` this endpoint requires. */
+  security: readonly string[];
+  /** Request body schema; absent = the endpoint reads no body. */
+  body?: z.ZodType<Body>;
+  /** An empty body is allowed and parsed as `{}`. */
+  bodyOptional?: boolean;
+  /** Overrides the provider's rate limit for this endpoint. */
+  rateLimit?: RateLimit;
+  authenticate(req: RequestView, ctx: AuthContext<State, Cred>): AuthVerdict;
+  /** Recipient as E.164 digits, for scenarios, blocked numbers and the inbox. */
+  recipient?(body: Body, req: RequestView): string | undefined;
+  /** Template, flow or bot the request names, checked against pinned `templates`. */
+  template?(body: Body, req: RequestView): string | undefined;
+  handle(ctx: HandleContext<State, Body>): NativeReply;
+  /** Every documented status with its body schema, for contracts and conformance tests. */
+  responses: Record<number, ResponseSpec>;
+}
+
+export type SecurityScheme =
+  | { type: 'apiKey'; in: 'header' | 'query'; name: string; description?: string }
+  | { type: 'http'; scheme: 'basic' | 'bearer'; description?: string };
+
+export interface ProviderDefinition<State = any, Cred = any> {
+  /** Folder name, contract file name and `/<id>` path prefix. */
+  id: string;
+  name: string;
+  /** The vendor documentation this slice follows. */
+  docs: string;
+  securitySchemes: Record<string, SecurityScheme>;
+  /** Schema of one pinned credential in the config file. */
+  credential: z.ZodType<Cred>;
+  /** Printed at start so a developer can copy a working request. */
+  demoCredentials: Record<string, string>;
+  /** The documented per-account rate limit, if any. */
+  rateLimit?: RateLimit;
+  /** Fresh simulated state (sessions, tokens); called at start and on reset. */
+  createState(deps: StateDeps<Cred>): State;
+  /** Renders a rejection in this provider's native error shape. */
+  reject(outcome: Rejection, reason?: RejectReason): NativeReply;
+  /** The native error body shape, for contracts. */
+  errorSchema: z.ZodType;
+  endpoints: readonly EndpointDefinition<State, any, Cred>[];
+}
+
+/**
+ * Declares a provider slice; identity at runtime, inference at compile time.
+ * @example
+ * export const splashify = defineProvider({ id: 'splashify', name: 'Splashify Pro', ... });
+ */
+export function defineProvider<State, Cred>(definition: ProviderDefinition<State, Cred>): ProviderDefinition<State, Cred> {
+  return definition;
+}
+
+/**
+ * Declares one endpoint of a slice with its body type inferred from the schema.
+ * @example
+ * const send = defineEndpoint<State>()({ operationId: 'sendMessage', body: sendSchema, ... });
+ */
+export function defineEndpoint<State, Cred = unknown>() {
+  return <Body>(endpoint: EndpointDefinition<State, Body, Cred>): EndpointDefinition<State, Body, Cred> => endpoint;
+}

@@ -1,0 +1,114 @@
+/**
+ * Assembles the fake-provider server: every registered provider's endpoints, at its documented path and
+ * under `/<id>`, plus the admin API. Knows providers only through the registry.
+ * @module
+ */
+import { Hono } from 'hono';
+import type { IdSource, ProviderDefinition } from '../providers/define.js';
+import { providers as registry } from '../providers/index.js';
+import { createAdmin } from './admin.js';
+import { type Clock, createClock } from './clock.js';
+import { type SimulatorConfig, settingsFor } from './config.js';
+import { createIds } from './ids.js';
+import { type Inbox, createInbox } from './inbox.js';
+import { type Journal, createJournal } from './journal.js';
+import { createLimits } from './limits.js';
+import { type PipelineDeps, type ProviderRuntime, createEndpointHandler } from './pipeline.js';
+import { problem } from './problem.js';
+
+export interface SimulatorOptions {
+  config?: SimulatorConfig;
+  /** Seeds every generated id and value; overrides `config.seed`. */
+  seed?: number;
+  clock?: Clock;
+  providers?: readonly ProviderDefinition[];
+  delays?: Partial<PipelineDeps['delays']>;
+}
+
+export interface Simulator {
+  app: Hono;
+  clock: Clock;
+  inbox: Inbox;
+  journal: Journal;
+  providers: readonly ProviderDefinition[];
+  runtime(id: string): ProviderRuntime;
+  /** Back to the state at start: inbox, journal, counters, provider state and clock. */
+  reset(): void;
+}
+
+/**
+ * Creates the simulator app with its state. Serve `app.fetch`, or call `app.request()` in tests.
+ * @example
+ * const sim = createSimulator({ seed: 42 });
+ * const res = await sim.app.request('/__admin/health');
+ */
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const { config = {}, providers = registry } = options;
+  const clock = options.clock ?? createClock();
+  const seed = options.seed ?? config.seed;
+  let ids: IdSource = createIds(seed);
+  const inbox = createInbox({ capacity: config.inbox?.capacity });
+  const journal = createJournal({ capacity: config.journal?.capacity });
+  const limits = createLimits(clock.now);
+  const runtimes = new Map<string, ProviderRuntime>();
+  const freshState = (definition: ProviderDefinition) => {
+    const settings = settingsFor(config, definition.id);
+    runtimes.set(definition.id, { definition, settings, state: definition.createState({ now: clock.now, ids, settings }) });
+  };
+  providers.forEach(freshState);
+  const runtime = (id: string) => {
+    const found = runtimes.get(id);
+    if (!found) throw new Error(`provider ${id} is not registered`);
+    return found;
+  };
+
+  const deps: PipelineDeps = {
+    clock,
+    get ids() {
+      return ids;
+    },
+    inbox,
+    journal,
+    limits,
+    runtime,
+    resolve: () => undefined,
+    delays: { slowMs: 2000, timeoutCapMs: 60_000, ...options.delays },
+  };
+
+  const reset = (session?: string) => {
+    inbox.clear(session);
+    journal.clear(session);
+    if (session !== undefined) return;
+    limits.reset();
+    clock.reset();
+    ids = createIds(seed);
+    providers.forEach(freshState);
+  };
+
+  const app = new Hono();
+  app.route('/__admin', createAdmin({ inbox, journal, reset, providers: () => describeProviders(providers) }));
+  for (const provider of providers) {
+    for (const endpoint of provider.endpoints) {
+      app.on(endpoint.method, [endpoint.path, `/${provider.id}${endpoint.path}`], createEndpointHandler(provider, endpoint, deps));
+    }
+  }
+  app.notFound((c) => problem(404, 'Not Found', `no route ${c.req.method} ${c.req.path}`));
+  app.onError((error) => {
+    console.error(error);
+    return problem(500, 'Internal simulator error', 'this is a bug in waotp, not a simulated provider failure');
+  });
+
+  return { app, clock, inbox, journal, providers, runtime, reset: () => reset() };
+}
+
+/** What `/__admin/providers` and the start banner show: where each provider lives and how to call it. */
+export function describeProviders(providers: readonly ProviderDefinition[]) {
+  return providers.map((p) => ({
+    id: p.id,
+    name: p.name,
+    docs: p.docs,
+    basePath: `/${p.id}`,
+    endpoints: p.endpoints.map((e) => ({ operationId: e.operationId, method: e.method, path: e.path })),
+    demoCredentials: p.demoCredentials,
+  }));
+}

@@ -1,0 +1,93 @@
+/**
+ * Every request the simulator answered, with the outcome it got and why.
+ * @module
+ */
+import type { Outcome } from '../providers/outcomes.js';
+import { createRing } from './ring.js';
+
+/** Where an outcome came from, in order of precedence. */
+export type DecidedBy = 'auth' | 'validation' | 'rule' | 'header' | 'number' | 'chaos' | 'state' | 'sandbox' | 'default';
+
+export interface JournalEntry {
+  id: string;
+  time: string;
+  session: string | null;
+  method: string;
+  path: string;
+  provider: string;
+  operationId: string;
+  status: number;
+  outcome: Outcome;
+  reason: { by: DecidedBy; detail: string };
+  /** Recipient digits, when the endpoint names one. */
+  to?: string;
+  durationMs: number;
+  request: { headers: Record<string, string>; query: Record<string, string>; body: unknown };
+  reply: { status: number; headers: Record<string, string>; body: unknown };
+}
+
+export interface JournalFilter {
+  provider?: string;
+  outcome?: string;
+  to?: string;
+  session?: string | null;
+}
+
+export interface Journal {
+  nextId(): string;
+  add(entry: JournalEntry): void;
+  list(filter?: JournalFilter, limit?: number): JournalEntry[];
+  get(id: string): JournalEntry | undefined;
+  clear(session?: string | null): void;
+  readonly size: number;
+  readonly total: number;
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'access-token', 'api-key', 'cookie']);
+
+/** Keeps enough of a secret to tell credentials apart, never the whole value. */
+export function maskSecrets(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? mask(value) : value;
+  }
+  return out;
+}
+
+function mask(value: string): string {
+  const space = value.indexOf(' ');
+  const scheme = space > 0 && space < 10 ? value.slice(0, space + 1) : '';
+  const secret = value.slice(scheme.length);
+  return `${scheme}${secret.slice(0, 4)}…`;
+}
+
+/**
+ * Creates a bounded journal; the oldest entries are evicted past `capacity`, totals are kept.
+ * @example
+ * const journal = createJournal({ capacity: 5000 });
+ * journal.list({ provider: 'verihubs', outcome: 'rate_limited' });
+ */
+export function createJournal({ capacity = 10_000 }: { capacity?: number } = {}): Journal {
+  const ring = createRing<JournalEntry>(capacity);
+  let sequence = 0;
+  const matches = (e: JournalEntry, f: JournalFilter) =>
+    (f.provider === undefined || e.provider === f.provider) &&
+    (f.outcome === undefined || e.outcome === f.outcome) &&
+    (f.to === undefined || e.to === f.to) &&
+    (f.session === undefined || e.session === f.session);
+  return {
+    nextId: () => `req_${(++sequence).toString().padStart(6, '0')}`,
+    add: (entry) => ring.push(entry),
+    list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit),
+    get: (id) => ring.find((e) => e.id === id),
+    clear(session) {
+      ring.retain((e) => session !== undefined && e.session !== session);
+    },
+    get size() {
+      return ring.size;
+    },
+    get total() {
+      return ring.total;
+    },
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * The one generic route every provider endpoint runs through:
+ * read body -> authenticate -> parse -> resolve the outcome -> reply natively -> capture -> journal.
+ * Slices only supply the provider-specific parts; this file knows no provider by name.
+ * @module
+ */
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import type {
+  CapturedMessage,
+  EndpointDefinition,
+  IdSource,
+  NativeReply,
+  ProviderDefinition,
+  ProviderSettings,
+  RejectReason,
+  RequestView,
+} from '../providers/define.js';
+import { type Outcome, type Rejection, isRejection } from '../providers/outcomes.js';
+import type { Clock } from './clock.js';
+import type { Inbox } from './inbox.js';
+import { type DecidedBy, type Journal, maskSecrets } from './journal.js';
+import type { Limits } from './limits.js';
+
+export const MAX_BODY_BYTES = 1024 * 1024;
+export const SESSION_HEADER = 'x-waotp-session';
+
+/** A provider as the running simulator holds it: its definition, the user's settings, its live state. */
+export interface ProviderRuntime {
+  definition: ProviderDefinition;
+  settings: ProviderSettings;
+  state: unknown;
+}
+
+export interface Decision {
+  outcome: Outcome;
+  by: DecidedBy;
+  detail: string;
+}
+
+export interface ScenarioInput {
+  provider: string;
+  kind: EndpointDefinition['kind'];
+  to: string | undefined;
+  session: string | null;
+  header(name: string): string | undefined;
+}
+
+export interface PipelineDeps {
+  clock: Clock;
+  ids: IdSource;
+  inbox: Inbox;
+  journal: Journal;
+  limits: Limits;
+  runtime(id: string): ProviderRuntime;
+  /** Scenario resolution: an outcome forced by a rule, header, magic number or chaos, if any. */
+  resolve(input: ScenarioInput): Decision | undefined;
+  /** How long `slow` waits before accepting, and the cap on how long `timeout` holds a request. */
+  delays: { slowMs: number; timeoutCapMs: number };
+}
+
+type Verdict = { reply: NativeReply; outcome: Outcome; by: DecidedBy; detail: string };
+
+/**
+ * Builds the Hono handler for one endpoint of one provider.
+ * @example
+ * app.on(endpoint.method, [endpoint.path, `/${provider.id}${endpoint.path}`], createEndpointHandler(provider, endpoint, deps));
+ */
+export function createEndpointHandler(provider: ProviderDefinition, endpoint: EndpointDefinition, deps: PipelineDeps) {
+  return async (c: Context): Promise<Response> => {
+    const started = performance.now();
+    const runtime = deps.runtime(provider.id);
+    const headers = c.req.header();
+    const view: RequestView = {
+      method: c.req.method,
+      path: c.req.path,
+      header: (name) => headers[name.toLowerCase()],
+      query: (name) => c.req.query(name),
+      params: c.req.param() as Record<string, string>,
+    };
+    const session = headers[SESSION_HEADER] ?? null;
+    const requestId = deps.journal.nextId();
+    let recordedBody: unknown = undefined;
+    let to: string | undefined;
+
+    const reject = (outcome: Rejection, reason?: RejectReason) => provider.reject(outcome, reason);
+    const invalid = (reason: RejectReason): Verdict => ({
+      reply: reject('invalid_request', reason),
+      outcome: 'invalid_request',
+      by: 'validation',
+      detail: reason.message ?? '',
+    });
+
+    const decide = async (): Promise<Verdict> => {
+      const raw = endpoint.body ? await readBodyText(c.req.raw) : '';
+      if (raw === undefined) return invalid({ problem: 'too_large', status: 413, message: `request body exceeds ${MAX_BODY_BYTES} bytes` });
+      if (raw) recordedBody = raw.length > 4096 ? `${raw.slice(0, 4096)}…` : raw;
+      const auth = endpoint.authenticate(view, { state: runtime.state, now: deps.clock.now, credentials: runtime.settings.credentials });
+      if (!auth.ok) return { reply: reject(auth.outcome, auth.reason), outcome: auth.outcome, by: 'auth', detail: auth.reason.message ?? auth.reason.problem ?? '' };
+      let body: unknown = undefined;
+      if (endpoint.body) {
+        const json = parseJson(raw, headers['content-type'], endpoint.bodyOptional ?? false);
+        if (!json.ok) return invalid(json.reason);
+        recordedBody = json.value;
+        const parsed = endpoint.body.safeParse(json.value);
+        if (!parsed.success) return invalid(describeIssue(parsed.error, json.value));
+        body = parsed.data;
+      }
+      to = endpoint.recipient?.(body, view);
+      const template = endpoint.template?.(body, view);
+      const pinned = runtime.settings.templates;
+      if (template !== undefined && pinned && !pinned.includes(template)) {
+        return invalid({ problem: 'unknown_template', message: `template "${template}" not found` });
+      }
+      const accept = (outcome: 'accepted' | 'not_on_whatsapp', decision: Decision) => run(body, auth.account, outcome, decision);
+      if (endpoint.kind === 'account') return accept('accepted', { outcome: 'accepted', by: 'default', detail: '' });
+
+      const forced = deps.resolve({ provider: provider.id, kind: endpoint.kind, to, session, header: view.header });
+      const limited = endpoint.kind === 'sandbox' ? undefined : checkLimits(to, auth.account);
+      const decision: Decision = forced ?? limited ?? { outcome: 'accepted', by: endpoint.kind === 'sandbox' ? 'sandbox' : 'default', detail: '' };
+      const { outcome } = decision;
+      if (isRejection(outcome)) {
+        const retryAfter = outcome === 'rate_limited' ? (limited?.retryAfter ?? 1) : undefined;
+        return { ...decision, reply: reject(outcome, { problem: 'scenario', message: decision.detail, retryAfter }) };
+      }
+      if (outcome === 'slow') await sleep(deps.delays.slowMs);
+      return accept(outcome === 'not_on_whatsapp' ? 'not_on_whatsapp' : 'accepted', decision);
+    };
+
+    const checkLimits = (recipient: string | undefined, account: string): (Decision & { retryAfter?: number }) | undefined => {
+      const { settings, definition } = runtime;
+      if (endpoint.kind === 'send' && recipient !== undefined && settings.blocked?.includes(recipient)) {
+        return { outcome: 'blocked_recipient', by: 'state', detail: `${recipient} is on the blocked list` };
+      }
+      const rate = settings.rateLimit === false ? undefined : (settings.rateLimit ?? endpoint.rateLimit ?? definition.rateLimit);
+      if (rate) {
+        const key = `${provider.id}:${account}:${endpoint.rateLimit?.group ?? rate.group ?? ''}`;
+        const hit = deps.limits.hit(key, rate);
+        if (!hit.ok) return { outcome: 'rate_limited', by: 'state', detail: `over ${rate.limit} requests per ${rate.windowMs} ms`, retryAfter: hit.retryAfter };
+      }
+      if (endpoint.kind === 'send' && settings.quota !== undefined && !deps.limits.spend(`${provider.id}:${account}`, settings.quota)) {
+        return { outcome: 'insufficient_quota', by: 'state', detail: `quota of ${settings.quota} sends used up` };
+      }
+      return undefined;
+    };
+
+    const run = (body: unknown, account: string, outcome: 'accepted' | 'not_on_whatsapp', decision: Decision): Verdict => {
+      let rejectedWith: Outcome | undefined;
+      const reply = endpoint.handle({
+        body,
+        req: view,
+        account,
+        state: runtime.state,
+        now: deps.clock.now,
+        ids: deps.ids,
+        outcome,
+        settings: runtime.settings,
+        capture: (message: CapturedMessage) =>
+          deps.inbox.add({
+            ...message,
+            provider: provider.id,
+            session,
+            outcome: decision.outcome,
+            status: 'accepted',
+            createdAt: new Date(deps.clock.now()).toISOString(),
+            requestId,
+          }),
+        reject: (rejection, reason) => {
+          rejectedWith = rejection;
+          return reject(rejection, reason);
+        },
+      });
+      return { reply, outcome: rejectedWith ?? decision.outcome, by: decision.by, detail: decision.detail };
+    };
+
+    const verdict = await decide();
+    const response = await deliver(c, verdict, deps.delays.timeoutCapMs);
+    deps.journal.add({
+      id: requestId,
+      time: new Date(deps.clock.now()).toISOString(),
+      session,
+      method: view.method,
+      path: view.path,
+      provider: provider.id,
+      operationId: endpoint.operationId,
+      status: verdict.reply.status,
+      outcome: verdict.outcome,
+      reason: { by: verdict.by, detail: verdict.detail },
+      ...(to !== undefined && { to }),
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      request: { headers: maskSecrets(headers), query: c.req.query(), body: recordedBody },
+      reply: { status: verdict.reply.status, headers: verdict.reply.headers ?? {}, body: verdict.reply.body },
+    });
+    return response;
+  };
+}
+
+/** Turns a verdict into bytes on the wire, including the transport faults no provider renders itself. */
+async function deliver(c: Context, verdict: Verdict, timeoutCapMs: number): Promise<Response> {
+  const { reply, outcome } = verdict;
+  const incoming = (c.env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming;
+  if (outcome === 'connection_reset') {
+    if (!incoming) return Response.error();
+    incoming.socket.destroy();
+    return new Response(null);
+  }
+  if (outcome === 'timeout') {
+    // Hold the request until the client gives up, or the cap passes; then drop the connection unanswered.
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutCapMs);
+      incoming?.socket.once('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    incoming?.socket.destroy();
+    return incoming ? new Response(null) : Response.error();
+  }
+  const headers: Record<string, string> = { ...reply.headers };
+  if (reply.body === undefined) return new Response(null, { status: reply.status, headers });
+  headers['content-type'] ??= 'application/json; charset=utf-8';
+  let text = JSON.stringify(reply.body);
+  if (outcome === 'malformed_reply') text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+  return new Response(text, { status: reply.status, headers });
+}
+
+/** Reads a body with a hard size cap, without trusting Content-Length alone; undefined when over it. */
+export async function readBodyText(request: Request, max = MAX_BODY_BYTES): Promise<string | undefined> {
+  if (Number(request.headers.get('content-length') ?? 0) > max) return undefined;
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}
+
+type JsonRead = { ok: true; value: unknown } | { ok: false; reason: RejectReason };
+
+/** Parses a JSON body, refusing other media types. */
+export function parseJson(text: string, contentType: string | undefined, optional: boolean): JsonRead {
+  // assumption: a missing Content-Type is read as JSON (lenient, like most JSON APIs); a non-JSON one is refused.
+  if (contentType && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim())) {
+    return { ok: false, reason: { problem: 'unsupported_media_type', message: `Content-Type must be application/json, not ${contentType}` } };
+  }
+  if (text.trim() === '') {
+    return optional ? { ok: true, value: {} } : { ok: false, reason: { problem: 'missing_field', message: 'request body is empty' } };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, reason: { problem: 'malformed_json', message: `body is not valid JSON: ${(error as Error).message}` } };
+  }
+}
+
+/** The first zod issue as a provider-neutral reason: which field, and whether it is missing or wrong. */
+export function describeIssue(error: z.ZodError, input: unknown): RejectReason {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String);
+  const field = path.join('.');
+  const missing = path.length > 0 && valueAt(input, path) === undefined;
+  const problem = missing ? 'missing_field' : 'invalid_field';
+  // Refinements word their own message; zod's built-in ones need the field named.
+  if (issue.code === 'custom') return { problem, ...(field && { field }), message: issue.message };
+  if (missing) return { problem, field, message: `${field} is required` };
+  return { problem, ...(field && { field }), message: field ? `${field}: ${issue.message}` : issue.message };
+}
+
+function valueAt(input: unknown, path: string[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function sleep(ms: number) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
