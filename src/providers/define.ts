@@ -108,6 +108,11 @@ export interface CapturedMessage {
   template?: string;
   language?: string;
   providerMessageId?: string;
+  /**
+   * Set when the provider accepts the send but delivery will fail (On-Prem reports 1026 or 2001 only
+   * through its webhook): the message is shown as failed and its callbacks carry this error.
+   */
+  failure?: { code: number | string; title: string; details?: string };
 }
 
 export interface HandleContext<State, Body> {
