@@ -136,6 +136,13 @@ export interface ResponseSpec {
   headers?: Record<string, { description: string; schema: { type: 'string' | 'integer' } }>;
 }
 
+export interface SampleRequest {
+  /** Concrete path at the server root, path parameters filled in. */
+  path: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
 export type EndpointKind =
   /** Sends an OTP: recipient-driven scenarios, quotas, blocked numbers and the inbox apply. */
   | 'send'
@@ -167,6 +174,11 @@ export interface EndpointDefinition<State = any, Body = any, Cred = any> {
   /** Template, flow or bot the request names, checked against pinned `templates`. */
   template?(body: Body, req: RequestView): string | undefined;
   handle(ctx: HandleContext<State, Body>): NativeReply;
+  /**
+   * A request this endpoint accepts on a simulator with no config, addressed to `to` (E.164 digits).
+   * The provider x outcome matrix, contract examples and README examples are built from it.
+   */
+  sample?(to: string): SampleRequest;
   /** Every documented status with its body schema, for contracts and conformance tests. */
   responses: Record<number, ResponseSpec>;
 }

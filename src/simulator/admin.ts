@@ -3,14 +3,24 @@
  * @module
  */
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { chaosSchema, ruleInputSchema } from './catalogue.js';
+import type { Clock } from './clock.js';
+import { parseDuration } from './duration.js';
 import type { Inbox, MessageFilter } from './inbox.js';
 import type { Journal, JournalFilter } from './journal.js';
 import { SESSION_HEADER } from './pipeline.js';
 import { problem } from './problem.js';
+import type { Scenarios } from './scenarios.js';
+import type { Unmatched } from './unmatched.js';
 
 export interface AdminDeps {
   inbox: Inbox;
   journal: Journal;
+  scenarios: Scenarios;
+  clock: Clock;
+  unmatched: Unmatched;
+  providerIds: readonly string[];
   providers: () => unknown;
   /** Resets all state, or only what belongs to one session. */
   reset(session?: string): void;
@@ -75,13 +85,94 @@ export function createAdmin(deps: AdminDeps) {
     return c.json({ total: deps.journal.total, requests: deps.journal.list(filter, limit) });
   });
 
+  admin.get('/requests/unmatched', (c) => c.json({ requests: deps.unmatched.list(c.req.header(SESSION_HEADER)) }));
+
+  admin.get('/scenarios', (c) => {
+    const session = c.req.header(SESSION_HEADER);
+    const { outcomes } = deps.scenarios.catalogue;
+    return c.json({
+      precedence: ['rule', 'header', 'number', 'chaos', 'default'],
+      outcomes: Object.entries(outcomes).map(([name, entry]) => ({
+        name,
+        ...entry,
+        numbers: entry.numbers.map((r) => ({ from: `+${r.from}`, to: `+${r.to}`, example: `+${r.from}` })),
+      })),
+      rules: deps.scenarios.rules(session),
+      chaos: deps.scenarios.chaos(),
+    });
+  });
+
+  admin.post('/scenarios', async (c) => {
+    const body = await readJson(c.req.raw);
+    if (!body.ok) return body.error;
+    // `outcome` is accepted as shorthand for a one-element `outcomes`.
+    let raw = body.value;
+    if (isRecord(raw) && 'outcome' in raw && !('outcomes' in raw)) {
+      const { outcome, ...rest } = raw;
+      raw = { ...rest, outcomes: [outcome] };
+    }
+    const parsed = ruleInputSchema.safeParse(raw);
+    if (!parsed.success) return problem(400, 'Invalid rule', z.prettifyError(parsed.error));
+    if (parsed.data.provider !== undefined && !deps.providerIds.includes(parsed.data.provider)) {
+      return problem(400, 'Invalid rule', `unknown provider "${parsed.data.provider}"; known: ${deps.providerIds.join(', ')}`);
+    }
+    const rule = deps.scenarios.arm(parsed.data, c.req.header(SESSION_HEADER) ?? null);
+    return c.json(rule, 201);
+  });
+
+  admin.delete('/scenarios', (c) => {
+    deps.scenarios.clearRules(c.req.header(SESSION_HEADER));
+    return c.body(null, 204);
+  });
+
+  admin.delete('/scenarios/:id', (c) => {
+    const removed = deps.scenarios.disarm(c.req.param('id'), c.req.header(SESSION_HEADER));
+    return removed ? c.body(null, 204) : problem(404, 'No such rule', `no armed rule ${c.req.param('id')} in this session`);
+  });
+
+  admin.get('/chaos', (c) => c.json(deps.scenarios.chaos()));
+  admin.put('/chaos', async (c) => {
+    const body = await readJson(c.req.raw);
+    if (!body.ok) return body.error;
+    const parsed = chaosSchema.safeParse(body.value);
+    if (!parsed.success) return problem(400, 'Invalid chaos settings', z.prettifyError(parsed.error));
+    return c.json(deps.scenarios.setChaos(parsed.data));
+  });
+
+  admin.get('/clock', (c) => c.json(clockView(deps.clock)));
+  admin.post('/clock', async (c) => {
+    const body = await readJson(c.req.raw);
+    if (!body.ok) return body.error;
+    const advance = isRecord(body.value) ? parseDuration(body.value.advance) : undefined;
+    if (advance === undefined) {
+      return problem(400, 'Invalid clock change', 'send {"advance": "<duration>"}, e.g. "10m", "30s", "1h30m", "500ms" or a number of milliseconds; the clock only moves forward');
+    }
+    deps.clock.advance(advance);
+    return c.json(clockView(deps.clock));
+  });
+
   admin.get('/requests/:id', (c) => {
     const entry = deps.journal.get(c.req.param('id'));
     return entry ? c.json(entry) : problem(404, 'No such request', `no journal entry ${c.req.param('id')}`);
   });
 
-  admin.notFound((c) => problem(404, 'Not Found', `no admin route ${c.req.method} ${c.req.path}`));
   return admin;
+}
+
+function clockView(clock: Clock) {
+  return { now: new Date(clock.now()).toISOString(), offsetMs: clock.offset() };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+async function readJson(request: Request): Promise<Parsed<unknown>> {
+  try {
+    return { ok: true, value: JSON.parse(await request.text()) };
+  } catch (error) {
+    return { ok: false, error: problem(400, 'Malformed JSON', `the body is not valid JSON: ${(error as Error).message}`) };
+  }
 }
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: Response };

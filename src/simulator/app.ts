@@ -7,14 +7,18 @@ import { Hono } from 'hono';
 import type { IdSource, ProviderDefinition } from '../providers/define.js';
 import { providers as registry } from '../providers/index.js';
 import { createAdmin } from './admin.js';
+import { type Catalogue, type RulePack, loadCatalogue } from './catalogue.js';
 import { type Clock, createClock } from './clock.js';
-import { type SimulatorConfig, settingsFor } from './config.js';
+import { type SimulatorConfig, parseConfig, settingsFor } from './config.js';
 import { createIds } from './ids.js';
 import { type Inbox, createInbox } from './inbox.js';
 import { type Journal, createJournal } from './journal.js';
 import { createLimits } from './limits.js';
 import { type PipelineDeps, type ProviderRuntime, createEndpointHandler } from './pipeline.js';
+import { SESSION_HEADER } from './pipeline.js';
 import { problem } from './problem.js';
+import { type Scenarios, createScenarios } from './scenarios.js';
+import { type Unmatched, createUnmatched } from './unmatched.js';
 
 export interface SimulatorOptions {
   config?: SimulatorConfig;
@@ -23,6 +27,10 @@ export interface SimulatorOptions {
   clock?: Clock;
   providers?: readonly ProviderDefinition[];
   delays?: Partial<PipelineDeps['delays']>;
+  /** The outcome catalogue; default: the package's scenarios/catalogue.yaml. */
+  catalogue?: Catalogue;
+  /** Rule packs armed at start and again after every reset (`--scenarios`). */
+  rulePacks?: RulePack[];
 }
 
 export interface Simulator {
@@ -30,6 +38,8 @@ export interface Simulator {
   clock: Clock;
   inbox: Inbox;
   journal: Journal;
+  scenarios: Scenarios;
+  unmatched: Unmatched;
   providers: readonly ProviderDefinition[];
   runtime(id: string): ProviderRuntime;
   /** Back to the state at start: inbox, journal, counters, provider state and clock. */
@@ -43,7 +53,9 @@ export interface Simulator {
  * const res = await sim.app.request('/__admin/health');
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
-  const { config = {}, providers = registry } = options;
+  const { providers = registry } = options;
+  // Configs built in code get the same checks as a config file.
+  const config = parseConfig(options.config ?? {}, providers);
   const clock = options.clock ?? createClock();
   const seed = options.seed ?? config.seed;
   let ids: IdSource = createIds(seed);
@@ -62,6 +74,20 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     return found;
   };
 
+  const catalogue = options.catalogue ?? loadCatalogue();
+  const scenarios = createScenarios({ catalogue, now: clock.now, ...(seed !== undefined && { seed }) });
+  const armPacks = () => {
+    for (const pack of options.rulePacks ?? []) {
+      pack.rules.forEach((rule) => scenarios.arm(rule, null));
+      if (pack.chaos) scenarios.setChaos(pack.chaos);
+    }
+  };
+  armPacks();
+  const routes = providers.flatMap((p) =>
+    p.endpoints.flatMap((e) => [e.path, `/${p.id}${e.path}`].map((path) => ({ provider: p.id, method: e.method, path }))),
+  );
+  const unmatched = createUnmatched(routes);
+
   const deps: PipelineDeps = {
     clock,
     get ids() {
@@ -71,34 +97,49 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     journal,
     limits,
     runtime,
-    resolve: () => undefined,
-    delays: { slowMs: 2000, timeoutCapMs: 60_000, ...options.delays },
+    resolve: scenarios.resolve,
+    delays: {
+      slowMs: catalogue.outcomes.slow.delayMs ?? 2000,
+      timeoutCapMs: catalogue.outcomes.timeout.capMs ?? 60_000,
+      ...options.delays,
+    },
   };
 
   const reset = (session?: string) => {
     inbox.clear(session);
     journal.clear(session);
-    if (session !== undefined) return;
+    unmatched.clear(session);
+    if (session !== undefined) return scenarios.clearRules(session);
     limits.reset();
     clock.reset();
+    scenarios.reset();
+    armPacks();
     ids = createIds(seed);
     providers.forEach(freshState);
   };
 
   const app = new Hono();
-  app.route('/__admin', createAdmin({ inbox, journal, reset, providers: () => describeProviders(providers) }));
+  app.route(
+    '/__admin',
+    createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers) }),
+  );
   for (const provider of providers) {
     for (const endpoint of provider.endpoints) {
       app.on(endpoint.method, [endpoint.path, `/${provider.id}${endpoint.path}`], createEndpointHandler(provider, endpoint, deps));
     }
   }
-  app.notFound((c) => problem(404, 'Not Found', `no route ${c.req.method} ${c.req.path}`));
+  app.notFound((c) => {
+    if (c.req.path.startsWith('/__admin')) return problem(404, 'Not Found', `no admin route ${c.req.method} ${c.req.path}`);
+    const entry = unmatched.record({ time: new Date(clock.now()).toISOString(), method: c.req.method, path: c.req.path, session: c.req.header(SESSION_HEADER) ?? null });
+    const hint = entry.nearest ? `; nearest: ${entry.nearest.method} ${entry.nearest.path} (${entry.nearest.differences.join('; ')})` : '';
+    return problem(404, 'Not Found', `no route ${c.req.method} ${c.req.path}${hint}`, entry.nearest ? { nearest: entry.nearest } : {});
+  });
   app.onError((error) => {
     console.error(error);
     return problem(500, 'Internal simulator error', 'this is a bug in waotp, not a simulated provider failure');
   });
 
-  return { app, clock, inbox, journal, providers, runtime, reset: () => reset() };
+  return { app, clock, inbox, journal, scenarios, unmatched, providers, runtime, reset: () => reset() };
 }
 
 /** What `/__admin/providers` and the start banner show: where each provider lives and how to call it. */

@@ -10,8 +10,10 @@ export type RateVerdict = { ok: true } | { ok: false; retryAfter: number };
 export interface Limits {
   /** Counts one request against `limit` under `key`. */
   hit(key: string, limit: RateLimit): RateVerdict;
-  /** Spends one unit of `quota` under `key`; false when none is left. */
-  spend(key: string, quota: number): boolean;
+  /** Whether `key` has any of `quota` left. */
+  hasQuota(key: string, quota: number): boolean;
+  /** Spends one unit under `key`. */
+  spend(key: string): void;
   reset(): void;
 }
 
@@ -36,11 +38,9 @@ export function createLimits(now: () => number): Limits {
       if (window.count <= limit) return { ok: true };
       return { ok: false, retryAfter: Math.max(1, Math.ceil((window.start + windowMs - t) / 1000)) };
     },
-    spend(key, quota) {
-      const used = spent.get(key) ?? 0;
-      if (used >= quota) return false;
-      spent.set(key, used + 1);
-      return true;
+    hasQuota: (key, quota) => (spent.get(key) ?? 0) < quota,
+    spend(key) {
+      spent.set(key, (spent.get(key) ?? 0) + 1);
     },
     reset() {
       windows.clear();

@@ -16,34 +16,25 @@ import type {
   RejectReason,
   RequestView,
 } from '../providers/define.js';
-import { type Outcome, type Rejection, isRejection } from '../providers/outcomes.js';
+import { type Outcome, REJECTIONS, type Rejection, isRejection } from '../providers/outcomes.js';
 import type { Clock } from './clock.js';
 import type { Inbox } from './inbox.js';
 import { type DecidedBy, type Journal, maskSecrets } from './journal.js';
 import type { Limits } from './limits.js';
+import { problem } from './problem.js';
+import type { Decision, Resolution, ScenarioInput } from './scenarios.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const SESSION_HEADER = 'x-waotp-session';
+
+/** The delivery failure of a `not_on_whatsapp` send, where the provider names none of its own. */
+const NOT_ON_WHATSAPP = { code: 131026, title: 'Message undeliverable', details: 'the recipient is not on WhatsApp' };
 
 /** A provider as the running simulator holds it: its definition, the user's settings, its live state. */
 export interface ProviderRuntime {
   definition: ProviderDefinition;
   settings: ProviderSettings;
   state: unknown;
-}
-
-export interface Decision {
-  outcome: Outcome;
-  by: DecidedBy;
-  detail: string;
-}
-
-export interface ScenarioInput {
-  provider: string;
-  kind: EndpointDefinition['kind'];
-  to: string | undefined;
-  session: string | null;
-  header(name: string): string | undefined;
 }
 
 export interface PipelineDeps {
@@ -54,12 +45,12 @@ export interface PipelineDeps {
   limits: Limits;
   runtime(id: string): ProviderRuntime;
   /** Scenario resolution: an outcome forced by a rule, header, magic number or chaos, if any. */
-  resolve(input: ScenarioInput): Decision | undefined;
+  resolve(input: ScenarioInput): Resolution;
   /** How long `slow` waits before accepting, and the cap on how long `timeout` holds a request. */
   delays: { slowMs: number; timeoutCapMs: number };
 }
 
-type Verdict = { reply: NativeReply; outcome: Outcome; by: DecidedBy; detail: string };
+type Verdict = { reply: NativeReply; outcome: Outcome; by: DecidedBy; detail: string; error?: string };
 
 /**
  * Builds the Hono handler for one endpoint of one provider.
@@ -115,19 +106,29 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
       const accept = (outcome: 'accepted' | 'not_on_whatsapp', decision: Decision) => run(body, auth.account, outcome, decision);
       if (endpoint.kind === 'account') return accept('accepted', { outcome: 'accepted', by: 'default', detail: '' });
 
-      const forced = deps.resolve({ provider: provider.id, kind: endpoint.kind, to, session, header: view.header });
+      const forced = deps.resolve({
+        provider: provider.id,
+        kind: endpoint.kind,
+        to,
+        session,
+        header: view.header,
+        outcomeForStatus: (status) => outcomeForStatus(provider, status),
+      });
+      if (forced && 'error' in forced) {
+        return { reply: { status: 400, body: undefined }, outcome: 'invalid_request', by: 'header', detail: forced.error, error: forced.error };
+      }
       const limited = endpoint.kind === 'sandbox' ? undefined : checkLimits(to, auth.account);
       const decision: Decision = forced ?? limited ?? { outcome: 'accepted', by: endpoint.kind === 'sandbox' ? 'sandbox' : 'default', detail: '' };
       const { outcome } = decision;
       if (isRejection(outcome)) {
-        const retryAfter = outcome === 'rate_limited' ? (limited?.retryAfter ?? 1) : undefined;
-        return { ...decision, reply: reject(outcome, { problem: 'scenario', message: decision.detail, retryAfter }) };
+        const retryAfter = outcome === 'rate_limited' ? (decision.retryAfter ?? 1) : undefined;
+        return { ...decision, reply: reject(outcome, { problem: 'scenario', message: decision.detail, retryAfter, ...(decision.status && { status: decision.status }) }) };
       }
       if (outcome === 'slow') await sleep(deps.delays.slowMs);
       return accept(outcome === 'not_on_whatsapp' ? 'not_on_whatsapp' : 'accepted', decision);
     };
 
-    const checkLimits = (recipient: string | undefined, account: string): (Decision & { retryAfter?: number }) | undefined => {
+    const checkLimits = (recipient: string | undefined, account: string): Decision | undefined => {
       const { settings, definition } = runtime;
       if (endpoint.kind === 'send' && recipient !== undefined && settings.blocked?.includes(recipient)) {
         return { outcome: 'blocked_recipient', by: 'state', detail: `${recipient} is on the blocked list` };
@@ -138,7 +139,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
         const hit = deps.limits.hit(key, rate);
         if (!hit.ok) return { outcome: 'rate_limited', by: 'state', detail: `over ${rate.limit} requests per ${rate.windowMs} ms`, retryAfter: hit.retryAfter };
       }
-      if (endpoint.kind === 'send' && settings.quota !== undefined && !deps.limits.spend(`${provider.id}:${account}`, settings.quota)) {
+      if (endpoint.kind === 'send' && settings.quota !== undefined && !deps.limits.hasQuota(`${provider.id}:${account}`, settings.quota)) {
         return { outcome: 'insufficient_quota', by: 'state', detail: `quota of ${settings.quota} sends used up` };
       }
       return undefined;
@@ -158,6 +159,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
         capture: (message: CapturedMessage) =>
           deps.inbox.add({
             ...message,
+            ...(!message.failure && decision.outcome === 'not_on_whatsapp' && { failure: NOT_ON_WHATSAPP }),
             provider: provider.id,
             session,
             outcome: decision.outcome,
@@ -170,11 +172,13 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
           return reject(rejection, reason);
         },
       });
+      // Only a send the provider took costs quota; one its handler turned away does not.
+      if (endpoint.kind === 'send' && reply.status < 300) deps.limits.spend(`${provider.id}:${account}`);
       return { reply, outcome: rejectedWith ?? decision.outcome, by: decision.by, detail: decision.detail };
     };
 
     const verdict = await decide();
-    const response = await deliver(c, verdict, deps.delays.timeoutCapMs);
+    const response = verdict.error ? problem(400, 'Unknown scenario', verdict.error) : await deliver(c, verdict, deps.delays.timeoutCapMs);
     deps.journal.add({
       id: requestId,
       time: new Date(deps.clock.now()).toISOString(),
@@ -193,6 +197,16 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
     });
     return response;
   };
+}
+
+/** Prism's `Prefer: code=<status>`: the outcome this provider renders with that status. */
+function outcomeForStatus(provider: ProviderDefinition, status: number): Outcome | undefined {
+  if (status >= 200 && status < 300) return 'accepted';
+  return (
+    REJECTIONS.find((o) => provider.reject(o).status === status) ??
+    // Second choice: an outcome the provider renders with this status when asked to (503, 403, 413...).
+    REJECTIONS.find((o) => provider.reject(o, { status }).status === status)
+  );
 }
 
 /** Turns a verdict into bytes on the wire, including the transport faults no provider renders itself. */

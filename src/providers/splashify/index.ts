@@ -55,6 +55,16 @@ const sendMessage = defineEndpoint<State>()({
     });
     return { status: 201, body: { result: true, message: 'Message created successfully', id } };
   },
+  sample: (to) => ({
+    path: '/api/v1/public/message',
+    headers: { authorization: 'Basic sk_live_waotpdemo00000000000000000000000', 'content-type': 'application/json' },
+    body: {
+      fullPhoneNumber: to,
+      callbackData: 'login:42',
+      type: 'Template',
+      template: { name: 'auth_copy_code', languageCode: 'en', bodyValues: ['482913'], buttonValues: { '0': ['482913'] } },
+    },
+  }),
   responses: {
     201: { description: 'Message created (queued)', schema: createdSchema, example: { result: true, message: 'Message created successfully', id: 'b90f02bd-1316-49ce-b5d0-f6be14fce2b8' } },
     400: errorResponse('Validation or business error', 'Please correct the following error - template.name is required'),

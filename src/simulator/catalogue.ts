@@ -1,0 +1,100 @@
+/**
+ * The scenario catalogue and rule packs: YAML files QA edits without touching code.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { z } from 'zod';
+import { OUTCOMES, type Outcome } from '../providers/outcomes.js';
+
+const digits = (value: string) => value.replace(/\D+/g, '');
+
+const rangeSchema = z
+  .object({ from: z.string().min(1), to: z.string().min(1) })
+  .transform((r) => ({ from: digits(r.from), to: digits(r.to) }))
+  .refine((r) => r.from.length === r.to.length && r.from <= r.to && r.from.length >= 4, {
+    message: 'a number range needs "from" <= "to" with the same number of digits',
+  });
+export type NumberRange = z.infer<typeof rangeSchema>;
+
+const entrySchema = z.strictObject({
+  summary: z.string(),
+  numbers: z.array(rangeSchema).default([]),
+  delayMs: z.number().int().nonnegative().max(60_000).optional(),
+  capMs: z.number().int().positive().max(60_000).optional(),
+  retryAfterSeconds: z.number().int().positive().optional(),
+});
+export type CatalogueEntry = z.infer<typeof entrySchema>;
+
+export const catalogueSchema = z.strictObject({
+  outcomes: z.record(z.enum(OUTCOMES), entrySchema).refine((o) => OUTCOMES.every((name) => name in o), {
+    message: `the catalogue must describe every outcome: ${OUTCOMES.join(', ')}`,
+  }),
+});
+export type Catalogue = { outcomes: Record<Outcome, CatalogueEntry> };
+
+export const ruleInputSchema = z.strictObject({
+  provider: z.string().min(1).optional(),
+  to: z
+    .string()
+    .transform(digits)
+    .refine((d) => d.length >= 4 && d.length <= 20, 'to must be a phone number (digits or E.164)')
+    .optional(),
+  outcomes: z.array(z.enum(OUTCOMES)).min(1, 'outcomes must name at least one outcome'),
+  times: z.number().int().positive().optional(),
+  label: z.string().max(200).optional(),
+});
+export type RuleInput = z.infer<typeof ruleInputSchema>;
+
+export const chaosSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  seed: z.number().int().optional(),
+  providers: z.array(z.string()).optional(),
+  probabilities: z
+    .partialRecord(z.enum(OUTCOMES), z.number().min(0).max(1))
+    .refine((p) => Object.values(p).reduce((sum, x) => sum + (x ?? 0), 0) <= 1, {
+      message: 'probabilities must add up to at most 1',
+    }),
+});
+export type ChaosInput = z.infer<typeof chaosSchema>;
+
+export const rulePackSchema = z.strictObject({
+  rules: z.array(ruleInputSchema).default([]),
+  chaos: chaosSchema.optional(),
+});
+export type RulePack = z.infer<typeof rulePackSchema>;
+
+export class ScenarioFileError extends Error {
+  override name = 'ScenarioFileError';
+}
+
+const DEFAULT_CATALOGUE = new URL('../../scenarios/catalogue.yaml', import.meta.url);
+
+/** Reads and checks a YAML file against a schema, naming the file and field in any error. */
+function readYaml<T>(file: string | URL, schema: z.ZodType<T>): T {
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  let raw: unknown;
+  try {
+    raw = parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new ScenarioFileError(`${file}: ${(error as Error).message}`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ScenarioFileError(`${file}: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/**
+ * Loads the outcome catalogue (default: the package's `scenarios/catalogue.yaml`).
+ * @example
+ * const catalogue = loadCatalogue();
+ * catalogue.outcomes.rate_limited.numbers; // [{ from: '12085550100', to: '12085550199' }]
+ */
+export function loadCatalogue(file: string | URL = DEFAULT_CATALOGUE): Catalogue {
+  return readYaml(file, catalogueSchema) as Catalogue;
+}
+
+/** Loads a rule pack given with `--scenarios`. */
+export function loadRulePack(file: string): RulePack {
+  return readYaml(file, rulePackSchema);
+}
