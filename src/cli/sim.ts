@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { providers } from '../providers/index.js';
 import { describeProviders } from '../simulator/app.js';
+import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
 import { ConfigError, type SimulatorConfig, loadConfig } from '../simulator/config.js';
 import { startSimulator } from '../simulator/server.js';
 
@@ -16,7 +17,8 @@ Options:
   --port <n>       port to listen on; 0 picks a free one   (default 4010)
   --host <addr>    address to bind                         (default 127.0.0.1)
   --config <file>  YAML config: pinned credentials, templates, quotas, rate limits, blocked numbers
-  --seed <n>       seed for generated ids and codes, so runs reproduce
+  --seed <n>       seed for generated ids, codes and chaos, so runs reproduce
+  --scenarios <f>  YAML rule pack armed at start and after every reset (repeatable)
   -h, --help       show this help`;
 
 export async function run(argv: string[]): Promise<number | void> {
@@ -29,6 +31,7 @@ export async function run(argv: string[]): Promise<number | void> {
         host: { type: 'string', default: '127.0.0.1' },
         config: { type: 'string' },
         seed: { type: 'string' },
+        scenarios: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -60,7 +63,14 @@ export async function run(argv: string[]): Promise<number | void> {
       return 2;
     }
   }
-  const sim = await startSimulator({ port, host: values.host, config, ...(seed !== undefined && { seed }) });
+  let rulePacks: RulePack[];
+  try {
+    rulePacks = (values.scenarios ?? []).map(loadRulePack);
+  } catch (error) {
+    console.error(`waotp sim: ${(error as Error).message}`);
+    return 2;
+  }
+  const sim = await startSimulator({ port, host: values.host, config, rulePacks, ...(seed !== undefined && { seed }) });
   console.log(banner(sim.url));
   const stop = () => {
     void sim.close().then(() => process.exit(0));

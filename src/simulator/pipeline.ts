@@ -84,7 +84,11 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
 
     const decide = async (): Promise<Verdict> => {
       const raw = endpoint.body ? await readBodyText(c.req.raw) : '';
-      if (raw === undefined) return invalid({ problem: 'too_large', status: 413, message: `request body exceeds ${MAX_BODY_BYTES} bytes` });
+      if (raw === undefined) {
+        const verdict = invalid({ problem: 'too_large', status: 413, message: `request body exceeds ${MAX_BODY_BYTES} bytes` });
+        // The connection may still hold unread bytes: it must not be reused.
+        return { ...verdict, reply: { ...verdict.reply, headers: { ...verdict.reply.headers, connection: 'close' } } };
+      }
       if (raw) recordedBody = raw.length > 4096 ? `${raw.slice(0, 4096)}…` : raw;
       const auth = endpoint.authenticate(view, { state: runtime.state, now: deps.clock.now, credentials: runtime.settings.credentials });
       if (!auth.ok) return { reply: reject(auth.outcome, auth.reason), outcome: auth.outcome, by: 'auth', detail: auth.reason.message ?? auth.reason.problem ?? '' };
@@ -238,9 +242,17 @@ async function deliver(c: Context, verdict: Verdict, timeoutCapMs: number): Prom
   return new Response(text, { status: reply.status, headers });
 }
 
-/** Reads a body with a hard size cap, without trusting Content-Length alone; undefined when over it. */
+/** Past the cap, a body is still read and discarded up to this size, so the client sees the 413. */
+const DRAIN_LIMIT = 16 * MAX_BODY_BYTES;
+
+/**
+ * Reads a body with a hard size cap, without trusting Content-Length alone; undefined when over it.
+ * An oversized body is drained (up to DRAIN_LIMIT) rather than cut off, because a client still writing
+ * when the server answers sees a reset instead of the 413.
+ */
 export async function readBodyText(request: Request, max = MAX_BODY_BYTES): Promise<string | undefined> {
-  if (Number(request.headers.get('content-length') ?? 0) > max) return undefined;
+  const declared = Number(request.headers.get('content-length') ?? 0);
+  if (declared > DRAIN_LIMIT) return undefined;
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -249,26 +261,26 @@ export async function readBodyText(request: Request, max = MAX_BODY_BYTES): Prom
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > max) {
+    if (size > DRAIN_LIMIT) {
       await reader.cancel().catch(() => {});
       return undefined;
     }
-    chunks.push(value);
+    if (size <= max) chunks.push(value);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return size > max ? undefined : Buffer.concat(chunks, size).toString('utf8');
 }
 
 type JsonRead = { ok: true; value: unknown } | { ok: false; reason: RejectReason };
 
 /** Parses a JSON body, refusing other media types. */
 export function parseJson(text: string, contentType: string | undefined, optional: boolean): JsonRead {
+  // An empty optional body is fine whatever its type: `curl -d ''` labels it form-encoded.
+  if (optional && text.trim() === '') return { ok: true, value: {} };
   // assumption: a missing Content-Type is read as JSON (lenient, like most JSON APIs); a non-JSON one is refused.
   if (contentType && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim())) {
     return { ok: false, reason: { problem: 'unsupported_media_type', message: `Content-Type must be application/json, not ${contentType}` } };
   }
-  if (text.trim() === '') {
-    return optional ? { ok: true, value: {} } : { ok: false, reason: { problem: 'missing_field', message: 'request body is empty' } };
-  }
+  if (text.trim() === '') return { ok: false, reason: { problem: 'missing_field', message: 'request body is empty' } };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {

@@ -43,7 +43,7 @@ describe('every provider x every outcome, chosen by magic number', () => {
       const r = await response;
       expect(r.status).toBeLessThan(300);
       expect(endpoint.responses[r.status]!.schema.safeParse(await r.json()).success).toBe(true);
-      const latest = await fetch(`${s.url}/__admin/messages/latest?to=${to}`).then((x) => x.json());
+      const latest = (await fetch(`${s.url}/__admin/messages/latest?to=${to}`).then((x) => x.json())) as { failure?: unknown };
       expect(latest).toMatchObject({ provider: provider.id, to, outcome });
       if (outcome === 'not_on_whatsapp') expect(latest.failure).toBeDefined();
       else expect(latest.failure).toBeUndefined();

@@ -1,0 +1,89 @@
+/**
+ * Messcat (ChatDaddy) bots-service shapes: `BotsFireRequest`, `ActionFireRecord` and the Boom error body,
+ * after the help article and the official SDK (chatdaddy/typescript-client, `src/OpenAPI/bots/api.ts`).
+ * Validation messages use Ajv's words, as the service's OpenAPI validator reports them.
+ * @module
+ */
+import { z } from 'zod';
+
+/** The scopes that allow `POST /bots/{id}/fire`; either one is enough. */
+export const SEND_SCOPES = ['MESSAGES_SEND_TO_ALL', 'MESSAGES_SEND_TO_ASSIGNED'] as const;
+
+const string = () => z.string({ error: 'must be string' });
+const boolean = () => z.boolean({ error: 'must be boolean' });
+
+// assumption: toContact must be a phone number with its country code as digits (ChatDaddy types it only as a
+// string): a `+`, spaces or a national 0-prefixed number would create a contact WhatsApp cannot reach.
+export const TO_CONTACT_PATTERN = '^[1-9][0-9]{6,14}$';
+
+export const messageSendOptionsSchema = z.looseObject(
+  {
+    messageId: string().optional(),
+    simulateTyping: boolean().optional(),
+    requireOpenAccount: boolean().optional(),
+    cancelIfReplyReceived: boolean().optional(),
+    scheduleAt: string().pipe(z.iso.datetime({ offset: true, error: 'must match format "date-time"' })).optional(),
+    includeMarketingMessage: boolean().optional(),
+    quoted: z.object({ chatId: string(), id: string() }, { error: 'must be object' }).optional(),
+  },
+  { error: 'must be object' },
+);
+
+export const fireRequestSchema = z.object(
+  {
+    accountId: string().optional(),
+    toContact: string().regex(new RegExp(TO_CONTACT_PATTERN), `must match pattern "${TO_CONTACT_PATTERN}"`),
+    messageSendOptions: messageSendOptionsSchema.optional(),
+    parameters: z.record(z.string(), z.unknown(), { error: 'must be object' }).optional(),
+  },
+  { error: 'must be object' },
+);
+export type FireRequest = z.infer<typeof fireRequestSchema>;
+
+/** One result of a service the action called (the messaging service for `messages`). */
+export const serviceResponseSchema = z.object({
+  statusCode: z.number().int(),
+  body: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const actionFireRecordSchema = z.object({
+  id: z.number().int(),
+  actionId: z.string(),
+  botId: z.string(),
+  status: z.enum(['pending', 'sent', 'failed', 'cancelled']),
+  contactId: z.string(),
+  inputParameters: z.record(z.string(), z.unknown()),
+  accountId: z.string(),
+  createdAt: z.iso.datetime(),
+  isStart: z.boolean(),
+  isFinal: z.boolean(),
+  messages: z.array(serviceResponseSchema),
+});
+export type ActionFireRecord = z.infer<typeof actionFireRecordSchema>;
+
+/** `@hapi/boom` output, as the auth service's published 400 schema shows it. */
+export const errorSchema = z.object({
+  statusCode: z.number().int(),
+  error: z.string(),
+  message: z.string(),
+  data: z.record(z.string(), z.unknown()).optional(),
+});
+export type BoomError = z.infer<typeof errorSchema>;
+
+/**
+ * `{"token": "apit_…", "scopes": ["MESSAGES_SEND_TO_ALL"]}`: a pinned API token and the scopes it was created with.
+ * A `Bearer ` prefix on the token is tolerated: the seed article shows the token with it.
+ */
+export const credentialSchema = z.strictObject({
+  token: z.string().min(1),
+  // assumption: a pinned token without `scopes` has MESSAGES_SEND_TO_ALL, the scope the article tells users to pick.
+  scopes: z.array(z.string().min(1)).optional(),
+});
+export type MesscatCredential = z.infer<typeof credentialSchema>;
+
+/** `providers.messcat.options` in the config file. */
+// assumption: "400 if the bot has no starting action" applies only to bots listed here; by default every bot has one.
+export const optionsSchema = z.strictObject({
+  /** Bot ids whose flow has no starting action: firing them answers 400 "bot has no starting action". */
+  botsWithoutStartingAction: z.array(z.string().min(1)).optional(),
+});
