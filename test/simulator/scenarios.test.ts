@@ -212,3 +212,17 @@ describe('rule packs', () => {
     expect(await statuses()).toEqual([429, 429, 201, 201]);
   });
 });
+
+describe('virtual clock through the admin API', () => {
+  const s = useSimulator();
+  const headers = { 'app-id': 'app', 'api-key': 'key' };
+
+  it('expires a Verihubs OTP: verify answers 422 after the clock passes time_limit', async () => {
+    const sent = await call(`${s.url}/v1/whatsapp/otp/send`, { method: 'POST', headers, json: { msisdn: '6281234567890', content: ['Masuk'], time_limit: '300' } });
+    expect(sent.status).toBe(201);
+    await createAdminClient(s.url).advanceClock('10m');
+    const verify = await call(`${s.url}/v1/whatsapp/otp/verify`, { method: 'POST', headers, json: { msisdn: '6281234567890', otp: sent.body.otp } });
+    expect(verify.status).toBe(422);
+    expect(verify.body).toEqual({ message: 'OTP cannot be verified because Time limit exceeded' });
+  });
+});
