@@ -7,3 +7,10 @@ export { startSimulator, type RunningSimulator, type StartOptions } from './simu
 export { providers } from './providers/index.js';
 export { OUTCOMES, DELIVERY_STATES, type Outcome, type DeliveryState } from './providers/outcomes.js';
 export type { ProviderDefinition, EndpointDefinition, NativeReply } from './providers/define.js';
+export { createOtpService, type OtpService, type OtpServiceOptions, type Verification, type CheckResult } from './core/service.js';
+export { createOtpHttp } from './core/http.js';
+export { createMemoryStore } from './core/stores/memory.js';
+export { createRedisStore } from './core/stores/redis.js';
+export type { OtpStore } from './core/stores/types.js';
+export * from './core/errors.js';
+export type { Adapter, OtpMessage, SendResult, FailureKind } from './providers/adapter.js';

@@ -39,6 +39,12 @@ describe('architecture', () => {
     }
   });
 
+  it('keeps the sending core away from the simulator', () => {
+    for (const file of sourceFiles(join(SRC, 'core'))) {
+      for (const spec of importsOf(file)) expect(spec, relative(SRC, file)).not.toMatch(/simulator\//);
+    }
+  });
+
   it.each(providers.map((p) => [p.id, p] as const))('%s gives every send endpoint a working sample request', (_, provider) => {
     for (const endpoint of provider.endpoints.filter((e) => e.kind === 'send')) expect(endpoint.sample, endpoint.operationId).toBeTypeOf('function');
   });

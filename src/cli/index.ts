@@ -5,6 +5,10 @@
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number | void> }> }> = {
   sim: { summary: 'start the fake-provider simulator', load: () => import('./sim.js') },
+  dev: { summary: 'start the simulator and an OTP service wired to it', load: () => import('./dev.js') },
+  serve: { summary: 'serve the OTP service (production)', load: () => import('./serve.js') },
+  send: { summary: 'send a code through a running OTP service', load: () => import('./send.js') },
+  check: { summary: 'check a code with a running OTP service', load: () => import('./check.js') },
 };
 
 export const USAGE = `Usage: waotp <command> [options]

@@ -4,6 +4,7 @@
  * @module
  */
 import type { z } from 'zod';
+import type { AdapterDefinition } from './adapter.js';
 import type { Rejection } from './outcomes.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -207,6 +208,8 @@ export interface ProviderDefinition<State = any, Cred = any> {
   /** The native error body shape, for contracts. */
   errorSchema: z.ZodType;
   endpoints: readonly EndpointDefinition<State, any, Cred>[];
+  /** The real client the sending core uses (`adapter.ts`). */
+  adapter: AdapterDefinition;
 }
 
 /**

@@ -6,7 +6,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { chaosSchema, ruleInputSchema } from './catalogue.js';
 import type { Clock } from './clock.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../util/duration.js';
 import type { Inbox, MessageFilter } from './inbox.js';
 import type { Journal, JournalFilter } from './journal.js';
 import { SESSION_HEADER } from './pipeline.js';

@@ -26,6 +26,8 @@ export const configSchema = z.strictObject({
   providers: z.record(z.string(), settingsSchema).optional(),
   inbox: z.strictObject({ capacity: z.number().int().positive() }).optional(),
   journal: z.strictObject({ capacity: z.number().int().positive() }).optional(),
+  /** The sending core's section (`waotp serve` / `waotp dev`); the simulator ignores it. */
+  core: z.unknown().optional(),
 });
 export type SimulatorConfig = z.infer<typeof configSchema>;
 

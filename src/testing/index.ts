@@ -26,3 +26,4 @@ export async function startSimulator(options: StartOptions = {}): Promise<TestSi
   const running = await startServer({ port: 0, ...options });
   return { ...createAdminClient(running.url), port: running.port, close: running.close };
 }
+export { startDev, DEV_SECRET, type DevOptions } from './dev.js';

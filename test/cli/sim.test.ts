@@ -1,53 +1,17 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { runCli, startCli } from '../helpers/cli.js';
 
-const BIN = join(import.meta.dirname, '../../bin/waotp.js');
-const children: ChildProcess[] = [];
-
-/** Spawns the built bin and resolves with the URL it prints once listening. */
-function startCli(args: string[]): Promise<{ url: string; output: () => string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, 'sim', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within 10 s:\n${output}`)), 10_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve({ url, output: () => output, child });
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code}:\n${output}`));
-    });
-  });
-}
-
-/** Runs the bin to completion. */
-function runCli(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let output = '';
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output })));
-}
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGTERM');
-});
+const startSim = async (args: string[]) => {
+  const { match, output, child } = await startCli(['sim', '--port', '0', ...args]);
+  return { url: match[1]!, output, child };
+};
 
 describe('waotp sim', () => {
   it('prints its URL, every provider base path and demo credentials, and answers health', async () => {
-    const { url, output } = await startCli(['--seed', '3']);
+    const { url, output } = await startSim(['--seed', '3']);
     const health = await fetch(`${url}/__admin/health`);
     expect(health.status).toBe(200);
     for (const id of ['botcake', 'messcat', 'whatsapp-onprem', 'verihubs', 'splashify']) expect(output()).toContain(`${url}/${id}`);
@@ -55,14 +19,14 @@ describe('waotp sim', () => {
   });
 
   it('exits cleanly on SIGTERM', async () => {
-    const { child } = await startCli([]);
+    const { child } = await startSim([]);
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
 
   it('loads a rule pack given with --scenarios', async () => {
-    const { url } = await startCli(['--scenarios', 'scenarios/failover.yaml']);
+    const { url } = await startSim(['--scenarios', 'scenarios/failover.yaml']);
     const rules = (await fetch(`${url}/__admin/scenarios`).then((r) => r.json())) as { rules: { provider: string }[] };
     expect(rules.rules.map((r: { provider: string }) => r.provider).sort()).toEqual(['splashify', 'verihubs']);
   });
@@ -71,7 +35,7 @@ describe('waotp sim', () => {
     const dir = mkdtempSync(join(tmpdir(), 'waotp-'));
     const file = join(dir, 'waotp.yaml');
     writeFileSync(file, 'providers:\n  splashify:\n    credentials:\n      - key: sk_live_only\n');
-    const { url } = await startCli(['--config', file]);
+    const { url } = await startSim(['--config', file]);
     const send = (key: string) =>
       fetch(`${url}/api/v1/public/message`, {
         method: 'POST',

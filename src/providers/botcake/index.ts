@@ -9,6 +9,7 @@
 import { authenticationText } from '../auth-template.js';
 import type { CapturedMessage } from '../define.js';
 import { defineEndpoint, defineProvider } from '../define.js';
+import { botcakeAdapter } from './adapter.js';
 import { type BotcakeCredential, type SendFlow, WHATSAPP_PSID, credentialSchema, errorSchema, sendFlowSchema, sentSchema } from './schema.js';
 import { INVALID_TOKEN, PARAMS_WRONG, authenticate, reject } from './simulate.js';
 
@@ -102,4 +103,5 @@ export const botcake = defineProvider<State, BotcakeCredential>({
   reject,
   errorSchema,
   endpoints: [sendFlow],
+  adapter: botcakeAdapter,
 });

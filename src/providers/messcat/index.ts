@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { defineEndpoint, defineProvider } from '../define.js';
+import { messcatAdapter } from './adapter.js';
 import { renderFlow } from './flow.js';
 import { type ActionFireRecord, type MesscatCredential, actionFireRecordSchema, credentialSchema, errorSchema, fireRequestSchema, optionsSchema } from './schema.js';
 import { MISSING_AUTHENTICATION, MISSING_SCOPES, NO_STARTING_ACTION, TEXTS, authenticate, reject } from './simulate.js';
@@ -158,4 +159,5 @@ export const messcat = defineProvider<MesscatState, MesscatCredential>({
   reject,
   errorSchema,
   endpoints: [fireBot],
+  adapter: messcatAdapter,
 });

@@ -5,6 +5,7 @@
  */
 import { authenticationText } from '../auth-template.js';
 import { defineEndpoint, defineProvider } from '../define.js';
+import { splashifyAdapter } from './adapter.js';
 import { DEFAULT_COUNTRY_CODE, type SendMessage, createdSchema, credentialSchema, errorSchema, sendMessageSchema } from './schema.js';
 import { authenticate, reject } from './simulate.js';
 
@@ -91,4 +92,5 @@ export const splashify = defineProvider<State, unknown>({
   reject,
   errorSchema,
   endpoints: [sendMessage],
+  adapter: splashifyAdapter,
 });

@@ -6,6 +6,7 @@
  */
 import { authenticationText } from '../auth-template.js';
 import { type CapturedMessage, type HandleContext, type ResponseSpec, defineEndpoint, defineProvider } from '../define.js';
+import { verihubsAdapter } from './adapter.js';
 import { sandboxSendRow, sandboxVerifyRow } from './sandbox.js';
 import {
   DEFAULT_OTP_LENGTH,
@@ -218,4 +219,5 @@ export const verihubs = defineProvider<State, VerihubsCredential>({
   reject,
   errorSchema,
   endpoints: [sendEndpoint('v1'), sendEndpoint('v2'), verifyEndpoint('v1'), verifyEndpoint('v2'), sandboxSend, sandboxVerify],
+  adapter: verihubsAdapter,
 });

@@ -11,6 +11,7 @@
 import { authenticationText } from '../auth-template.js';
 import { readAuthorization } from '../credentials.js';
 import { type CapturedMessage, type ResponseSpec, defineEndpoint, defineProvider } from '../define.js';
+import { whatsappOnpremAdapter } from './adapter.js';
 import {
   META,
   type ApplicationSettings,
@@ -290,4 +291,5 @@ export const whatsappOnprem = defineProvider<OnPremState, OnPremCredential>({
   reject,
   errorSchema,
   endpoints: [login, logout, sendMessage, checkContacts, updateApplicationSettings, getApplicationSettings],
+  adapter: whatsappOnpremAdapter,
 });

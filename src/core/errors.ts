@@ -1,0 +1,97 @@
+/**
+ * The core's typed errors. Each carries the HTTP status and problem type its HTTP face answers with,
+ * so callers of the library and of the service see the same causes.
+ * @module
+ */
+import type { FailureKind } from '../providers/adapter.js';
+
+export abstract class OtpError extends Error {
+  abstract readonly status: number;
+  /** A short, stable slug: the problem `type` is `/problems/<type>`. */
+  abstract readonly type: string;
+  /** Extra problem members (retryAfterMs, attempts...). */
+  details(): Record<string, unknown> {
+    return {};
+  }
+}
+
+export class InvalidPhoneError extends OtpError {
+  override name = 'InvalidPhoneError';
+  readonly status = 400;
+  readonly type = 'invalid-phone';
+  constructor(readonly input: string, reason: string) {
+    super(`"${input}" is not a valid phone number: ${reason}`);
+  }
+}
+
+export class InvalidRequestError extends OtpError {
+  override name = 'InvalidRequestError';
+  readonly status = 400;
+  readonly type = 'invalid-request';
+}
+
+export class UnknownProviderError extends OtpError {
+  override name = 'UnknownProviderError';
+  readonly status = 400;
+  readonly type = 'unknown-provider';
+  constructor(readonly provider: string, known: string[]) {
+    super(`provider "${provider}" is not configured; configured: ${known.join(', ')}`);
+  }
+}
+
+export class CooldownError extends OtpError {
+  override name = 'CooldownError';
+  readonly status = 429;
+  readonly type = 'resend-cooldown';
+  constructor(readonly retryAfterMs: number) {
+    super(`a code was sent to this number moments ago; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+  override details() {
+    return { retryAfterMs: this.retryAfterMs };
+  }
+}
+
+export class TooManySendsError extends OtpError {
+  override name = 'TooManySendsError';
+  readonly status = 429;
+  readonly type = 'too-many-sends';
+  constructor(readonly retryAfterMs: number, max: number) {
+    super(`at most ${max} codes may be sent to one number in the send window; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+  override details() {
+    return { retryAfterMs: this.retryAfterMs };
+  }
+}
+
+export interface AttemptSummary {
+  provider: string;
+  ok: boolean;
+  kind?: FailureKind | 'circuit_open' | 'deadline';
+  status?: number;
+  message?: string;
+  at: string;
+}
+
+export class DeliveryFailedError extends OtpError {
+  override name = 'DeliveryFailedError';
+  readonly status = 502;
+  readonly type = 'delivery-failed';
+  constructor(readonly verificationId: string, readonly attempts: AttemptSummary[]) {
+    super(`no provider accepted the message (${attempts.map((a) => `${a.provider}: ${a.kind ?? 'ok'}`).join(', ') || 'none configured'})`);
+  }
+  override details() {
+    return { verificationId: this.verificationId, attempts: this.attempts };
+  }
+}
+
+export class NotFoundError extends OtpError {
+  override name = 'NotFoundError';
+  readonly status = 404;
+  readonly type = 'not-found';
+}
+
+export class ProviderCheckError extends OtpError {
+  override name = 'ProviderCheckError';
+  readonly status = 502;
+  readonly type = 'provider-check-failed';
+}

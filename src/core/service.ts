@@ -1,0 +1,261 @@
+/**
+ * The OTP service: send a code, check it, cancel it, follow its delivery. Twilio Verify's semantics.
+ * Production code: it knows providers only through their adapters and never imports the simulator.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type { Adapter, CallbackRequest, DeliveryEvent, OtpMessage } from '../providers/adapter.js';
+import { generateCode, hashCode, hashesMatch } from './codes.js';
+import { type Delivery, type DeliveryOptions, createDelivery } from './delivery.js';
+import { DeliveryFailedError, InvalidRequestError, NotFoundError, ProviderCheckError, UnknownProviderError, CooldownError, TooManySendsError } from './errors.js';
+import { type Logger, silentLogger } from './logger.js';
+import { normalizePhone } from './phone.js';
+import { type Policy, type PolicyInput, resolvePolicy } from './policy.js';
+import { createMemoryStore } from './stores/memory.js';
+import { type DeliveryRecord, type OtpStore, type VerificationRecord, type VerificationStatus, effectiveStatus } from './stores/types.js';
+
+export interface Clock {
+  now(): number;
+}
+
+export interface OtpServiceOptions {
+  /** Default: an in-memory store. */
+  store?: OtpStore;
+  /** In failover order. */
+  adapters: readonly Adapter[];
+  /** Reads each provider's native delivery callbacks, by provider id. */
+  callbackParsers?: Readonly<Record<string, (request: CallbackRequest) => DeliveryEvent[]>>;
+  policy?: PolicyInput;
+  /** The HMAC key for stored codes: at least 16 characters, the same on every instance sharing a store. */
+  secret: string;
+  clock?: Clock;
+  delivery?: DeliveryOptions;
+  /** Send a fresh code through the next provider when a provider reports a failed delivery. */
+  resendOnDeliveryFailure?: boolean;
+  logger?: Logger;
+}
+
+export interface Verification {
+  id: string;
+  /** E.164 with `+`. */
+  to: string;
+  status: VerificationStatus;
+  provider: string | null;
+  createdAt: string;
+  expiresAt: string;
+  attemptsLeft: number;
+  delivery: DeliveryRecord[];
+}
+
+export type CheckStatus = 'approved' | 'pending' | 'expired' | 'max_attempts_reached' | 'not_found' | 'canceled';
+
+export interface CheckResult {
+  status: CheckStatus;
+  id?: string;
+  to?: string;
+  /** Checks left, when the verification is still pending. */
+  attemptsLeft?: number;
+}
+
+export interface SendInput {
+  to: string;
+  provider?: string;
+  locale?: string;
+  /** The same key (for the same number) returns the verification the first request created. */
+  idempotencyKey?: string;
+}
+
+export interface OtpService {
+  send(input: SendInput): Promise<Verification>;
+  check(input: { to?: string; id?: string; code: string }): Promise<CheckResult>;
+  cancel(id: string): Promise<Verification>;
+  get(id: string): Promise<Verification>;
+  /** Applies a provider's native delivery callback; returns how many events matched a verification. */
+  handleCallback(provider: string, request: CallbackRequest): Promise<{ events: number; matched: number }>;
+  readonly providers: readonly string[];
+  readonly delivery: Delivery;
+  close(): Promise<void>;
+}
+
+/**
+ * Creates the OTP service.
+ * @example
+ * const otp = createOtpService({ secret: process.env.WAOTP_SECRET!, adapters: [verihubs, splashify] });
+ * const verification = await otp.send({ to: '+6281234567890' });
+ * const { status } = await otp.check({ to: '+6281234567890', code: '482913' }); // 'approved'
+ */
+export function createOtpService(options: OtpServiceOptions): OtpService {
+  const { adapters, secret, clock = { now: Date.now }, logger = silentLogger, resendOnDeliveryFailure = true } = options;
+  if (typeof secret !== 'string' || secret.length < 16) throw new InvalidRequestError('the service secret must be at least 16 characters');
+  if (adapters.length === 0) throw new InvalidRequestError('at least one provider adapter is required');
+  const policy: Policy = resolvePolicy(options.policy);
+  const store = options.store ?? createMemoryStore({ now: clock.now });
+  const delivery = createDelivery(adapters, options.delivery);
+  const order = adapters.map((a) => a.provider);
+  const byId = new Map(adapters.map((a) => [a.provider, a]));
+  const keepMs = policy.ttl + policy.retention;
+  const deliveryDeadline = options.delivery?.deadlineMs ?? 20_000;
+
+  const view = (r: VerificationRecord): Verification => ({
+    id: r.id,
+    to: `+${r.to}`,
+    status: effectiveStatus(r, clock.now()),
+    provider: r.provider ?? null,
+    createdAt: new Date(r.createdAt).toISOString(),
+    expiresAt: new Date(r.expiresAt).toISOString(),
+    attemptsLeft: Math.max(0, r.maxAttempts - r.attempts),
+    delivery: r.delivery,
+  });
+
+  const orderFor = (provider?: string) => {
+    if (provider === undefined) return order;
+    if (!byId.has(provider)) throw new UnknownProviderError(provider, order);
+    return [provider, ...order.filter((p) => p !== provider)];
+  };
+
+  /** Sends `code` through `providers` and records who took it. */
+  const deliver = async (record: VerificationRecord, code: string, providers: readonly string[]) => {
+    const message: OtpMessage = { to: record.to, code, reference: record.id, ...(record.locale && { locale: record.locale }) };
+    const outcome = await delivery.send(message, providers);
+    logger.info({ event: 'send', verification: record.id, to: mask(record.to), ok: outcome.ok, attempts: outcome.attempts.map((a) => `${a.provider}:${a.ok ? 'ok' : a.kind}`) }, 'otp send');
+    if (!outcome.ok) return outcome;
+    const { result } = outcome;
+    const delegated = byId.get(result.provider)?.delegatesCodes === true;
+    await store.update(record.id, {
+      provider: result.provider,
+      ...(result.providerMessageId && { providerMessageId: result.providerMessageId }),
+      ...(delegated ? { delegatedTo: result.provider } : {}),
+    });
+    if (result.providerMessageId) await store.linkProviderMessage(result.provider, result.providerMessageId, record.id, keepMs);
+    return outcome;
+  };
+
+  const waitForRecord = async (id: string): Promise<VerificationRecord> => {
+    const until = Date.now() + deliveryDeadline;
+    for (;;) {
+      const record = await store.get(id);
+      if (record?.provider || (record && record.status !== 'pending')) return record;
+      if (Date.now() >= until) throw new InvalidRequestError('an earlier request with this Idempotency-Key has not completed');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+
+  const service: OtpService = {
+    providers: order,
+    delivery,
+    async send({ to, provider, locale, idempotencyKey }) {
+      const phone = normalizePhone(to);
+      const providers = orderFor(provider);
+      const now = clock.now();
+      const id = `VE${randomBytes(16).toString('hex')}`;
+      if (idempotencyKey !== undefined) {
+        if (typeof idempotencyKey !== 'string' || idempotencyKey.length === 0 || idempotencyKey.length > 255) {
+          throw new InvalidRequestError('Idempotency-Key must be 1 to 255 characters');
+        }
+        const holder = await store.claimIdempotencyKey(`${phone}:${idempotencyKey}`, id, keepMs);
+        if (holder !== id) return view(await waitForRecord(holder));
+      }
+      const reservation = await store.reserveSend(phone, now, { windowMs: policy.sendWindow, max: policy.maxSends, cooldownMs: policy.resendCooldown });
+      if (!reservation.ok) {
+        throw reservation.reason === 'cooldown' ? new CooldownError(reservation.retryAfterMs) : new TooManySendsError(reservation.retryAfterMs, policy.maxSends);
+      }
+      const code = generateCode(policy.codeLength);
+      const record: VerificationRecord = {
+        id,
+        to: phone,
+        status: 'pending',
+        codeHash: hashCode(secret, id, code),
+        ...(locale && { locale }),
+        attempts: 0,
+        maxAttempts: policy.maxChecks,
+        createdAt: now,
+        expiresAt: now + policy.ttl,
+        delivery: [],
+      };
+      await store.create(record, keepMs);
+      const outcome = await deliver(record, code, providers);
+      if (!outcome.ok) {
+        await store.update(id, { status: 'failed' });
+        throw new DeliveryFailedError(id, outcome.attempts);
+      }
+      return view((await store.get(id)) ?? record);
+    },
+
+    async check({ to, id, code }) {
+      if (typeof code !== 'string' || !/^[0-9A-Za-z]{1,20}$/.test(code)) throw new InvalidRequestError('code must be 1 to 20 letters or digits');
+      const found = id !== undefined ? await store.get(id) : to !== undefined ? await store.active(normalizePhone(to)) : undefined;
+      if (id === undefined && to === undefined) throw new InvalidRequestError('give the verification id or the phone number (to)');
+      if (!found) return { status: 'not_found' };
+      const attempt = await store.consumeAttempt(found.id, clock.now());
+      const ids = { id: found.id, to: `+${found.to}` };
+      if (attempt.verdict === 'not_found') return { status: 'not_found' };
+      // A verification that was approved or replaced no longer answers to any code.
+      if (attempt.verdict === 'approved' || attempt.verdict === 'failed') return { ...ids, status: 'not_found' };
+      if (attempt.verdict !== 'ok') return { ...ids, status: attempt.verdict };
+      const { record } = attempt;
+      const attemptsLeft = Math.max(0, record.maxAttempts - record.attempts);
+      let correct: boolean;
+      if (record.delegatedTo) {
+        const verdict = await byId.get(record.delegatedTo)!.check!({ to: record.to, code }, { signal: AbortSignal.timeout(options.delivery?.attemptTimeoutMs ?? 5000) });
+        if (verdict === 'failed') throw new ProviderCheckError(`${record.delegatedTo} could not check the code; try again`);
+        if (verdict === 'expired') return { ...ids, status: 'expired' };
+        correct = verdict === 'approved';
+      } else {
+        correct = hashesMatch(record.codeHash, hashCode(secret, record.id, code));
+      }
+      logger.info({ event: 'check', verification: record.id, correct }, 'otp check');
+      if (!correct) return { ...ids, status: 'pending', attemptsLeft };
+      return (await store.approve(record.id)) ? { ...ids, status: 'approved' } : { ...ids, status: 'not_found' };
+    },
+
+    async cancel(id) {
+      const record = await store.get(id);
+      if (!record) throw new NotFoundError(`no verification ${id}`);
+      if (record.status !== 'pending') return view(record);
+      return view((await store.update(id, { status: 'canceled' })) ?? record);
+    },
+
+    async get(id) {
+      const record = await store.get(id);
+      if (!record) throw new NotFoundError(`no verification ${id}`);
+      return view(record);
+    },
+
+    async handleCallback(provider, request) {
+      const parse = options.callbackParsers?.[provider];
+      if (!parse) throw new UnknownProviderError(provider, Object.keys(options.callbackParsers ?? {}));
+      const events = parse(request);
+      let matched = 0;
+      for (const event of events) {
+        const id = await store.byProviderMessage(provider, event.providerMessageId);
+        if (!id) continue;
+        matched++;
+        const record = await store.addDelivery(id, { provider, state: event.state, at: event.at ?? new Date(clock.now()).toISOString(), ...(event.error && { error: event.error }) });
+        logger.info({ event: 'delivery', verification: id, provider, state: event.state }, 'otp delivery');
+        if (event.state === 'failed' && resendOnDeliveryFailure && record) await resend(record, provider);
+      }
+      return { events: events.length, matched };
+    },
+
+    close: () => store.close(),
+  };
+
+  /** After a failed delivery: a fresh code through the next provider that has not had this verification. */
+  const resend = async (record: VerificationRecord, failed: string) => {
+    if (record.status !== 'pending' || record.provider !== failed || clock.now() >= record.expiresAt) return;
+    const tried = new Set(record.delivery.filter((d) => d.state === 'failed').map((d) => d.provider));
+    const next = order.slice(order.indexOf(failed) + 1).filter((p) => !tried.has(p));
+    if (next.length === 0) return;
+    const code = generateCode(policy.codeLength);
+    await store.update(record.id, { codeHash: hashCode(secret, record.id, code) });
+    const outcome = await deliver({ ...record }, code, next);
+    if (!outcome.ok) logger.warn({ event: 'resend_failed', verification: record.id }, 'otp resend after a failed delivery found no provider');
+  };
+
+  return service;
+}
+
+/** The number with all but its last four digits hidden, for logs. */
+export function mask(digits: string): string {
+  return `+${'*'.repeat(Math.max(0, digits.length - 4))}${digits.slice(-4)}`;
+}

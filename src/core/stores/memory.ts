@@ -1,0 +1,113 @@
+/**
+ * The default store: one process, no dependencies. Every method runs to completion without awaiting,
+ * so each is atomic under Node's single thread.
+ * @module
+ */
+import { effectiveStatus } from './types.js';
+import type { AttemptVerdict, DeliveryRecord, OtpStore, SendReservation, VerificationRecord } from './types.js';
+
+interface Expiring<T> {
+  value: T;
+  until: number;
+}
+
+/**
+ * Creates an in-memory store. `now` decides when kept records are dropped.
+ * @example
+ * const service = createOtpService({ store: createMemoryStore(), adapters, secret });
+ */
+export function createMemoryStore({ now = Date.now }: { now?: () => number } = {}): OtpStore {
+  const records = new Map<string, Expiring<VerificationRecord>>();
+  const active = new Map<string, string>();
+  const links = new Map<string, Expiring<string>>();
+  const sends = new Map<string, number[]>();
+  const idempotency = new Map<string, Expiring<string>>();
+  let operations = 0;
+
+  const live = <T>(map: Map<string, Expiring<T>>, key: string): T | undefined => {
+    const entry = map.get(key);
+    if (!entry) return undefined;
+    if (entry.until <= now()) {
+      map.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  };
+  const copy = (record: VerificationRecord): VerificationRecord => structuredClone(record);
+  // Expired entries are also dropped in passing, so an idle-read store does not grow without bound.
+  const sweep = () => {
+    if (++operations % 1000 !== 0) return;
+    const t = now();
+    for (const map of [records, links, idempotency] as Map<string, Expiring<unknown>>[]) {
+      for (const [key, entry] of map) if (entry.until <= t) map.delete(key);
+    }
+    for (const [to, id] of active) if (!records.has(id)) active.delete(to);
+  };
+
+  return {
+    async create(record, keepMs) {
+      sweep();
+      const previous = live(records, active.get(record.to) ?? '');
+      if (previous?.status === 'pending') previous.status = 'canceled';
+      records.set(record.id, { value: copy(record), until: now() + keepMs });
+      active.set(record.to, record.id);
+    },
+    async get(id) {
+      const record = live(records, id);
+      return record && copy(record);
+    },
+    async active(to) {
+      const record = live(records, active.get(to) ?? '');
+      return record && copy(record);
+    },
+    async update(id, patch) {
+      const record = live(records, id);
+      if (!record) return undefined;
+      Object.assign(record, patch);
+      return copy(record);
+    },
+    async addDelivery(id, event: DeliveryRecord) {
+      const record = live(records, id);
+      if (!record) return undefined;
+      record.delivery.push(event);
+      return copy(record);
+    },
+    async consumeAttempt(id, at): Promise<AttemptVerdict> {
+      const record = live(records, id);
+      if (!record) return { verdict: 'not_found' };
+      // Expiry and exhaustion are derived, never written: a check already in flight may still approve.
+      const status = effectiveStatus(record, at);
+      if (status !== 'pending') return { verdict: status, record: copy(record) };
+      record.attempts++;
+      return { verdict: 'ok', record: copy(record) };
+    },
+    async approve(id) {
+      const record = live(records, id);
+      if (record?.status !== 'pending') return false;
+      record.status = 'approved';
+      return true;
+    },
+    async linkProviderMessage(provider, providerMessageId, id, keepMs) {
+      links.set(`${provider}:${providerMessageId}`, { value: id, until: now() + keepMs });
+    },
+    async byProviderMessage(provider, providerMessageId) {
+      return live(links, `${provider}:${providerMessageId}`);
+    },
+    async reserveSend(to, at, { windowMs, max, cooldownMs }): Promise<SendReservation> {
+      const times = (sends.get(to) ?? []).filter((t) => t > at - windowMs);
+      const last = times[times.length - 1];
+      if (last !== undefined && at - last < cooldownMs) return { ok: false, reason: 'cooldown', retryAfterMs: cooldownMs - (at - last) };
+      if (times.length >= max) return { ok: false, reason: 'too_many', retryAfterMs: times[0]! + windowMs - at };
+      times.push(at);
+      sends.set(to, times);
+      return { ok: true };
+    },
+    async claimIdempotencyKey(key, id, keepMs) {
+      const held = live(idempotency, key);
+      if (held !== undefined) return held;
+      idempotency.set(key, { value: id, until: now() + keepMs });
+      return id;
+    },
+    async close() {},
+  };
+}

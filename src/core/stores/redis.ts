@@ -1,0 +1,182 @@
+/**
+ * The shared store: several core instances on one Redis behave as one. Each state change is one Lua
+ * script, so a check, an approval or a send reservation is atomic across instances.
+ * @module
+ */
+import { Redis } from 'ioredis';
+import type { AttemptVerdict, OtpStore, SendReservation, VerificationRecord } from './types.js';
+
+// Each script decodes the record, changes it and writes it back with its TTL kept. Expiry and exhaustion
+// are derived (as in effectiveStatus), never written, so a check already in flight may still approve.
+const SCRIPTS = {
+  waotpCreate: {
+    keys: 2,
+    lua: `
+local previous = redis.call('GET', KEYS[2])
+if previous then
+  local key = ARGV[3] .. previous
+  local raw = redis.call('GET', key)
+  if raw then
+    local r = cjson.decode(raw)
+    if r.status == 'pending' then
+      r.status = 'canceled'
+      redis.call('SET', key, cjson.encode(r), 'KEEPTTL')
+    end
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[4], 'PX', ARGV[2])
+return 1`,
+  },
+  waotpConsume: {
+    keys: 1,
+    lua: `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return cjson.encode({verdict = 'not_found'}) end
+local r = cjson.decode(raw)
+local verdict = r.status
+if verdict == 'pending' and tonumber(ARGV[1]) >= r.expiresAt then verdict = 'expired' end
+if verdict == 'pending' and r.attempts >= r.maxAttempts then verdict = 'max_attempts_reached' end
+if verdict ~= 'pending' then return cjson.encode({verdict = verdict, record = r}) end
+r.attempts = r.attempts + 1
+redis.call('SET', KEYS[1], cjson.encode(r), 'KEEPTTL')
+return cjson.encode({verdict = 'ok', record = r})`,
+  },
+  waotpApprove: {
+    keys: 1,
+    lua: `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local r = cjson.decode(raw)
+if r.status ~= 'pending' then return 0 end
+r.status = 'approved'
+redis.call('SET', KEYS[1], cjson.encode(r), 'KEEPTTL')
+return 1`,
+  },
+  waotpUpdate: {
+    keys: 1,
+    lua: `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local r = cjson.decode(raw)
+for k, v in pairs(cjson.decode(ARGV[1])) do r[k] = v end
+local out = cjson.encode(r)
+redis.call('SET', KEYS[1], out, 'KEEPTTL')
+return out`,
+  },
+  waotpDeliver: {
+    keys: 1,
+    lua: `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local r = cjson.decode(raw)
+if type(r.delivery) ~= 'table' then r.delivery = {} end
+table.insert(r.delivery, cjson.decode(ARGV[1]))
+local out = cjson.encode(r)
+redis.call('SET', KEYS[1], out, 'KEEPTTL')
+return out`,
+  },
+  waotpReserve: {
+    keys: 1,
+    lua: `
+local now, window, max, cooldown = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local last = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if last[2] and now - tonumber(last[2]) < cooldown then return {0, 'cooldown', cooldown - (now - tonumber(last[2]))} end
+if redis.call('ZCARD', KEYS[1]) >= max then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return {0, 'too_many', tonumber(first[2]) + window - now}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[5])
+redis.call('PEXPIRE', KEYS[1], window)
+return {1}`,
+  },
+} as const;
+
+type ScriptName = keyof typeof SCRIPTS;
+
+export interface RedisStoreOptions {
+  /** `redis://host:port/db`. */
+  url: string;
+  /** Prefix of every key, so several apps can share a Redis. */
+  prefix?: string;
+}
+
+/**
+ * Creates a Redis-backed store; expiry is Redis's own TTLs.
+ * @example
+ * const store = await createRedisStore({ url: 'redis://127.0.0.1:6379' });
+ */
+export async function createRedisStore({ url, prefix = 'waotp:' }: RedisStoreOptions): Promise<OtpStore> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+  await redis.connect();
+  for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: script.keys, lua: script.lua });
+  const run = (name: ScriptName, ...args: (string | number)[]) =>
+    (redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name](...args);
+
+  const key = {
+    record: (id: string) => `${prefix}v:${id}`,
+    active: (to: string) => `${prefix}to:${to}`,
+    link: (provider: string, pmid: string) => `${prefix}pm:${provider}:${pmid}`,
+    sends: (to: string) => `${prefix}sends:${to}`,
+    idempotency: (k: string) => `${prefix}idem:${k}`,
+  };
+  let sendSequence = 0;
+
+  return {
+    async create(record, keepMs) {
+      await run('waotpCreate', key.record(record.id), key.active(record.to), JSON.stringify(record), Math.max(1, Math.round(keepMs)), `${prefix}v:`, record.id);
+    },
+    async get(id) {
+      return decode(await redis.get(key.record(id)));
+    },
+    async active(to) {
+      const id = await redis.get(key.active(to));
+      return id ? decode(await redis.get(key.record(id))) : undefined;
+    },
+    async update(id, patch) {
+      return decode((await run('waotpUpdate', key.record(id), JSON.stringify(patch))) as string | null);
+    },
+    async addDelivery(id, event) {
+      return decode((await run('waotpDeliver', key.record(id), JSON.stringify(event))) as string | null);
+    },
+    async consumeAttempt(id, now): Promise<AttemptVerdict> {
+      const result = JSON.parse((await run('waotpConsume', key.record(id), now)) as string) as { verdict: string; record?: unknown };
+      if (result.verdict === 'not_found') return { verdict: 'not_found' };
+      return { verdict: result.verdict, record: normalize(result.record) } as AttemptVerdict;
+    },
+    async approve(id) {
+      return (await run('waotpApprove', key.record(id))) === 1;
+    },
+    async linkProviderMessage(provider, providerMessageId, id, keepMs) {
+      await redis.set(key.link(provider, providerMessageId), id, 'PX', Math.max(1, Math.round(keepMs)));
+    },
+    async byProviderMessage(provider, providerMessageId) {
+      return (await redis.get(key.link(provider, providerMessageId))) ?? undefined;
+    },
+    async reserveSend(to, now, { windowMs, max, cooldownMs }): Promise<SendReservation> {
+      const member = `${now}:${process.pid}:${++sendSequence}:${Math.random().toString(36).slice(2)}`;
+      const [ok, reason, retryAfterMs] = (await run('waotpReserve', key.sends(to), now, windowMs, max, cooldownMs, member)) as [number, string?, number?];
+      if (ok === 1) return { ok: true };
+      return { ok: false, reason: reason as 'cooldown' | 'too_many', retryAfterMs: Math.max(0, Number(retryAfterMs)) };
+    },
+    async claimIdempotencyKey(k, id, keepMs) {
+      const claimed = await redis.set(key.idempotency(k), id, 'PX', Math.max(1, Math.round(keepMs)), 'NX');
+      return claimed === 'OK' ? id : ((await redis.get(key.idempotency(k))) ?? id);
+    },
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+function decode(raw: string | null): VerificationRecord | undefined {
+  return raw ? normalize(JSON.parse(raw)) : undefined;
+}
+
+/** Lua's cjson writes an empty array as `{}`; put the array back. */
+function normalize(record: unknown): VerificationRecord {
+  const r = record as VerificationRecord;
+  if (!Array.isArray(r.delivery)) r.delivery = [];
+  return r;
+}

@@ -1,0 +1,32 @@
+/**
+ * WhatsApp On-Premises webhook payloads, from Meta's On-Premises webhooks reference: message statuses
+ * (`{"statuses":[…]}`, no Cloud-API `entry/changes` envelope), inbound messages (`{"messages":[…]}`) and
+ * system error notifications (`{"errors":[…]}`). The adapter reads statuses with these schemas; the
+ * simulator's callback sender can render them from the same shapes.
+ * @module
+ */
+import { z } from 'zod';
+
+/** One error on a failed status, e.g. `{"code":1026,"title":"Receiver Incapable","href":"…"}`. */
+export const statusErrorSchema = z.looseObject({
+  code: z.union([z.int(), z.string()]),
+  title: z.string().optional(),
+  details: z.string().optional(),
+  href: z.string().optional(),
+});
+
+/** One entry of `statuses[]`; `conversation`, `pricing`, `type` and `message` pass through unread. */
+export const webhookStatusSchema = z.looseObject({
+  id: z.string().min(1),
+  // Docs: sent, delivered, read, failed, deleted.
+  status: z.string(),
+  // Docs: a string of Unix seconds.
+  // assumption: a number is read the same way, as some Webapp versions and relays send one.
+  timestamp: z.union([z.string(), z.number()]),
+  recipient_id: z.string().optional(),
+  errors: z.array(statusErrorSchema).optional(),
+});
+export type WebhookStatus = z.infer<typeof webhookStatusSchema>;
+
+/** The envelope of a status webhook; entries are parsed one by one so one odd entry spoils none of the rest. */
+export const statusWebhookSchema = z.looseObject({ statuses: z.array(z.unknown()) });

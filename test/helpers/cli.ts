@@ -1,0 +1,45 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach } from 'vitest';
+
+const BIN = join(import.meta.dirname, '../../bin/waotp.js');
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGTERM');
+});
+
+/** Spawns the built bin and resolves once its output matches `ready`. */
+export function startCli(args: string[], ready = /listening on (http:\/\/\S+)/): Promise<{ match: RegExpExecArray; output: () => string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not ready within 10 s:\n${output}`)), 10_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ match, output: () => output, child });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code}:\n${output}`));
+    });
+  });
+}
+
+/** Runs the bin to completion. */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string; stdout: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  children.push(child);
+  let output = '';
+  let stdout = '';
+  child.stdout!.on('data', (c) => ((output += c), (stdout += c)));
+  child.stderr!.on('data', (c) => (output += c));
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output, stdout })));
+}
