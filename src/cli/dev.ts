@@ -47,6 +47,7 @@ export function run(argv: string[]) {
       ...(values.store && { store: values.store }),
       simulator: { config: simulatorConfig, rulePacks, ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
     });
+    closeOnSignal(dev.close);
     console.log(
       [
         `waotp dev: simulator listening on ${dev.simulator.url}  (inbox: ${dev.simulator.url}/__admin/messages)`,
@@ -57,6 +58,5 @@ export function run(argv: string[]) {
         `  curl -s ${dev.core.url}/v1/verifications/check -H 'Content-Type: application/json' -d '{"to":"+6281234567890","code":"<code>"}'`,
       ].join('\n'),
     );
-    closeOnSignal(dev.close);
   });
 }

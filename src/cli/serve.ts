@@ -39,7 +39,7 @@ export function run(argv: string[]) {
       ...(values.store && { store: values.store }),
       ...(process.env.WAOTP_SECRET && { secret: process.env.WAOTP_SECRET }),
     });
-    console.log(`waotp OTP service listening on ${core.url} (providers: ${core.service.providers.join(' -> ')})`);
     closeOnSignal(core.close);
+    console.log(`waotp OTP service listening on ${core.url} (providers: ${core.service.providers.join(' -> ')})`);
   });
 }

@@ -8,6 +8,7 @@ import { describeProviders } from '../simulator/app.js';
 import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
 import { ConfigError, type SimulatorConfig, loadConfig } from '../simulator/config.js';
 import { startSimulator } from '../simulator/server.js';
+import { closeOnSignal } from './args.js';
 
 export const HELP = `Usage: waotp sim [options]
 
@@ -71,12 +72,9 @@ export async function run(argv: string[]): Promise<number | void> {
     return 2;
   }
   const sim = await startSimulator({ port, host: values.host, config, rulePacks, ...(seed !== undefined && { seed }) });
+  // Handlers first: a script may signal as soon as it reads the banner.
+  closeOnSignal(sim.close);
   console.log(banner(sim.url));
-  const stop = () => {
-    void sim.close().then(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 function banner(url: string): string {

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { AdapterDefinition } from './adapter.js';
-import type { Rejection } from './outcomes.js';
+import type { DeliveryState, Rejection } from './outcomes.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -114,6 +114,8 @@ export interface CapturedMessage {
    * through its webhook): the message is shown as failed and its callbacks carry this error.
    */
   failure?: { code: number | string; title: string; details?: string };
+  /** Where and with what this send's delivery reports go: a URL the request carried, data to echo. */
+  callback?: { url?: string; data?: string };
 }
 
 export interface HandleContext<State, Body> {
@@ -188,6 +190,37 @@ export type SecurityScheme =
   | { type: 'apiKey'; in: 'header' | 'query'; name: string; description?: string }
   | { type: 'http'; scheme: 'basic' | 'bearer'; description?: string };
 
+/** One delivery event of a captured message, to be reported the provider's way. */
+export interface CallbackEvent {
+  state: DeliveryState | 'verified' | 'unverified';
+  /** Simulated time of the event, epoch ms. */
+  at: number;
+  message: Pick<CapturedMessage, 'to' | 'providerMessageId' | 'failure' | 'callback'>;
+}
+
+/** A callback request as the provider sends it; the URL comes from `CallbackDefinition.target`. */
+export interface NativeCallback {
+  method: 'GET' | 'POST';
+  query?: Record<string, string>;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+export interface CallbackDefinition {
+  /** Where the URL comes from: a field of the send request, or a setting made elsewhere. */
+  target: { requestField: string } | { setting: string };
+  method: 'GET' | 'POST';
+  summary: string;
+  /** Schema of the query string (GET callbacks) or the JSON body (POST callbacks). */
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** The documented delivery policy: attempts in all (1 = never retried) and the wait for each. */
+  delivery: { attempts: number; timeoutMs: number };
+  /** The delivery states this provider reports at all. */
+  states: readonly CallbackEvent['state'][];
+  render(event: CallbackEvent): NativeCallback;
+}
+
 export interface ProviderDefinition<State = any, Cred = any> {
   /** Folder name, contract file name and `/<id>` path prefix. */
   id: string;
@@ -210,6 +243,8 @@ export interface ProviderDefinition<State = any, Cred = any> {
   endpoints: readonly EndpointDefinition<State, any, Cred>[];
   /** The real client the sending core uses (`adapter.ts`). */
   adapter: AdapterDefinition;
+  /** The delivery reports the provider sends; absent when it documents none (Botcake). */
+  callbacks?: CallbackDefinition;
 }
 
 /**

@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from 'zod';
+import type { CallbackDefinition } from '../define.js';
 
 /** ChatDaddy's `MessageStatus`; the failure value is `error`, not "failed". */
 export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'read', 'error', 'note', 'cancelled'] as const;
@@ -45,3 +46,30 @@ export const messageUpdateSchema = z.looseObject({
 export function messageUpdate(items: MessageUpdateItem[]): { event: 'message-update'; data: MessageUpdateItem[] } {
   return { event: 'message-update', data: items };
 }
+
+const MESSCAT_STATUS: Record<string, MessageStatus> = { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'error' };
+
+/** Event subscriptions post `message-update` events to the subscribed URL. */
+export const messcatCallbacks: CallbackDefinition = {
+  target: { setting: 'an event subscription (POST /subscriptions, events: [message-update])' },
+  method: 'POST',
+  summary: 'message-update webhook: {"event":"message-update","data":[{id,status,...}]}',
+  body: z.object({ event: z.literal('message-update'), data: z.array(messageUpdateItemSchema) }),
+  // assumption: ChatDaddy's webhook retry policy is undocumented: three attempts, 10 s each.
+  delivery: { attempts: 3, timeoutMs: 10_000 },
+  states: ['sent', 'delivered', 'read', 'failed'],
+  render: ({ state, at, message }) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: messageUpdate([
+      {
+        id: message.providerMessageId ?? '',
+        status: MESSCAT_STATUS[state] ?? 'error',
+        chatId: `${message.to}@s.whatsapp.net`,
+        fromMe: true,
+        timestamp: new Date(at).toISOString(),
+        ...(state === 'failed' && { error: { statusCode: 400, message: message.failure?.title ?? 'message could not be delivered' } }),
+      },
+    ]),
+  }),
+};

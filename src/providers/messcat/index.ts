@@ -11,6 +11,7 @@ import { messcatAdapter } from './adapter.js';
 import { renderFlow } from './flow.js';
 import { type ActionFireRecord, type MesscatCredential, actionFireRecordSchema, credentialSchema, errorSchema, fireRequestSchema, optionsSchema } from './schema.js';
 import { MISSING_AUTHENTICATION, MISSING_SCOPES, NO_STARTING_ACTION, TEXTS, authenticate, reject } from './simulate.js';
+import { messcatCallbacks } from './callbacks.js';
 
 export interface MesscatState {
   /** Next `ActionFireRecord.id`: seeded, then increasing. */
@@ -160,4 +161,5 @@ export const messcat = defineProvider<MesscatState, MesscatCredential>({
   errorSchema,
   endpoints: [fireBot],
   adapter: messcatAdapter,
+  callbacks: messcatCallbacks,
 });

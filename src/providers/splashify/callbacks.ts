@@ -5,6 +5,7 @@
  * @module
  */
 import { z } from 'zod';
+import type { CallbackDefinition } from '../define.js';
 import type { DeliveryState } from '../outcomes.js';
 
 /** The delivery events the Developer Settings page lists; the adapter also reads snake_case variants. */
@@ -45,3 +46,35 @@ export function deliveryStateOf(name: string | undefined): DeliveryState | undef
   const match = /^(?:message[._])?(sent|delivered|read|failed)$/i.exec(name?.trim() ?? '');
   return match ? (match[1]!.toLowerCase() as DeliveryState) : undefined;
 }
+
+/** Splashify posts status events to the webhook configured in its dashboard. */
+export const splashifyCallbacks: CallbackDefinition = {
+  target: { setting: 'the webhook URL configured under Settings -> Developer -> Configure Webhook' },
+  method: 'POST',
+  summary: 'Status webhook: {"event":"message.delivered","timestamp":"…","data":{message_id,status,…}}',
+  body: statusCallbackSchema,
+  // Documented: 2xx within 10 s, never retried.
+  delivery: { attempts: 1, timeoutMs: 10_000 },
+  states: ['sent', 'delivered', 'read', 'failed'],
+  render: ({ state, at, message }) => {
+    const event = SPLASHIFY_STATUS_EVENTS[state as DeliveryState];
+    const timestamp = new Date(at).toISOString();
+    return {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-webhook-event': event, 'x-webhook-source': 'splashifypro' },
+      body: {
+        event,
+        timestamp,
+        data: {
+          message_id: message.providerMessageId ?? '',
+          channel: 'whatsapp',
+          status: state,
+          phone_number: message.to,
+          ...(message.callback?.data !== undefined && { callback_data: message.callback.data }),
+          timestamp,
+          ...(state === 'failed' && { error: { code: 131026, message: message.failure?.title ?? 'Message undeliverable' } }),
+        },
+      },
+    };
+  },
+};

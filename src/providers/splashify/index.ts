@@ -8,6 +8,7 @@ import { defineEndpoint, defineProvider } from '../define.js';
 import { splashifyAdapter } from './adapter.js';
 import { DEFAULT_COUNTRY_CODE, type SendMessage, createdSchema, credentialSchema, errorSchema, sendMessageSchema } from './schema.js';
 import { authenticate, reject } from './simulate.js';
+import { splashifyCallbacks } from './callbacks.js';
 
 type State = Record<string, never>;
 
@@ -53,6 +54,7 @@ const sendMessage = defineEndpoint<State>()({
       template: template.name,
       language: template.languageCode,
       providerMessageId: id,
+      ...(body.callbackData !== undefined && { callback: { data: body.callbackData } }),
     });
     return { status: 201, body: { result: true, message: 'Message created successfully', id } };
   },
@@ -93,4 +95,5 @@ export const splashify = defineProvider<State, unknown>({
   errorSchema,
   endpoints: [sendMessage],
   adapter: splashifyAdapter,
+  callbacks: splashifyCallbacks,
 });

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { DeliveryEvent } from '../adapter.js';
+import type { CallbackDefinition, CallbackEvent } from '../define.js';
 
 export interface CallbackStatus {
   code: number;
@@ -44,3 +45,22 @@ export type CallbackQuery = z.infer<typeof callbackQuerySchema>;
 export function callbackStatus(code: number): CallbackStatus | undefined {
   return CALLBACK_STATUSES.find((status) => status.code === code);
 }
+
+const CODE_OF_STATE: Record<CallbackEvent['state'], number> = { sent: 1, delivered: 2, read: 3, verified: 4, unverified: 5, failed: 6 };
+
+/** Verihubs reports by appending `session_id` and `status` to the send's `callback_url`. */
+export const verihubsCallbacks: CallbackDefinition = {
+  target: { requestField: 'callback_url' },
+  // assumption: GET, as the query-string form implies; the docs do not name the method.
+  method: 'GET',
+  summary: 'Delivery status: callback_url?session_id=<uuid>&status=<0-10>',
+  query: callbackQuerySchema,
+  // assumption: Verihubs' retry policy is undocumented: one attempt, 10 s.
+  delivery: { attempts: 1, timeoutMs: 10_000 },
+  states: ['sent', 'delivered', 'read', 'verified', 'unverified', 'failed'],
+  render: ({ state, message }) => ({
+    method: 'GET',
+    headers: {},
+    query: { session_id: message.providerMessageId ?? '', status: String(CODE_OF_STATE[state]) },
+  }),
+};

@@ -26,6 +26,7 @@ import {
 } from './schema.js';
 import { type OtpSession, type State, createState, openSession, verifySession } from './sessions.js';
 import { INVALID_SCENARIO, MESSAGES, authenticate, reject } from './simulate.js';
+import { verihubsCallbacks } from './callbacks.js';
 
 export { SANDBOX_SEND, SANDBOX_VERIFY } from './sandbox.js';
 export { type SessionView, lookupSession } from './sessions.js';
@@ -80,6 +81,7 @@ function accept(ctx: HandleContext<State, SendOtp | SandboxSend>, version: OtpSe
     language,
     providerMessageId: session.sessionId,
     ...(body.template_name && { template: body.template_name }),
+    ...(body.callback_url && { callback: { url: body.callback_url } }),
   };
   // Verihubs accepts the send and reports a number without WhatsApp only by callback status 6 "Failed".
   if (ctx.outcome === 'not_on_whatsapp') message.failure = { code: 6, title: 'Failed', details: 'WhatsApp could not deliver to this msisdn' };
@@ -220,4 +222,5 @@ export const verihubs = defineProvider<State, VerihubsCredential>({
   errorSchema,
   endpoints: [sendEndpoint('v1'), sendEndpoint('v2'), verifyEndpoint('v1'), verifyEndpoint('v2'), sandboxSend, sandboxVerify],
   adapter: verihubsAdapter,
+  callbacks: verihubsCallbacks,
 });

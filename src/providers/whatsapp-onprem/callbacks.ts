@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from 'zod';
+import type { CallbackDefinition } from '../define.js';
 
 /** One error on a failed status, e.g. `{"code":1026,"title":"Receiver Incapable","href":"…"}`. */
 export const statusErrorSchema = z.looseObject({
@@ -30,3 +31,31 @@ export type WebhookStatus = z.infer<typeof webhookStatusSchema>;
 
 /** The envelope of a status webhook; entries are parsed one by one so one odd entry spoils none of the rest. */
 export const statusWebhookSchema = z.looseObject({ statuses: z.array(z.unknown()) });
+
+/** On-Prem posts `{"statuses":[…]}` to the URL set with PATCH /v1/settings/application. */
+export const whatsappOnpremCallbacks: CallbackDefinition = {
+  target: { setting: 'webhooks.url, set with PATCH /v1/settings/application' },
+  method: 'POST',
+  summary: 'Message status webhook: {"statuses":[{id,status,timestamp,recipient_id,errors?}]}',
+  body: z.object({ statuses: z.array(webhookStatusSchema) }),
+  // The Coreapp retries anything but 200 for about 24 hours; the simulator keeps that short and bounded.
+  delivery: { attempts: 5, timeoutMs: 10_000 },
+  states: ['sent', 'delivered', 'read', 'failed'],
+  render: ({ state, at, message }) => ({
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: {
+      statuses: [
+        {
+          id: message.providerMessageId ?? '',
+          recipient_id: message.to,
+          status: state,
+          timestamp: String(Math.floor(at / 1000)),
+          ...(state === 'failed' && {
+            errors: [{ code: Number(message.failure?.code ?? 1026) || 1026, title: message.failure?.title ?? 'Receiver Incapable', href: 'https://developers.facebook.com/docs/whatsapp/api/errors/' }],
+          }),
+        },
+      ],
+    },
+  }),
+};

@@ -32,6 +32,7 @@ import {
 } from './schema.js';
 import { authenticateBearer, authenticateLogin, reject } from './simulate.js';
 import { type OnPremState, createOnPremState, formatExpiresAfter, issueToken, mergeSettings } from './state.js';
+import { whatsappOnpremCallbacks } from './callbacks.js';
 
 export { type OnPremState, webhookUrlOf, wantsStatus } from './state.js';
 
@@ -292,4 +293,5 @@ export const whatsappOnprem = defineProvider<OnPremState, OnPremCredential>({
   errorSchema,
   endpoints: [login, logout, sendMessage, checkContacts, updateApplicationSettings, getApplicationSettings],
   adapter: whatsappOnpremAdapter,
+  callbacks: whatsappOnpremCallbacks,
 });
