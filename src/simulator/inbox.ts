@@ -6,6 +6,20 @@ import type { CapturedMessage } from '../providers/define.js';
 import type { DeliveryState, Outcome } from '../providers/outcomes.js';
 import { createRing } from './ring.js';
 
+/** One attempt to deliver a callback about a message. */
+export interface CallbackAttempt {
+  event: string;
+  url: string;
+  method: string;
+  /** The native request as sent: query and body. */
+  request: { query?: Record<string, string>; headers: Record<string, string>; body?: unknown };
+  attempt: number;
+  status?: number;
+  durationMs?: number;
+  error?: string;
+  at: string;
+}
+
 export interface InboxMessage extends CapturedMessage {
   id: string;
   provider: string;
@@ -16,7 +30,13 @@ export interface InboxMessage extends CapturedMessage {
   createdAt: string;
   /** Journal id of the request that sent it. */
   requestId: string;
+  /** Delivery states reported so far, oldest first. */
+  events?: { state: string; at: string }[];
+  /** Callback deliveries attempted for this message. */
+  callbacks?: CallbackAttempt[];
 }
+
+export type InboxChange = 'added' | 'updated' | 'cleared';
 
 export interface MessageFilter {
   to?: string;
@@ -26,13 +46,16 @@ export interface MessageFilter {
 
 export interface Inbox {
   add(message: Omit<InboxMessage, 'id'>): InboxMessage;
+  get(id: string): InboxMessage | undefined;
+  /** Changes a stored message in place and tells subscribers; undefined when it was evicted. */
+  update(id: string, change: (message: InboxMessage) => void): InboxMessage | undefined;
   list(filter?: MessageFilter, limit?: number): InboxMessage[];
   latest(filter?: MessageFilter): InboxMessage | undefined;
   /** Resolves with the first matching message to arrive, or undefined after `ms` or on abort. */
   waitFor(filter: MessageFilter, ms: number, signal?: AbortSignal): Promise<InboxMessage | undefined>;
   clear(session?: string | null): void;
-  /** Subscribes to every message added; returns the unsubscribe function. */
-  subscribe(listener: (message: InboxMessage) => void): () => void;
+  /** Subscribes to every message added or updated (and to clears); returns the unsubscribe function. */
+  subscribe(listener: (message: InboxMessage | undefined, change: InboxChange) => void): () => void;
   readonly size: number;
   readonly total: number;
 }
@@ -54,14 +77,25 @@ export function matchesMessage(message: InboxMessage, filter: MessageFilter): bo
  */
 export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): Inbox {
   const ring = createRing<InboxMessage>(capacity);
-  const listeners = new Set<(message: InboxMessage) => void>();
+  const listeners = new Set<(message: InboxMessage | undefined, change: InboxChange) => void>();
+  const notify = (message: InboxMessage | undefined, change: InboxChange) => {
+    for (const listener of [...listeners]) listener(message, change);
+  };
   let sequence = 0;
   return {
     add(message) {
       const stored: InboxMessage = { id: `msg_${(++sequence).toString().padStart(6, '0')}`, ...message };
       ring.push(stored);
-      for (const listener of [...listeners]) listener(stored);
+      notify(stored, 'added');
       return stored;
+    },
+    get: (id) => ring.find((m) => m.id === id),
+    update(id, change) {
+      const message = ring.find((m) => m.id === id);
+      if (!message) return undefined;
+      change(message);
+      notify(message, 'updated');
+      return message;
     },
     list: (filter = {}, limit) => ring.newest((m) => matchesMessage(m, filter), limit),
     latest: (filter = {}) => ring.find((m) => matchesMessage(m, filter)),
@@ -74,8 +108,8 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
           resolve(message);
         };
         const onAbort = () => done(undefined);
-        const unsubscribe = this.subscribe((message) => {
-          if (matchesMessage(message, filter)) done(message);
+        const unsubscribe = this.subscribe((message, change) => {
+          if (change === 'added' && message && matchesMessage(message, filter)) done(message);
         });
         const timer = setTimeout(() => done(undefined), ms);
         signal?.addEventListener('abort', onAbort);
@@ -83,6 +117,7 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
     },
     clear(session) {
       ring.retain((m) => session !== undefined && m.session !== session);
+      notify(undefined, 'cleared');
     },
     subscribe(listener) {
       listeners.add(listener);
