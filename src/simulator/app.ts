@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import type { IdSource, ProviderDefinition } from '../providers/define.js';
 import { providers as registry } from '../providers/index.js';
 import { createAdmin } from './admin.js';
+import { createContractRoutes } from './contract-routes.js';
 import { type Catalogue, type RulePack, loadCatalogue } from './catalogue.js';
 import { type Clock, createClock } from './clock.js';
 import { type SimulatorConfig, parseConfig, settingsFor } from './config.js';
@@ -123,6 +124,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     '/__admin',
     createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers) }),
   );
+  app.route('/__admin', createContractRoutes(providers.map((p) => p.id)));
   for (const provider of providers) {
     for (const endpoint of provider.endpoints) {
       app.on(endpoint.method, [endpoint.path, `/${provider.id}${endpoint.path}`], createEndpointHandler(provider, endpoint, deps));

@@ -1,0 +1,100 @@
+/**
+ * `/__admin/contracts/<id>` serves the checked-in OpenAPI files, `/__admin/docs` renders them as pages.
+ * Files are read on first request, never at start: contracts are built by `npm run contracts`.
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { Hono } from 'hono';
+import { problem } from './problem.js';
+
+const DIR = new URL('../../contracts/', import.meta.url);
+
+type Json = Record<string, any>;
+
+const escape = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const pre = (value: unknown) => `<pre>${escape(JSON.stringify(value, null, 2))}</pre>`;
+
+function operationHtml(method: string, path: string, op: Json): string {
+  const body = op.requestBody?.content?.['application/json'];
+  const responses = Object.entries(op.responses ?? {}) as [string, Json][];
+  const callbacks = Object.entries(op.callbacks ?? {}) as [string, Json][];
+  return `<section class="op">
+<h3><span class="method">${escape(method.toUpperCase())}</span> <code>${escape(path)}</code></h3>
+<p>${escape(op.summary ?? '')}</p>
+${op.security?.length ? `<p>Credentials: ${op.security.map((r: Json) => Object.keys(r).map(escape).join(' + ')).join(' or ')}</p>` : ''}
+${body ? `<h4>Request body</h4>${body.example !== undefined ? pre(body.example) : ''}<details><summary>Schema</summary>${pre(body.schema)}</details>` : ''}
+<h4>Responses</h4>
+<table><thead><tr><th scope="col">Status</th><th scope="col">Description</th><th scope="col">Example</th></tr></thead><tbody>
+${responses.map(([status, r]) => `<tr><td>${escape(status)}</td><td>${escape(r.description ?? '')}</td><td>${r.content?.['application/json']?.example !== undefined ? pre(r.content['application/json'].example) : ''}</td></tr>`).join('\n')}
+</tbody></table>
+${callbacks.map(([name, cb]) => Object.entries(cb as Json).map(([url, item]) => Object.entries(item as Json).map(([m, o]) => `<h4>Callback ${escape(name)}: ${escape(m.toUpperCase())} <code>${escape(url)}</code></h4>${operationDetails(o as Json)}`).join('')).join('')).join('')}
+</section>`;
+}
+
+function operationDetails(op: Json): string {
+  const body = op.requestBody?.content?.['application/json'];
+  const params = (op.parameters ?? []) as Json[];
+  return `<p>${escape(op.summary ?? '')} ${escape(op.description ?? '')}</p>
+${params.length ? `<p>Parameters: ${params.map((p) => `<code>${escape(p.in)}:${escape(p.name)}</code>${p.example !== undefined ? ` = <code>${escape(p.example)}</code>` : ''}`).join(', ')}</p>` : ''}
+${body?.example !== undefined ? pre(body.example) : ''}`;
+}
+
+function page(title: string, content: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escape(title)}</title><style>
+body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;margin:auto;padding:1rem;color:#1a1a1a;background:#fff}
+code,pre{font:13px/1.4 ui-monospace,monospace}pre{background:#f4f4f4;padding:.5rem;overflow:auto;max-height:24rem}
+.op{border-top:1px solid #ccc;padding-top:.5rem}.method{background:#075e54;color:#fff;padding:0 .4rem;border-radius:3px}
+table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3rem;vertical-align:top;text-align:left}a{color:#0645ad}
+</style></head><body>${content}</body></html>`;
+}
+
+/**
+ * Creates the contract and docs routes, to be mounted at `/__admin`.
+ * @example
+ * app.route('/__admin', createContractRoutes(['botcake', 'verihubs']));
+ */
+export function createContractRoutes(ids: readonly string[]) {
+  const routes = new Hono();
+  const known = [...ids, 'admin'];
+  const cache = new Map<string, Json>();
+  const load = async (id: string): Promise<Json | undefined> => {
+    if (!known.includes(id)) return undefined;
+    if (!cache.has(id)) cache.set(id, JSON.parse(await readFile(new URL(`${id}.openapi.json`, DIR), 'utf8')) as Json);
+    return cache.get(id);
+  };
+
+  routes.get('/contracts', (c) => c.json({ contracts: known.map((id) => ({ id, url: `/__admin/contracts/${id}`, docs: `/__admin/docs/${id}` })) }));
+  routes.get('/contracts/:id', async (c) => {
+    const contract = await load(c.req.param('id'));
+    return contract ? c.json(contract) : problem(404, 'No such contract', `known: ${known.join(', ')}`);
+  });
+  routes.get('/docs', async (c) => {
+    const items = await Promise.all(known.map(async (id) => ({ id, contract: (await load(id))! })));
+    return c.html(
+      page(
+        'waotp contracts',
+        `<h1>waotp contracts</h1><p>OpenAPI 3.1, generated from the schemas the simulator validates with.</p><ul>${items
+          .map(({ id, contract }) => `<li><a href="/__admin/docs/${escape(id)}">${escape(contract.info?.title ?? id)}</a> — <a href="/__admin/contracts/${escape(id)}">JSON</a></li>`)
+          .join('')}</ul>`,
+      ),
+    );
+  });
+  routes.get('/docs/:id', async (c) => {
+    const contract = await load(c.req.param('id'));
+    if (!contract) return problem(404, 'No such contract', `known: ${known.join(', ')}`);
+    const ops = Object.entries(contract.paths ?? {}).flatMap(([path, item]) => Object.entries(item as Json).map(([method, op]) => operationHtml(method, path, op as Json)));
+    const webhooks = Object.entries(contract.webhooks ?? {}).flatMap(([name, item]) =>
+      Object.entries(item as Json)
+        .filter(([m]) => ['get', 'post'].includes(m))
+        .map(([m, op]) => `<section class="op"><h3>Webhook ${escape(name)}: ${escape(m.toUpperCase())}</h3><p>${escape((item as Json).description ?? '')}</p>${operationDetails(op as Json)}</section>`),
+    );
+    return c.html(
+      page(
+        contract.info?.title ?? c.req.param('id'),
+        `<p><a href="/__admin/docs">All contracts</a> · <a href="/__admin/contracts/${escape(c.req.param('id'))}">JSON</a></p><h1>${escape(contract.info?.title)}</h1><p>${escape(contract.info?.description ?? '')}</p>${ops.join('\n')}${webhooks.join('\n')}`,
+      ),
+    );
+  });
+  return routes;
+}
