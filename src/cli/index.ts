@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run(argv
   serve: { summary: 'serve the OTP service (production)', load: () => import('./serve.js') },
   send: { summary: 'send a code through a running OTP service', load: () => import('./send.js') },
   check: { summary: 'check a code with a running OTP service', load: () => import('./check.js') },
+  verify: { summary: "check a provider's documented cases against any base URL", load: () => import('./verify.js') },
 };
 
 export const USAGE = `Usage: waotp <command> [options]

@@ -20,6 +20,9 @@ Options:
   --config <file>  YAML config: pinned credentials, templates, quotas, rate limits, blocked numbers
   --seed <n>       seed for generated ids, codes and chaos, so runs reproduce
   --scenarios <f>  YAML rule pack armed at start and after every reset (repeatable)
+  --callback-allow <host,...>
+                   hosts delivery callbacks may go to (host, host:port, *.domain);
+                   default: any URL
   -h, --help       show this help`;
 
 export async function run(argv: string[]): Promise<number | void> {
@@ -33,6 +36,7 @@ export async function run(argv: string[]): Promise<number | void> {
         config: { type: 'string' },
         seed: { type: 'string' },
         scenarios: { type: 'string', multiple: true },
+        'callback-allow': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -71,7 +75,8 @@ export async function run(argv: string[]): Promise<number | void> {
     console.error(`waotp sim: ${(error as Error).message}`);
     return 2;
   }
-  const sim = await startSimulator({ port, host: values.host, config, rulePacks, ...(seed !== undefined && { seed }) });
+  const allow = values['callback-allow']?.flatMap((list) => list.split(',')).map((host) => host.trim()).filter(Boolean);
+  const sim = await startSimulator({ port, host: values.host, config, rulePacks, ...(seed !== undefined && { seed }), ...(allow && { callbacks: { allow } }) });
   // Handlers first: a script may signal as soon as it reads the banner.
   closeOnSignal(sim.close);
   console.log(banner(sim.url));

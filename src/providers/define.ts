@@ -116,6 +116,8 @@ export interface CapturedMessage {
   failure?: { code: number | string; title: string; details?: string };
   /** Where and with what this send's delivery reports go: a URL the request carried, data to echo. */
   callback?: { url?: string; data?: string };
+  /** When the code stops verifying (simulated epoch ms), for providers that check codes themselves: `unverified` is reported then. */
+  expiresAt?: number;
 }
 
 export interface HandleContext<State, Body> {
@@ -129,6 +131,8 @@ export interface HandleContext<State, Body> {
   outcome: 'accepted' | 'not_on_whatsapp';
   settings: ProviderSettings;
   capture(message: CapturedMessage): void;
+  /** Reports a later event of a message captured earlier, by its `providerMessageId` (Verihubs: a verified code). */
+  report?(providerMessageId: string, state: 'verified'): void;
   reject(outcome: Rejection, reason?: RejectReason): NativeReply;
 }
 
@@ -218,7 +222,19 @@ export interface CallbackDefinition {
   delivery: { attempts: number; timeoutMs: number };
   /** The delivery states this provider reports at all. */
   states: readonly CallbackEvent['state'][];
+  /** For a `setting` target: the webhook URL held in the provider's live state (On-Prem: PATCH /v1/settings/application). */
+  settingUrl?(state: any): string | undefined;
+  /** False when the provider's live settings switch this report off (On-Prem's `webhooks.message.*` flags). */
+  reports?(state: any, event: CallbackEvent): boolean;
   render(event: CallbackEvent): NativeCallback;
+}
+
+/** A case the provider itself documents (a sandbox table row), for `waotp verify` against any base URL. */
+export interface DocumentedCase {
+  name: string;
+  request: SampleRequest & { method: HttpMethod };
+  /** The status, and body fields that must be equal. */
+  expect: { status: number; body?: Record<string, unknown> };
 }
 
 export interface ProviderDefinition<State = any, Cred = any> {
@@ -245,6 +261,8 @@ export interface ProviderDefinition<State = any, Cred = any> {
   adapter: AdapterDefinition;
   /** The delivery reports the provider sends; absent when it documents none (Botcake). */
   callbacks?: CallbackDefinition;
+  /** Cases the provider documents with their exact answers (Verihubs' sandbox tables). */
+  documentedCases?: readonly DocumentedCase[];
 }
 
 /**

@@ -27,3 +27,4 @@ export async function startSimulator(options: StartOptions = {}): Promise<TestSi
   return { ...createAdminClient(running.url), port: running.port, close: running.close };
 }
 export { startDev, DEV_SECRET, type DevOptions } from './dev.js';
+export { verifyAdapter, formatCells, EXPECTED_KIND, type AdapterReport, type CellReport, type VerifyAdapterOptions } from './verify-adapter.js';

@@ -7,7 +7,7 @@
 import { authenticationText } from '../auth-template.js';
 import { type CapturedMessage, type HandleContext, type ResponseSpec, defineEndpoint, defineProvider } from '../define.js';
 import { verihubsAdapter } from './adapter.js';
-import { sandboxSendRow, sandboxVerifyRow } from './sandbox.js';
+import { sandboxSendRow, sandboxVerifyRow, SANDBOX_SEND, SANDBOX_VERIFY } from './sandbox.js';
 import {
   DEFAULT_OTP_LENGTH,
   DEFAULT_TIME_LIMIT_SECONDS,
@@ -24,7 +24,7 @@ import {
   verifyOtpSchema,
   wholeNumber,
 } from './schema.js';
-import { type OtpSession, type State, createState, openSession, verifySession } from './sessions.js';
+import { type OtpSession, type State, createState, currentSessionId, openSession, verifySession } from './sessions.js';
 import { INVALID_SCENARIO, MESSAGES, authenticate, reject } from './simulate.js';
 import { verihubsCallbacks } from './callbacks.js';
 
@@ -82,6 +82,7 @@ function accept(ctx: HandleContext<State, SendOtp | SandboxSend>, version: OtpSe
     providerMessageId: session.sessionId,
     ...(body.template_name && { template: body.template_name }),
     ...(body.callback_url && { callback: { url: body.callback_url } }),
+    expiresAt: session.expiresAt,
   };
   // Verihubs accepts the send and reports a number without WhatsApp only by callback status 6 "Failed".
   if (ctx.outcome === 'not_on_whatsapp') message.failure = { code: 6, title: 'Failed', details: 'WhatsApp could not deliver to this msisdn' };
@@ -136,10 +137,14 @@ function verifyEndpoint(version: 'v1' | 'v2') {
     rateLimit: { limit, windowMs: 1000, group: version },
     authenticate: (req, ctx) => authenticate(req, ctx.credentials),
     recipient: (body) => body.msisdn,
-    handle({ body, state, now }) {
-      const result = verifySession(state, { msisdn: body.msisdn, challenge: body.challenge ?? '', otp: body.otp, now: now() });
+    handle({ body, state, now, report }) {
+      const input = { msisdn: body.msisdn, challenge: body.challenge ?? '', otp: body.otp, now: now() };
+      const result = verifySession(state, input);
       if (result === 'expired') return { status: 422, body: { message: MESSAGES.expired } };
       if (result === 'not_found') return { status: 404, body: { message: MESSAGES.notFound } };
+      // Callback status 4 "Verified" for the session just used up.
+      const sessionId = currentSessionId(state, input.msisdn, input.challenge);
+      if (sessionId) report?.(sessionId, 'verified');
       return { status: 200, body: { message: MESSAGES.verified } };
     },
     responses: {
@@ -223,4 +228,16 @@ export const verihubs = defineProvider<State, VerihubsCredential>({
   endpoints: [sendEndpoint('v1'), sendEndpoint('v2'), verifyEndpoint('v1'), verifyEndpoint('v2'), sandboxSend, sandboxVerify],
   adapter: verihubsAdapter,
   callbacks: verihubsCallbacks,
+  documentedCases: [
+    ...SANDBOX_SEND.map((row) => ({
+      name: `sandbox send ${row.msisdn} (${row.description})`,
+      request: { method: 'POST' as const, path: '/v1/whatsapp/otp/send/sandbox', headers: { ...DEMO_HEADERS, 'content-type': 'application/json' }, body: { msisdn: row.msisdn, content: ['Registration'] } },
+      expect: { status: row.status, body: { message: row.message } },
+    })),
+    ...SANDBOX_VERIFY.map((row) => ({
+      name: `sandbox verify ${row.msisdn} (${row.description})`,
+      request: { method: 'POST' as const, path: '/v1/whatsapp/otp/verify/sandbox', headers: { ...DEMO_HEADERS, 'content-type': 'application/json' }, body: { msisdn: row.msisdn, otp: '1234' } },
+      expect: { status: row.status, body: { message: row.message } },
+    })),
+  ],
 });
