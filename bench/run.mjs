@@ -1,0 +1,247 @@
+// `npm run bench`: waotp against the ceiling of this machine, measured in the same run.
+// Servers and the load generator each run in their own process, on loopback only; every load run is
+// bounded in time (or count), and targets alternate across rounds so machine drift cancels out.
+// Knobs: BENCH_DURATION (s per run, default 4), BENCH_ROUNDS (default 2), BENCH_SENDS (memory run, default 1000000).
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { providers } from '../dist/providers/index.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = `${ROOT}bin/waotp.js`;
+const DURATION = Number(process.env.BENCH_DURATION ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const SENDS = Number(process.env.BENCH_SENDS ?? 1_000_000);
+const CONFIG = `${ROOT}bench/waotp.bench.yaml`;
+const children = new Set();
+
+function stopAll() {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+}
+process.on('exit', stopAll);
+process.on('SIGINT', () => process.exit(130));
+
+/** Spawns a server process and resolves with the first URL it prints (or the Nth, for waotp dev). */
+function startServer(args, pattern = /listening on (http:\/\/\S+)/) {
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${output}`)), 15_000);
+    const onData = (chunk) => {
+      output += chunk;
+      const match = pattern.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, match, pid: child.pid });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}:\n${output}`)));
+  });
+}
+
+function stop({ child }) {
+  children.delete(child);
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', resolve);
+    child.kill('SIGTERM');
+  });
+}
+
+/** One autocannon run in its own process. */
+function load(job) {
+  const result = spawnSync(process.execPath, [`${ROOT}bench/load.mjs`, JSON.stringify({ duration: DURATION, ...job })], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: (job.amount ? 900 : DURATION + 60) * 1000 });
+  if (result.status !== 0) throw new Error(`load run failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop());
+}
+
+const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function coldStart(runs = 7) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const port = await freePort();
+    const started = performance.now();
+    const child = spawn(process.execPath, [BIN, 'sim', '--port', String(port)], { cwd: ROOT, stdio: 'ignore' });
+    children.add(child);
+    for (;;) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${port}/__admin/health`);
+        if (r.status === 200) break;
+      } catch {
+        // not listening yet
+      }
+      if (performance.now() - started > 10_000) throw new Error('waotp sim did not become healthy within 10 s');
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    times.push(performance.now() - started);
+    await stop({ child });
+  }
+  return { medianMs: median(times), runsMs: times.map((t) => Math.round(t)) };
+}
+
+/** The same cold start for a bare node process printing nothing: the floor under any CLI. */
+function nodeFloor(runs = 7) {
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+async function main() {
+  const sample = (id) => providers.find((p) => p.id === id).endpoints.find((e) => e.kind === 'send' && e.sample).sample('6281234567890');
+  console.error(`waotp bench: ${DURATION}s per run, ${ROUNDS} rounds, ${SENDS} sends for memory; node ${process.version}`);
+
+  const ceiling = await startServer([`${ROOT}bench/ceiling.mjs`]);
+  const sim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG]);
+  const ceilingUrl = ceiling.match[1];
+  const simUrl = sim.match[1];
+  const dev = await startServer([BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/);
+  const coreUrl = dev.match[2];
+
+  const splashify = sample('splashify');
+  const targets = [];
+  for (const connections of [10, 100]) {
+    targets.push({ name: 'ceiling: bare Hono, fixed reply', group: 'ceiling', connections, job: { url: `${ceilingUrl}${splashify.path}`, headers: splashify.headers, body: splashify.body } });
+    for (const provider of providers) {
+      const s = sample(provider.id);
+      targets.push({ name: `sim ${provider.id} send`, group: 'send', connections, job: { url: `${simUrl}${s.path}`, headers: s.headers, body: s.body } });
+    }
+  }
+  const sandbox = sample('verihubs');
+  targets.push({ name: 'sim verihubs sandbox 6282123060001', group: 'scenario', connections: 100, job: { url: `${simUrl}/v1/whatsapp/otp/send/sandbox`, headers: sandbox.headers, body: { msisdn: '6282123060001', content: ['Registration'] } } });
+  targets.push({ name: 'sim splashify rate_limited (magic number)', group: 'scenario', connections: 100, job: { url: `${simUrl}${splashify.path}`, headers: splashify.headers, body: { ...splashify.body, fullPhoneNumber: '12085550100' } } });
+  targets.push({ name: 'core send end to end (waotp dev)', group: 'core', connections: 100, job: { url: `${coreUrl}/v1/verifications`, headers: { 'content-type': 'application/json' }, body: {}, uniqueTo: 'to', toPrefix: '+62812' } });
+
+  const runs = new Map(targets.map((t) => [t, []]));
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const target of targets) {
+      const result = load({ ...target.job, connections: target.connections });
+      runs.get(target).push(result);
+      console.error(`round ${round} ${target.name} @${target.connections}: ${Math.round(result.rps)} req/s p99 ${result.p99} ms`);
+    }
+  }
+  await stop(dev);
+
+  const checks = [];
+  for (const store of ['memory', 'redis']) {
+    const redis = store === 'redis' ? await startRedis() : undefined;
+    if (store === 'redis' && !redis) {
+      checks.push({ store, skipped: 'redis-server is not installed' });
+      continue;
+    }
+    const core = await startServer([BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG, '--store', redis ? redis.url : 'memory'], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/);
+    const url = core.match[2];
+    const ids = [];
+    for (let i = 0; i < 500; i++) {
+      const r = await fetch(`${url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: `+628129${String(1000000 + i)}` }) });
+      ids.push((await r.json()).id);
+    }
+    const result = load({ url: `${url}/v1/verifications/check`, headers: { 'content-type': 'application/json' }, connections: 100, cycle: ids.map((id) => ({ id, code: '000000' })) });
+    checks.push({ store, ...result });
+    console.error(`core check (${store}): ${Math.round(result.rps)} req/s p99 ${result.p99} ms`);
+    await stop(core);
+    if (redis) await stop(redis);
+  }
+
+  const memorySim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG]);
+  const rssBefore = rss(memorySim.pid);
+  const memoryRun = load({ url: `${memorySim.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body, connections: 100, amount: SENDS });
+  const rssAfter = rss(memorySim.pid);
+  const inbox = await (await fetch(`${memorySim.match[1]}/__admin/messages?limit=1`)).json();
+  await stop(memorySim);
+  console.error(`memory: ${SENDS} sends, RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB, inbox total ${inbox.total}`);
+
+  const cold = await coldStart();
+  const floor = nodeFloor();
+  await stop(ceiling);
+  await stop(sim);
+
+  const rows = targets.map((t) => {
+    const rs = runs.get(t);
+    const ceilingRuns = runs.get(targets.find((x) => x.group === 'ceiling' && x.connections === t.connections) ?? targets.find((x) => x.group === 'ceiling' && x.connections === 100));
+    const rps = median(rs.map((r) => r.rps));
+    return {
+      target: t.name,
+      connections: t.connections,
+      rps: Math.round(rps),
+      ratio: Number((rps / median(ceilingRuns.map((r) => r.rps))).toFixed(2)),
+      p50: median(rs.map((r) => r.p50)),
+      p99: median(rs.map((r) => r.p99)),
+      non2xx: rs.reduce((sum, r) => sum + r.non2xx, 0),
+      errors: rs.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+    };
+  });
+  const ceiling100 = rows.find((r) => r.target.startsWith('ceiling') && r.connections === 100).rps;
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    settings: { durationSeconds: DURATION, rounds: ROUNDS, sends: SENDS },
+    throughput: rows,
+    check: checks.map((c) => (c.skipped ? c : { store: c.store, rps: Math.round(c.rps), ratio: Number((c.rps / ceiling100).toFixed(2)), p50: c.p50, p99: c.p99, errors: c.errors + c.timeouts })),
+    coldStart: { ...cold, nodeFloorMs: Math.round(floor), ratioToNodeFloor: Number((cold.medianMs / floor).toFixed(2)) },
+    memory: { sends: SENDS, completed: memoryRun.total, non2xx: memoryRun.non2xx, rssBeforeMb: Math.round(rssBefore), rssAfterMb: Math.round(rssAfter), inboxTotal: inbox.total, inboxKept: inbox.messages.length ? 'capped' : 'empty' },
+  };
+  writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(table(results));
+}
+
+function table(r) {
+  const lines = [
+    `| target | conns | req/s | × ceiling | p50 ms | p99 ms | non-2xx |`,
+    `|---|---|---|---|---|---|---|`,
+    ...r.throughput.map((x) => `| ${x.target} | ${x.connections} | ${x.rps} | ${x.ratio} | ${x.p50} | ${x.p99} | ${x.non2xx} |`),
+    ...r.check.map((c) => (c.skipped ? `| core check (${c.store}) | | skipped: ${c.skipped} | | | | |` : `| core check (${c.store} store) | 100 | ${c.rps} | ${c.ratio} | ${c.p50} | ${c.p99} | |`)),
+    '',
+    `Cold start (spawn \`waotp sim\` → first healthy /__admin/health), median of ${r.coldStart.runsMs.length}: ${Math.round(r.coldStart.medianMs)} ms (bare \`node -e 0\`: ${r.coldStart.nodeFloorMs} ms; ${r.coldStart.ratioToNodeFloor}×).`,
+    `Memory: RSS ${r.memory.rssBeforeMb} MB at start → ${r.memory.rssAfterMb} MB after ${r.memory.completed} accepted sends (inbox and journal capped; inbox total ${r.memory.inboxTotal}).`,
+  ];
+  return lines.join('\n');
+}
+
+async function startRedis() {
+  if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) return undefined;
+  const port = await freePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  children.add(child);
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(true));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(false)));
+    });
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { child, url: `redis://127.0.0.1:${port}` };
+}
+
+main().then(
+  () => {
+    stopAll();
+    process.exit(0);
+  },
+  (error) => {
+    console.error(error);
+    stopAll();
+    process.exit(1);
+  },
+);
