@@ -8,6 +8,7 @@ import type { IdSource, ProviderDefinition } from '../providers/define.js';
 import { providers as registry } from '../providers/index.js';
 import { createAdmin } from './admin.js';
 import { createContractRoutes } from './contract-routes.js';
+import { createEventsHandler } from './events.js';
 import { type Catalogue, type RulePack, loadCatalogue } from './catalogue.js';
 import { type Clock, createClock } from './clock.js';
 import { type SimulatorConfig, parseConfig, settingsFor } from './config.js';
@@ -20,6 +21,9 @@ import { SESSION_HEADER } from './pipeline.js';
 import { problem } from './problem.js';
 import { type Scenarios, createScenarios } from './scenarios.js';
 import { type Unmatched, createUnmatched } from './unmatched.js';
+import { createCallbackAdmin } from './callback-admin.js';
+import { type CallbackOptions, type Dispatcher, createDispatcher } from './dispatcher.js';
+import { createInboxUi } from './ui/index.js';
 
 export interface SimulatorOptions {
   config?: SimulatorConfig;
@@ -32,6 +36,8 @@ export interface SimulatorOptions {
   catalogue?: Catalogue;
   /** Rule packs armed at start and again after every reset (`--scenarios`). */
   rulePacks?: RulePack[];
+  /** Delivery callbacks (allow-list, speed, timeouts...); overrides `config.callbacks`. */
+  callbacks?: Partial<CallbackOptions>;
 }
 
 export interface Simulator {
@@ -43,6 +49,8 @@ export interface Simulator {
   unmatched: Unmatched;
   providers: readonly ProviderDefinition[];
   runtime(id: string): ProviderRuntime;
+  /** Delivery callbacks: attempts, targets, and `drain()` for a graceful shutdown. */
+  callbacks: Dispatcher;
   /** Back to the state at start: inbox, journal, counters, provider state and clock. */
   reset(): void;
 }
@@ -89,6 +97,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   );
   const unmatched = createUnmatched(routes);
 
+  const callbacks = createDispatcher({
+    clock,
+    inbox,
+    provider: (id) => {
+      const { definition, settings, state } = runtime(id);
+      return { ...(definition.callbacks && { callbacks: definition.callbacks }), settings, state };
+    },
+    options: { ...config.callbacks, ...options.callbacks },
+  });
+
   const deps: PipelineDeps = {
     clock,
     get ids() {
@@ -99,6 +117,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     limits,
     runtime,
     resolve: scenarios.resolve,
+    callbacks,
     delays: {
       slowMs: catalogue.outcomes.slow.delayMs ?? 2000,
       timeoutCapMs: catalogue.outcomes.timeout.capMs ?? 60_000,
@@ -107,6 +126,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
 
   const reset = (session?: string) => {
+    callbacks.reset(session);
     inbox.clear(session);
     journal.clear(session);
     unmatched.clear(session);
@@ -124,7 +144,10 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     '/__admin',
     createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers) }),
   );
+  app.route('/__admin/callbacks', createCallbackAdmin({ callbacks, providers }));
   app.route('/__admin', createContractRoutes(providers.map((p) => p.id)));
+  app.get('/__admin/events', createEventsHandler({ inbox }));
+  app.route('/', createInboxUi({ providers, catalogue: scenarios.catalogue }));
   for (const provider of providers) {
     for (const endpoint of provider.endpoints) {
       app.on(endpoint.method, [endpoint.path, `/${provider.id}${endpoint.path}`], createEndpointHandler(provider, endpoint, deps));
@@ -141,7 +164,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     return problem(500, 'Internal simulator error', 'this is a bug in waotp, not a simulated provider failure');
   });
 
-  return { app, clock, inbox, journal, scenarios, unmatched, providers, runtime, reset: () => reset() };
+  return { app, clock, inbox, journal, scenarios, unmatched, providers, runtime, callbacks, reset: () => reset() };
 }
 
 /** What `/__admin/providers` and the start banner show: where each provider lives and how to call it. */

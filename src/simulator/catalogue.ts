@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { OUTCOMES, type Outcome } from '../providers/outcomes.js';
+import { TIMELINES } from './timeline.js';
 
 const digits = (value: string) => value.replace(/\D+/g, '');
 
@@ -43,6 +44,8 @@ export const ruleInputSchema = z.strictObject({
   outcomes: z.array(z.enum(OUTCOMES)).min(1, 'outcomes must name at least one outcome'),
   times: z.number().int().positive().optional(),
   label: z.string().max(200).optional(),
+  /** The delivery timeline of the sends this rule answers (normal, duplicate, out_of_order, late, missing). */
+  timeline: z.enum(TIMELINES).optional(),
 });
 export type RuleInput = z.infer<typeof ruleInputSchema>;
 

@@ -21,11 +21,29 @@ const settingsSchema = z.strictObject({
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
+const ms = z.number().int().nonnegative();
+
+/** `callbacks:` in the config file; every field has a default (see dispatcher.ts). */
+export const callbacksConfigSchema = z.strictObject({
+  /** Hosts callbacks may go to (`host`, `host:port`, `*.domain`); absent or empty: any URL. */
+  allow: z.array(z.string().trim().min(1)).optional(),
+  speed: z.number().positive().optional(),
+  timeoutMs: z.number().int().positive().optional(),
+  retryDelayMs: ms.optional(),
+  capacity: z.number().int().positive().optional(),
+  concurrency: z.number().int().positive().optional(),
+  history: z.number().int().positive().optional(),
+  drainMs: ms.optional(),
+  lateAfterMs: ms.optional(),
+  delays: z.strictObject({ sent: ms, delivered: ms, read: ms, failed: ms }).partial().optional(),
+});
+
 export const configSchema = z.strictObject({
   seed: z.number().int().optional(),
   providers: z.record(z.string(), settingsSchema).optional(),
   inbox: z.strictObject({ capacity: z.number().int().positive() }).optional(),
   journal: z.strictObject({ capacity: z.number().int().positive() }).optional(),
+  callbacks: callbacksConfigSchema.optional(),
   /** The sending core's section (`waotp serve` / `waotp dev`); the simulator ignores it. */
   core: z.unknown().optional(),
 });

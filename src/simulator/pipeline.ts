@@ -18,11 +18,12 @@ import type {
 } from '../providers/define.js';
 import { type Outcome, REJECTIONS, type Rejection, isRejection } from '../providers/outcomes.js';
 import type { Clock } from './clock.js';
-import type { Inbox } from './inbox.js';
+import type { Inbox, InboxMessage } from './inbox.js';
 import { type DecidedBy, type Journal, maskSecrets } from './journal.js';
 import type { Limits } from './limits.js';
 import { problem } from './problem.js';
 import type { Decision, Resolution, ScenarioInput } from './scenarios.js';
+import { type Timeline, preferredTimeline } from './timeline.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const SESSION_HEADER = 'x-waotp-session';
@@ -48,6 +49,11 @@ export interface PipelineDeps {
   resolve(input: ScenarioInput): Resolution;
   /** How long `slow` waits before accepting, and the cap on how long `timeout` holds a request. */
   delays: { slowMs: number; timeoutCapMs: number };
+  /** Delivery callbacks: plays each captured message's timeline in the background (dispatcher.ts). */
+  callbacks?: {
+    start(message: InboxMessage, timeline: Timeline): void;
+    report(provider: string, providerMessageId: string, state: 'verified'): void;
+  };
 }
 
 type Verdict = { reply: NativeReply; outcome: Outcome; by: DecidedBy; detail: string; error?: string };
@@ -73,6 +79,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
     const requestId = deps.journal.nextId();
     let recordedBody: unknown = undefined;
     let to: string | undefined;
+    let timeline: Timeline = 'normal';
 
     const reject = (outcome: Rejection, reason?: RejectReason) => provider.reject(outcome, reason);
     const invalid = (reason: RejectReason): Verdict => ({
@@ -121,6 +128,9 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
       if (forced && 'error' in forced) {
         return { reply: { status: 400, body: undefined }, outcome: 'invalid_request', by: 'header', detail: forced.error, error: forced.error };
       }
+      const asked = preferredTimeline(view.header('prefer'));
+      if (typeof asked === 'object') return { reply: { status: 400, body: undefined }, outcome: 'invalid_request', by: 'header', detail: asked.error, error: asked.error };
+      timeline = forced?.timeline ?? asked ?? 'normal';
       const limited = endpoint.kind === 'sandbox' ? undefined : checkLimits(to, auth.account);
       const decision: Decision = forced ?? limited ?? { outcome: 'accepted', by: endpoint.kind === 'sandbox' ? 'sandbox' : 'default', detail: '' };
       const { outcome } = decision;
@@ -160,8 +170,8 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
         ids: deps.ids,
         outcome,
         settings: runtime.settings,
-        capture: (message: CapturedMessage) =>
-          deps.inbox.add({
+        capture: (message: CapturedMessage) => {
+          const stored = deps.inbox.add({
             ...message,
             ...(!message.failure && decision.outcome === 'not_on_whatsapp' && { failure: NOT_ON_WHATSAPP }),
             provider: provider.id,
@@ -170,7 +180,10 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
             status: 'accepted',
             createdAt: new Date(deps.clock.now()).toISOString(),
             requestId,
-          }),
+          });
+          deps.callbacks?.start(stored, timeline);
+        },
+        report: (providerMessageId, state) => deps.callbacks?.report(provider.id, providerMessageId, state),
         reject: (rejection, reason) => {
           rejectedWith = rejection;
           return reject(rejection, reason);

@@ -6,6 +6,7 @@
 import { OUTCOMES, type Outcome, isOutcome } from '../providers/outcomes.js';
 import type { Catalogue, ChaosInput, NumberRange, RuleInput } from './catalogue.js';
 import type { DecidedBy } from './journal.js';
+import type { Timeline } from './timeline.js';
 
 export interface Decision {
   outcome: Outcome;
@@ -15,6 +16,8 @@ export interface Decision {
   retryAfter?: number;
   /** The HTTP status asked for with `Prefer: code=`, where the provider has more than one for the outcome. */
   status?: number;
+  /** The delivery timeline an armed rule asks for. */
+  timeline?: Timeline;
 }
 
 export interface ScenarioInput {
@@ -91,7 +94,7 @@ export function createScenarios({ catalogue, seed = Date.now() >>> 0, now }: { c
       const limit = ruleLimit(rule);
       if (rule.used >= limit) rules.splice(i, 1);
       const count = Number.isFinite(limit) ? `${rule.used}/${limit}` : `${rule.used}`;
-      return { outcome, by: 'rule', detail: `rule ${rule.id}${rule.label ? ` "${rule.label}"` : ''} (${count})` };
+      return { outcome, by: 'rule', detail: `rule ${rule.id}${rule.label ? ` "${rule.label}"` : ''} (${count})`, ...(rule.timeline && { timeline: rule.timeline }) };
     }
     return undefined;
   };

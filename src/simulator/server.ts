@@ -35,11 +35,16 @@ export function startSimulator({ port = 4010, host = '127.0.0.1', ...options }: 
         url: `http://${shownHost}:${info.port}`,
         port: info.port,
         simulator,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => done());
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-          }),
+        // Stops taking requests, and meanwhile sends the callbacks still pending, up to `callbacks.drainMs`.
+        close: async () => {
+          await Promise.all([
+            new Promise<void>((done) => {
+              server.close(() => done());
+              (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+            }),
+            simulator.callbacks.drain(),
+          ]);
+        },
       });
     });
     server.once('error', reject);

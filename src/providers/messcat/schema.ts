@@ -86,4 +86,6 @@ export type MesscatCredential = z.infer<typeof credentialSchema>;
 export const optionsSchema = z.strictObject({
   /** Bot ids whose flow has no starting action: firing them answers 400 "bot has no starting action". */
   botsWithoutStartingAction: z.array(z.string().min(1)).optional(),
+  /** Where `message-update` events are posted, as if subscribed with the events service's POST /subscriptions. */
+  webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
 });

@@ -89,6 +89,11 @@ export function verifySession(state: State, input: { msisdn: string; challenge: 
   return 'verified';
 }
 
+/** The `session_id` whose OTP verifies (or just verified) for msisdn + challenge. */
+export function currentSessionId(state: State, msisdn: string, challenge: string): string | undefined {
+  return state.current.get(keyOf(msisdn, challenge));
+}
+
 /**
  * Looks a session up by `session_id`, with its status at `now`; undefined when unknown or evicted.
  * @example

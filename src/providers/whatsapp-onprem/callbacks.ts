@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { CallbackDefinition } from '../define.js';
+import { type OnPremState, wantsStatus, webhookUrlOf } from './state.js';
 
 /** One error on a failed status, e.g. `{"code":1026,"title":"Receiver Incapable","href":"…"}`. */
 export const statusErrorSchema = z.looseObject({
@@ -41,6 +42,9 @@ export const whatsappOnpremCallbacks: CallbackDefinition = {
   // The Coreapp retries anything but 200 for about 24 hours; the simulator keeps that short and bounded.
   delivery: { attempts: 5, timeoutMs: 10_000 },
   states: ['sent', 'delivered', 'read', 'failed'],
+  settingUrl: (state: OnPremState) => webhookUrlOf(state),
+  // `sent` goes out only when switched on (sent_status or webhooks.message.sent); delivered and read unless switched off.
+  reports: (state: OnPremState, event) => event.state === 'verified' || event.state === 'unverified' ? false : wantsStatus(state, event.state),
   render: ({ state, at, message }) => ({
     method: 'POST',
     headers: { 'content-type': 'application/json' },
