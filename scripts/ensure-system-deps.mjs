@@ -1,8 +1,12 @@
 // Installs the Debian packages the tests need when they are missing, so `npm test` passes on a fresh
-// machine: redis-server (the Redis store tests spawn their own on a free port).
+// machine: redis-server (the Redis store tests spawn their own on a free port) and chromium (the inbox
+// page's browser test drives Debian's /usr/bin/chromium through playwright-core; no browser is downloaded).
 import { execFileSync, spawnSync } from 'node:child_process';
 
-const needed = [{ binary: 'redis-server', pkg: 'redis-server' }];
+const needed = [
+  { binary: 'redis-server', pkg: 'redis-server' },
+  { binary: 'chromium', pkg: 'chromium' },
+];
 const has = (binary) => spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
 const missing = needed.filter((n) => !has(n.binary));
 if (missing.length === 0) process.exit(0);

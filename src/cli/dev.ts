@@ -50,8 +50,10 @@ export function run(argv: string[]) {
     closeOnSignal(dev.close);
     console.log(
       [
-        `waotp dev: simulator listening on ${dev.simulator.url}  (inbox: ${dev.simulator.url}/__admin/messages)`,
+        `waotp dev: simulator listening on ${dev.simulator.url}  (messages as JSON: ${dev.simulator.url}/__admin/messages)`,
         `waotp dev: OTP service listening on ${dev.core.url}  (providers: ${dev.core.service.providers.join(' -> ')})`,
+        '',
+        `  Inbox: ${dev.simulator.url}/  (open it in a browser: every code sent appears there, live)`,
         '',
         `  curl -s ${dev.core.url}/v1/verifications -H 'Content-Type: application/json' -d '{"to":"+6281234567890"}'`,
         `  curl -s '${dev.simulator.url}/__admin/messages/latest?to=6281234567890'`,

@@ -83,7 +83,7 @@ export async function run(argv: string[]): Promise<number | void> {
 }
 
 function banner(url: string): string {
-  const lines = [`waotp simulator listening on ${url}`, `  admin API: ${url}/__admin  (health: ${url}/__admin/health)`, '', '  providers (documented paths at the root, or under the base path):'];
+  const lines = [`waotp simulator listening on ${url}`, `  Inbox: ${url}/`, `  admin API: ${url}/__admin  (health: ${url}/__admin/health)`, '', '  providers (documented paths at the root, or under the base path):'];
   for (const p of describeProviders(providers)) {
     lines.push(`  ${p.name} (${url}${p.basePath})`);
     for (const e of p.endpoints) lines.push(`      ${e.method.padEnd(5)} ${e.path}`);

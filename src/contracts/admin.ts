@@ -59,7 +59,7 @@ const ruleSchema = z.looseObject({
 
 const clockSchema = z.object({ now: z.string(), offsetMs: z.number() });
 
-type Route = { method: 'get' | 'post' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; query?: string[]; reply?: z.ZodType; status?: number; errors?: number[] };
+type Route = { method: 'get' | 'post' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; query?: string[]; reply?: z.ZodType; status?: number; errors?: number[]; stream?: boolean };
 
 const ROUTES: Route[] = [
   { method: 'get', path: '/__admin/health', summary: 'Ready check', reply: z.object({ status: z.literal('ok') }) },
@@ -80,6 +80,10 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/__admin/clock', summary: 'Simulated time', reply: clockSchema },
   { method: 'post', path: '/__admin/clock', summary: 'Move simulated time forward', body: z.object({ advance: z.union([z.string(), z.number()]) }), reply: clockSchema, errors: [400] },
   { method: 'get', path: '/__admin/contracts/{id}', summary: "A provider's OpenAPI contract (or admin)", reply: z.looseObject({ openapi: z.string() }), errors: [404] },
+  { method: 'get', path: '/__admin/callbacks', summary: 'Callback delivery attempts, newest first', query: ['provider', 'message', 'limit'], reply: z.looseObject({ callbacks: z.array(z.looseObject({ url: z.string(), attempt: z.number() })) }), errors: [400] },
+  { method: 'get', path: '/__admin/callbacks/targets', summary: 'Webhook URLs set for providers whose URL is a setting', reply: z.record(z.string(), z.string()) },
+  { method: 'put', path: '/__admin/callbacks/targets', summary: 'Set (or with null remove) webhook URLs per provider', body: z.record(z.string(), z.string().nullable()), reply: z.record(z.string(), z.string()), errors: [400] },
+  { method: 'get', path: '/__admin/events', summary: 'Server-Sent Events: message (added/updated) and cleared; ?session= scopes it', query: ['session'], stream: true },
 ];
 
 /**
@@ -108,7 +112,11 @@ export function buildAdminContract(providers: readonly ProviderDefinition[]): Op
         ...(route.query ?? []).map((name) => ({ name, in: 'query' as const, required: false, schema: { type: 'string' as const } })),
       ],
       responses: {
-        [status]: route.reply ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(route.reply) } } } : { description: 'Done' },
+        [status]: route.stream
+          ? { description: 'An event stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }
+          : route.reply
+            ? { description: 'OK', content: { 'application/json': { schema: jsonSchema(route.reply) } } }
+            : { description: 'Done' },
         ...Object.fromEntries((route.errors ?? []).map((code) => [String(code), { description: 'Problem', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } }])),
       },
     };

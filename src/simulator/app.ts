@@ -100,10 +100,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const callbacks = createDispatcher({
     clock,
     inbox,
-    provider: (id) => {
-      const { definition, settings, state } = runtime(id);
-      return { ...(definition.callbacks && { callbacks: definition.callbacks }), settings, state };
-    },
+    provider: runtime,
     options: { ...config.callbacks, ...options.callbacks },
   });
 

@@ -77,6 +77,8 @@ export function matchesMessage(message: InboxMessage, filter: MessageFilter): bo
  */
 export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): Inbox {
   const ring = createRing<InboxMessage>(capacity);
+  // The same messages by id, oldest first like the ring, so callbacks update a message without a scan.
+  const byId = new Map<string, InboxMessage>();
   const listeners = new Set<(message: InboxMessage | undefined, change: InboxChange) => void>();
   const notify = (message: InboxMessage | undefined, change: InboxChange) => {
     for (const listener of [...listeners]) listener(message, change);
@@ -86,12 +88,14 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
     add(message) {
       const stored: InboxMessage = { id: `msg_${(++sequence).toString().padStart(6, '0')}`, ...message };
       ring.push(stored);
+      byId.set(stored.id, stored);
+      if (byId.size > capacity) byId.delete(byId.keys().next().value!);
       notify(stored, 'added');
       return stored;
     },
-    get: (id) => ring.find((m) => m.id === id),
+    get: (id) => byId.get(id),
     update(id, change) {
-      const message = ring.find((m) => m.id === id);
+      const message = byId.get(id);
       if (!message) return undefined;
       change(message);
       notify(message, 'updated');
@@ -117,6 +121,7 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
     },
     clear(session) {
       ring.retain((m) => session !== undefined && m.session !== session);
+      for (const [id, m] of byId) if (session === undefined || m.session === session) byId.delete(id);
       notify(undefined, 'cleared');
     },
     subscribe(listener) {

@@ -3,8 +3,9 @@ import { runCli, startCli } from '../helpers/cli.js';
 
 describe('waotp dev, send and check', () => {
   it('send a code through the core, read it from the inbox, check it', async () => {
-    const { match } = await startCli(['dev', '--port', '0', '--core-port', '0'], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/);
+    const { match, output } = await startCli(['dev', '--port', '0', '--core-port', '0'], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)[\s\S]*Inbox: /);
     const [, simUrl, coreUrl] = match;
+    expect(output()).toContain(`Inbox: ${simUrl}/`);
     const sent = await runCli(['send', '+6281234567890', '--url', coreUrl!]);
     expect(sent.code).toBe(0);
     expect(JSON.parse(sent.stdout)).toMatchObject({ to: '+6281234567890', status: 'pending' });

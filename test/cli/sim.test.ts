@@ -18,6 +18,15 @@ describe('waotp sim', () => {
     expect(output()).toContain('demo credentials');
   });
 
+  it('prints the inbox URL, and the built bin serves the page with its assets', async () => {
+    const { url, output } = await startSim([]);
+    expect(output()).toContain(`Inbox: ${url}/`);
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await page.text();
+    for (const asset of html.match(/\/__admin\/ui\/app\.(js|css)\?v=[\w-]+/g)!) expect((await fetch(`${url}${asset}`)).status, asset).toBe(200);
+  });
+
   it('exits cleanly on SIGTERM', async () => {
     const { child } = await startSim([]);
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));

@@ -125,7 +125,7 @@ describe('the admin contract', () => {
   it('describes real admin replies', async () => {
     await call(`${s.url}/api/v1/public/message`, { method: 'POST', headers: { authorization: 'Basic k' }, json: SEED_REQUESTS[4]!.body });
     const v = validator();
-    for (const path of ['/__admin/health', '/__admin/messages', '/__admin/messages/latest', '/__admin/requests', '/__admin/scenarios', '/__admin/clock', '/__admin/chaos']) {
+    for (const path of ['/__admin/health', '/__admin/messages', '/__admin/messages/latest', '/__admin/requests', '/__admin/scenarios', '/__admin/clock', '/__admin/chaos', '/__admin/callbacks', '/__admin/callbacks/targets']) {
       const reply = await call(s.url + path);
       expect(v.checkReply('GET', path, reply.status, reply.body), path).toEqual([]);
     }

@@ -87,5 +87,6 @@ export const optionsSchema = z.strictObject({
   /** Bot ids whose flow has no starting action: firing them answers 400 "bot has no starting action". */
   botsWithoutStartingAction: z.array(z.string().min(1)).optional(),
   /** Where `message-update` events are posted, as if subscribed with the events service's POST /subscriptions. */
+  // assumption: one subscription to message-update for every account stands in for POST /subscriptions, which is not simulated.
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
 });

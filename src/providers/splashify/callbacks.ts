@@ -49,6 +49,7 @@ export function deliveryStateOf(name: string | undefined): DeliveryState | undef
 
 /** Splashify posts status events to the webhook configured in its dashboard. */
 export const splashifyCallbacks: CallbackDefinition = {
+  // assumption: the dashboard's one webhook, subscribed to every status event, is `options.webhookUrl` in the config.
   target: { setting: 'the webhook URL configured under Settings -> Developer -> Configure Webhook' },
   method: 'POST',
   summary: 'Status webhook: {"event":"message.delivered","timestamp":"…","data":{message_id,status,…}}',

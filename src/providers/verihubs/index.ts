@@ -82,6 +82,7 @@ function accept(ctx: HandleContext<State, SendOtp | SandboxSend>, version: OtpSe
     providerMessageId: session.sessionId,
     ...(body.template_name && { template: body.template_name }),
     ...(body.callback_url && { callback: { url: body.callback_url } }),
+    // assumption: 5 "Unverified" goes out the moment time_limit passes (simulated time).
     expiresAt: session.expiresAt,
   };
   // Verihubs accepts the send and reports a number without WhatsApp only by callback status 6 "Failed".
@@ -143,6 +144,7 @@ function verifyEndpoint(version: 'v1' | 'v2') {
       if (result === 'expired') return { status: 422, body: { message: MESSAGES.expired } };
       if (result === 'not_found') return { status: 404, body: { message: MESSAGES.notFound } };
       // Callback status 4 "Verified" for the session just used up.
+      // assumption: 4 follows the read report (1 → 2 → 3 → 4) even when the code is verified sooner; the sandbox verify reports none.
       const sessionId = currentSessionId(state, input.msisdn, input.challenge);
       if (sessionId) report?.(sessionId, 'verified');
       return { status: 200, body: { message: MESSAGES.verified } };
