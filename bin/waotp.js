@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the compiled CLI; `npm ci` builds it through the `prepare` script.
-import { main } from '../dist/cli/index.js';
+import { main } from '../dist/bin/waotp.mjs';
 
 main(process.argv.slice(2)).then(
   (code) => {

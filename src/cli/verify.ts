@@ -7,6 +7,7 @@ import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import { formatCases, runCases } from '../contracts/cases.js';
 import { providers } from '../providers/index.js';
 import { UsageError, guard, parse } from './args.js';
+import { parseYaml } from '../util/yaml.js';
 
 export const HELP = `Usage: waotp verify --provider <id> --base-url <url> [--config file]
 
@@ -30,8 +31,7 @@ export function run(argv: string[]) {
     if (!values['base-url'] || !/^https?:\/\//.test(values['base-url'])) throw new UsageError('--base-url must be an http(s) URL');
     let settings: { headers?: Record<string, string>; to?: string } = {};
     if (values.config) {
-      const { parse: parseYaml } = await import('yaml');
-      settings = (parseYaml(await readFile(values.config, 'utf8')) ?? {}) as typeof settings;
+      settings = ((await parseYaml(await readFile(values.config, 'utf8'))) ?? {}) as typeof settings;
     }
     const contract = JSON.parse(await readFile(new URL(`${provider.id}.openapi.json`, CONTRACTS), 'utf8')) as OpenAPIObject;
     const results = await runCases({ provider, contract, baseUrl: values['base-url'], ...(settings.headers && { headers: settings.headers }), ...(settings.to && { to: String(settings.to) }) });

@@ -14,6 +14,7 @@ import { policySchema } from './policy.js';
 import { type OtpService, createOtpService } from './service.js';
 import { createMemoryStore } from './stores/memory.js';
 import type { OtpStore } from './stores/types.js';
+import { parseYaml } from '../util/yaml.js';
 
 const ms = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const parsed = parseDuration(value);
@@ -51,8 +52,7 @@ export const DEFAULT_ORDER = ['verihubs', 'splashify', 'whatsapp-onprem', 'messc
 
 /** Reads the `core:` section of a YAML config file (other sections belong to the simulator). */
 export async function loadCoreConfig(file: string): Promise<CoreConfig> {
-  const { parse } = await import('yaml');
-  const raw = parse(await readFile(file, 'utf8')) as { core?: unknown } | null;
+  const raw = (await parseYaml(await readFile(file, 'utf8'))) as { core?: unknown } | null;
   const parsed = coreConfigSchema.safeParse(raw?.core ?? {});
   if (!parsed.success) throw new InvalidRequestError(`${file}: core: ${z.prettifyError(parsed.error)}`);
   return parsed.data;

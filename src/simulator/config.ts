@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ProviderDefinition, ProviderSettings } from '../providers/define.js';
+import { parseYaml } from '../util/yaml.js';
 
 const rateLimitSchema = z.union([
   z.literal(false),
@@ -76,10 +77,9 @@ export function parseConfig(raw: unknown, providers: readonly ProviderDefinition
 /** Reads a YAML (or JSON) config file; the YAML parser is loaded only when a file is given. */
 export async function loadConfig(file: string, providers: readonly ProviderDefinition[]): Promise<SimulatorConfig> {
   const text = await readFile(file, 'utf8');
-  const { parse } = await import('yaml');
   let raw: unknown;
   try {
-    raw = parse(text);
+    raw = await parseYaml(text);
   } catch (error) {
     throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
   }

@@ -264,8 +264,18 @@ const DRAIN_LIMIT = 16 * MAX_BODY_BYTES;
  * when the server answers sees a reset instead of the 413.
  */
 export async function readBodyText(request: Request, max = MAX_BODY_BYTES): Promise<string | undefined> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > DRAIN_LIMIT) return undefined;
+  const declared = request.headers.get('content-length');
+  if (declared !== null) {
+    const length = Number(declared);
+    if (!(length <= DRAIN_LIMIT)) return undefined;
+    if (length > max) {
+      await request.arrayBuffer().catch(() => undefined);
+      return undefined;
+    }
+    // The declared length bounds the read, and @hono/node-server reads it straight from the socket;
+    // touching request.body instead would build a web stream per request.
+    return request.text();
+  }
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
