@@ -132,6 +132,20 @@ const REMEMBERED = 100_000;
 const RANK: Record<string, number> = { accepted: 0, sent: 1, delivered: 2, read: 3, failed: 4 };
 
 /**
+ * Reports of a message that sends no callbacks, kept on the message while no one watches the inbox live:
+ * applied when the message is read instead of on timers, which at load cost more than the sends.
+ * A symbol key, so the plan never shows in the message's JSON.
+ */
+const PLAN = Symbol('waotp.plan');
+type Planned = InboxMessage & { [PLAN]?: { reports: PlannedReport[]; lastAt: number } };
+
+/** What a due report changes on a message: its events, and its status (never backwards). */
+function applyReport(message: InboxMessage, report: PlannedReport) {
+  (message.events ??= []).push({ state: report.state, at: new Date(report.at).toISOString() });
+  if (report.state in RANK && RANK[report.state]! >= RANK[message.status]!) message.status = report.state as InboxMessage['status'];
+}
+
+/**
  * Creates the dispatcher of one simulator.
  * @example
  * const callbacks = createDispatcher({ clock, inbox, provider: (id) => runtime(id), options: { speed: 10 } });
@@ -214,10 +228,7 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
 
   /** A report falls due: the inbox shows it, and the provider's callback goes out if it sends one. */
   const fire = (message: InboxMessage, report: PlannedReport) => {
-    inbox.update(message.id, (m) => {
-      (m.events ??= []).push({ state: report.state, at: new Date(report.at).toISOString() });
-      if (report.state in RANK && RANK[report.state]! >= RANK[m.status]!) m.status = report.state as InboxMessage['status'];
-    });
+    inbox.update(message.id, (m) => applyReport(m, report));
     const ready = prepare(message, report.state, report.at);
     if (!ready) return;
     enqueue({
@@ -345,6 +356,29 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
     }
   };
 
+  /** Applies a lazy message's reports that are due by now. */
+  const settle = (message: InboxMessage) => {
+    const lazy = (message as Planned)[PLAN];
+    if (!lazy) return;
+    const now = clock.now();
+    while (lazy.reports.length > 0 && lazy.reports[0]!.at <= now) applyReport(message, lazy.reports.shift()!);
+    if (lazy.reports.length === 0) delete (message as Planned)[PLAN];
+  };
+
+  /** Someone watches now: a lazy message's remaining reports go on timers, so they arrive live. */
+  const activate = (message: InboxMessage) => {
+    settle(message);
+    const lazy = (message as Planned)[PLAN];
+    if (!lazy) return;
+    delete (message as Planned)[PLAN];
+    plan(trackOf(message, lazy.lastAt), lazy.reports);
+  };
+
+  inbox.setSettle(settle);
+  inbox.onWatch(() => {
+    for (const message of inbox.list()) activate(message);
+  });
+
   return {
     options,
     start(message, timeline) {
@@ -376,6 +410,10 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
         return;
       }
       const lastAt = Math.max(createdAt, ...reports.filter((r) => r.state !== 'unverified').map((r) => r.at));
+      if (inbox.watching === 0 && !reports.some((r) => prepare(message, r.state, r.at, runtime))) {
+        (message as Planned)[PLAN] = { reports: [...reports].sort((a, b) => a.at - b.at), lastAt };
+        return;
+      }
       plan(trackOf(message, lastAt), reports);
     },
     report(providerId, providerMessageId, state) {
@@ -383,6 +421,15 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
       const found = reportable.get(`${providerId}\u0000${providerMessageId}`);
       if (!found || found.missing) return;
       const { message } = found;
+      const lazy = (message as Planned)[PLAN];
+      if (lazy) {
+        settle(message);
+        const pending = (message as Planned)[PLAN] ?? { reports: [], lastAt: lazy.lastAt };
+        pending.reports.push({ state, at: Math.max(clock.now(), lazy.lastAt + GAP_MS / speed) });
+        (message as Planned)[PLAN] = pending;
+        if (inbox.watching > 0) activate(message);
+        return;
+      }
       const track = tracks.get(message.id);
       if (track?.unverified !== undefined) track.pending.get(track.unverified)?.cancel();
       const lastAt = track?.lastAt ?? clock.now();

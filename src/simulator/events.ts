@@ -36,6 +36,7 @@ export function createEventsHandler({ inbox, heartbeatMs = 15_000 }: EventsOptio
       const send = (event: string, data: unknown) => {
         if (!stream.aborted) void stream.writeSSE({ event, data: JSON.stringify(data) });
       };
+      const unwatch = inbox.watch();
       const unsubscribe = inbox.subscribe((message, change) => {
         if (change === 'cleared') return send('cleared', {});
         if (message && (session === undefined || message.session === session)) send('message', { change, message });
@@ -48,6 +49,7 @@ export function createEventsHandler({ inbox, heartbeatMs = 15_000 }: EventsOptio
         ended = true;
         clearInterval(heartbeat);
         unsubscribe();
+        unwatch();
         stop();
       };
       stream.onAbort(end);

@@ -54,6 +54,16 @@ export interface Inbox {
   /** Resolves with the first matching message to arrive, or undefined after `ms` or on abort. */
   waitFor(filter: MessageFilter, ms: number, signal?: AbortSignal): Promise<InboxMessage | undefined>;
   clear(session?: string | null): void;
+  /**
+   * Declares a live viewer (the inbox page's event stream) until the returned function is called.
+   * While none watches, delivery timelines need not run on timers: they are settled when read.
+   */
+  watch(): () => void;
+  readonly watching: number;
+  /** Called when the first viewer starts watching. */
+  onWatch(listener: () => void): void;
+  /** Brings a message up to date before it is read (applies delivery reports already due). */
+  setSettle(settle: (message: InboxMessage) => void): void;
   /** Subscribes to every message added or updated (and to clears); returns the unsubscribe function. */
   subscribe(listener: (message: InboxMessage | undefined, change: InboxChange) => void): () => void;
   readonly size: number;
@@ -80,6 +90,13 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
   // The same messages by id, oldest first like the ring, so callbacks update a message without a scan.
   const byId = new Map<string, InboxMessage>();
   const listeners = new Set<(message: InboxMessage | undefined, change: InboxChange) => void>();
+  let watching = 0;
+  const watchListeners: (() => void)[] = [];
+  let settle: ((message: InboxMessage) => void) | undefined;
+  const settled = <T extends InboxMessage | undefined>(message: T): T => {
+    if (message && settle) settle(message);
+    return message;
+  };
   const notify = (message: InboxMessage | undefined, change: InboxChange) => {
     for (const listener of [...listeners]) listener(message, change);
   };
@@ -93,7 +110,7 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
       notify(stored, 'added');
       return stored;
     },
-    get: (id) => byId.get(id),
+    get: (id) => settled(byId.get(id)),
     update(id, change) {
       const message = byId.get(id);
       if (!message) return undefined;
@@ -101,8 +118,12 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
       notify(message, 'updated');
       return message;
     },
-    list: (filter = {}, limit) => ring.newest((m) => matchesMessage(m, filter), limit),
-    latest: (filter = {}) => ring.find((m) => matchesMessage(m, filter)),
+    list(filter = {}, limit) {
+      const found = ring.newest((m) => matchesMessage(m, filter), limit);
+      if (settle) found.forEach(settle);
+      return found;
+    },
+    latest: (filter = {}) => settled(ring.find((m) => matchesMessage(m, filter))),
     waitFor(filter, ms, signal) {
       return new Promise((resolve) => {
         const done = (message: InboxMessage | undefined) => {
@@ -127,6 +148,21 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    watch() {
+      if (++watching === 1) watchListeners.forEach((listener) => listener());
+      let done = false;
+      return () => {
+        if (!done) watching--;
+        done = true;
+      };
+    },
+    get watching() {
+      return watching;
+    },
+    onWatch: (listener) => void watchListeners.push(listener),
+    setSettle(fn) {
+      settle = fn;
     },
     get size() {
       return ring.size;

@@ -26,6 +26,35 @@ export interface JournalEntry {
   reply: { status: number; headers: Record<string, string>; body: unknown };
 }
 
+/**
+ * An entry as stored: the body as received text and the headers as received, a timestamp as a number.
+ * Parsing, masking and formatting wait until someone reads the journal: at load, most entries never are.
+ */
+export interface JournalRecord extends Omit<JournalEntry, 'time' | 'request'> {
+  at: number;
+  request: { headers: Record<string, string>; query?: Record<string, string>; bodyText?: string };
+}
+
+/** The body as the journal shows it: parsed JSON, or the text when it is not JSON. */
+function bodyOf(text: string | undefined): unknown {
+  if (text === undefined || text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+function materialize(record: JournalRecord): JournalEntry {
+  const { at, request, id, ...rest } = record;
+  return {
+    id,
+    time: new Date(at).toISOString(),
+    ...rest,
+    request: { headers: maskSecrets(request.headers), query: request.query ?? {}, body: bodyOf(request.bodyText) },
+  };
+}
+
 export interface JournalFilter {
   provider?: string;
   outcome?: string;
@@ -35,7 +64,7 @@ export interface JournalFilter {
 
 export interface Journal {
   nextId(): string;
-  add(entry: JournalEntry): void;
+  add(record: JournalRecord): void;
   list(filter?: JournalFilter, limit?: number): JournalEntry[];
   get(id: string): JournalEntry | undefined;
   clear(session?: string | null): void;
@@ -68,18 +97,21 @@ function mask(value: string): string {
  * journal.list({ provider: 'verihubs', outcome: 'rate_limited' });
  */
 export function createJournal({ capacity = 10_000 }: { capacity?: number } = {}): Journal {
-  const ring = createRing<JournalEntry>(capacity);
+  const ring = createRing<JournalRecord>(capacity);
   let sequence = 0;
-  const matches = (e: JournalEntry, f: JournalFilter) =>
+  const matches = (e: JournalRecord, f: JournalFilter) =>
     (f.provider === undefined || e.provider === f.provider) &&
     (f.outcome === undefined || e.outcome === f.outcome) &&
     (f.to === undefined || e.to === f.to) &&
     (f.session === undefined || e.session === f.session);
   return {
     nextId: () => `req_${(++sequence).toString().padStart(6, '0')}`,
-    add: (entry) => ring.push(entry),
-    list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit),
-    get: (id) => ring.find((e) => e.id === id),
+    add: (record) => ring.push(record),
+    list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit).map(materialize),
+    get(id) {
+      const record = ring.find((e) => e.id === id);
+      return record && materialize(record);
+    },
     clear(session) {
       ring.retain((e) => session !== undefined && e.session !== session);
     },

@@ -19,7 +19,7 @@ import type {
 import { type Outcome, REJECTIONS, type Rejection, isRejection } from '../providers/outcomes.js';
 import type { Clock } from './clock.js';
 import type { Inbox, InboxMessage } from './inbox.js';
-import { type DecidedBy, type Journal, maskSecrets } from './journal.js';
+import type { DecidedBy, Journal } from './journal.js';
 import type { Limits } from './limits.js';
 import { problem } from './problem.js';
 import type { Decision, Resolution, ScenarioInput } from './scenarios.js';
@@ -77,7 +77,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
     };
     const session = headers[SESSION_HEADER] ?? null;
     const requestId = deps.journal.nextId();
-    let recordedBody: unknown = undefined;
+    let bodyText: string | undefined;
     let to: string | undefined;
     let timeline: Timeline = 'normal';
 
@@ -96,14 +96,14 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
         // The connection may still hold unread bytes: it must not be reused.
         return { ...verdict, reply: { ...verdict.reply, headers: { ...verdict.reply.headers, connection: 'close' } } };
       }
-      if (raw) recordedBody = raw.length > 4096 ? `${raw.slice(0, 4096)}…` : raw;
+      // The journal keeps the text (a large body cut short); it is parsed only when someone reads it.
+      if (raw) bodyText = raw.length > 16_384 ? `${raw.slice(0, 16_384)}…` : raw;
       const auth = endpoint.authenticate(view, { state: runtime.state, now: deps.clock.now, credentials: runtime.settings.credentials });
       if (!auth.ok) return { reply: reject(auth.outcome, auth.reason), outcome: auth.outcome, by: 'auth', detail: auth.reason.message ?? auth.reason.problem ?? '' };
       let body: unknown = undefined;
       if (endpoint.body) {
         const json = parseJson(raw, headers['content-type'], endpoint.bodyOptional ?? false);
         if (!json.ok) return invalid(json.reason);
-        recordedBody = json.value;
         const parsed = endpoint.body.safeParse(json.value);
         if (!parsed.success) return invalid(describeIssue(parsed.error, json.value));
         body = parsed.data;
@@ -198,7 +198,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
     const response = verdict.error ? problem(400, 'Unknown scenario', verdict.error) : await deliver(c, verdict, deps.delays.timeoutCapMs);
     deps.journal.add({
       id: requestId,
-      time: new Date(deps.clock.now()).toISOString(),
+      at: deps.clock.now(),
       session,
       method: view.method,
       path: view.path,
@@ -209,7 +209,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
       reason: { by: verdict.by, detail: verdict.detail },
       ...(to !== undefined && { to }),
       durationMs: Math.round((performance.now() - started) * 100) / 100,
-      request: { headers: maskSecrets(headers), query: c.req.query(), body: recordedBody },
+      request: { headers, ...(c.req.url.includes('?') && { query: c.req.query() }), ...(bodyText && { bodyText }) },
       reply: { status: verdict.reply.status, headers: verdict.reply.headers ?? {}, body: verdict.reply.body },
     });
     return response;

@@ -50,7 +50,8 @@ describe('bad input never gets a 5xx', () => {
 
   it.each(endpoints)('$name: junk headers, path parameters and bodies get a native 4xx or a success', async ({ provider, endpoint }) => {
     await fc.assert(
-      fc.asyncProperty(junkHeaders, fc.array(fc.string({ minLength: 1, maxLength: 30 }), { maxLength: 3 }), junkBody, async (headers, params, text) => {
+      fc.asyncProperty(junkHeaders, fc.array(fc.string({ minLength: 1, maxLength: 30 }).filter((p) => p !== '.' && p !== '..'), { maxLength: 3 }), junkBody, async (headers, params, text) => {
+        // Dot segments are resolved away by URL parsing: they name another path, not junk for this one.
         const { path } = target(endpoint, params.length ? params : ['x']);
         const r = await sim.app.request(path, { method: endpoint.method, headers, body: endpoint.method === 'GET' ? undefined : text });
         expectNativeRejection(provider, r.status, await r.text());
