@@ -10,6 +10,8 @@ import { providers } from '../dist/providers/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = `${ROOT}bin/waotp.js`;
+// Started the way `npx waotp` starts it: with the bin's shebang flags.
+const NODE_FLAGS = (/^#!.*?node(.*)$/m.exec(readFileSync(BIN, 'utf8'))?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SENDS = Number(process.env.BENCH_SENDS ?? 1_000_000);
@@ -24,7 +26,7 @@ process.on('SIGINT', () => process.exit(130));
 
 /** Spawns a server process and resolves with the first URL it prints (or the Nth, for waotp dev). */
 function startServer(args, pattern = /listening on (http:\/\/\S+)/) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args[0] === BIN ? [...NODE_FLAGS, ...args] : args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
   return new Promise((resolve, reject) => {
@@ -77,7 +79,7 @@ async function coldStart(runs = 7) {
   for (let i = 0; i < runs; i++) {
     const port = await freePort();
     const started = performance.now();
-    const child = spawn(process.execPath, [BIN, 'sim', '--port', String(port)], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(process.execPath, [...NODE_FLAGS, BIN, 'sim', '--port', String(port)], { cwd: ROOT, stdio: 'ignore' });
     children.add(child);
     for (;;) {
       try {

@@ -20,7 +20,12 @@ export function createIds(seed?: number): IdSource {
   const faker = new FakerClass({ locale: baseFaker.rawDefinitions });
   if (seed !== undefined) faker.seed(seed);
   return {
-    uuid: () => faker.string.uuid(),
+    uuid: () => {
+      // A v4 UUID from four seeded 32-bit draws: faker's own uuid() draws once per character.
+      const w = [0, 1, 2, 3].map(() => faker.number.int(0xffffffff).toString(16).padStart(8, '0'));
+      const variant = ((parseInt(w[2]!.slice(0, 1), 16) & 0x3) | 0x8).toString(16);
+      return `${w[0]}-${w[1]!.slice(0, 4)}-4${w[1]!.slice(5, 8)}-${variant}${w[2]!.slice(1, 4)}-${w[2]!.slice(4)}${w[3]}`;
+    },
     int: (min, max) => faker.number.int({ min, max }),
     digits: (length) => faker.string.numeric({ length, allowLeadingZeros: false }),
     alphanumeric: (length) => faker.string.alphanumeric({ length }),

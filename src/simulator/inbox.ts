@@ -45,6 +45,7 @@ export interface MessageFilter {
 }
 
 export interface Inbox {
+  /** Stores the message (taking ownership of the object) under a new id. */
   add(message: Omit<InboxMessage, 'id'>): InboxMessage;
   get(id: string): InboxMessage | undefined;
   /** Changes a stored message in place and tells subscribers; undefined when it was evicted. */
@@ -98,12 +99,14 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
     return message;
   };
   const notify = (message: InboxMessage | undefined, change: InboxChange) => {
+    if (listeners.size === 0) return;
     for (const listener of [...listeners]) listener(message, change);
   };
   let sequence = 0;
   return {
     add(message) {
-      const stored: InboxMessage = { id: `msg_${(++sequence).toString().padStart(6, '0')}`, ...message };
+      const stored = message as InboxMessage;
+      stored.id = `msg_${(++sequence).toString().padStart(6, '0')}`;
       ring.push(stored);
       byId.set(stored.id, stored);
       if (byId.size > capacity) byId.delete(byId.keys().next().value!);
