@@ -137,7 +137,18 @@ const RANK: Record<string, number> = { accepted: 0, sent: 1, delivered: 2, read:
  * A symbol key, so the plan never shows in the message's JSON.
  */
 const PLAN = Symbol('waotp.plan');
-type Planned = InboxMessage & { [PLAN]?: { reports: PlannedReport[]; lastAt: number } };
+type LazyPlan = { reports: PlannedReport[]; lastAt: number } | { later: () => PlannedReport[] };
+type Planned = InboxMessage & { [PLAN]?: LazyPlan };
+
+/** The reports of a lazy plan, worked out on first need; sorted, as they will be applied. */
+function reportsOf(message: Planned): { reports: PlannedReport[]; lastAt: number } | undefined {
+  const lazy = message[PLAN];
+  if (!lazy || !('later' in lazy)) return lazy;
+  const reports = lazy.later().sort((a, b) => a.at - b.at);
+  const planned = { reports, lastAt: Math.max(0, ...reports.map((r) => r.at)) };
+  message[PLAN] = planned;
+  return planned;
+}
 
 /** What a due report changes on a message: its events, and its status (never backwards). */
 function applyReport(message: InboxMessage, report: PlannedReport) {
@@ -161,6 +172,8 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
    * Messages a later event may be reported for (providers that report `verified`), by provider and
    * provider message id; `missing` ones report nothing. Bounded: the oldest are forgotten.
    */
+  const rememberedKeys: (string | undefined)[] = [];
+  let remembered = 0;
   const reportable = new Map<string, { message: InboxMessage; missing: boolean }>();
   const queue: Delivery[] = [];
   const inFlight = new Set<Delivery>();
@@ -358,8 +371,8 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
 
   /** Applies a lazy message's reports that are due by now. */
   const settle = (message: InboxMessage) => {
-    const lazy = (message as Planned)[PLAN];
-    if (!lazy) return;
+    if (!(message as Planned)[PLAN]) return;
+    const lazy = reportsOf(message as Planned)!;
     const now = clock.now();
     while (lazy.reports.length > 0 && lazy.reports[0]!.at <= now) applyReport(message, lazy.reports.shift()!);
     if (lazy.reports.length === 0) delete (message as Planned)[PLAN];
@@ -368,7 +381,7 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
   /** Someone watches now: a lazy message's remaining reports go on timers, so they arrive live. */
   const activate = (message: InboxMessage) => {
     settle(message);
-    const lazy = (message as Planned)[PLAN];
+    const lazy = reportsOf(message as Planned);
     if (!lazy) return;
     delete (message as Planned)[PLAN];
     plan(trackOf(message, lazy.lastAt), lazy.reports);
@@ -386,21 +399,34 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
       const runtime = provider(message.provider);
       const definition = runtime.definition.callbacks;
       if (message.providerMessageId !== undefined && definition?.states.includes('verified')) {
-        reportable.set(`${message.provider}\u0000${message.providerMessageId}`, { message, missing: timeline === 'missing' });
-        if (reportable.size > REMEMBERED) reportable.delete(reportable.keys().next().value!);
+        const key = `${message.provider}\u0000${message.providerMessageId}`;
+        reportable.set(key, { message, missing: timeline === 'missing' });
+        // A ring of keys names the one to forget: a Map's first key is found by walking past deleted ones.
+        const slot = remembered++ % REMEMBERED;
+        const forgotten = rememberedKeys[slot];
+        rememberedKeys[slot] = key;
+        if (forgotten !== undefined && forgotten !== key) reportable.delete(forgotten);
       }
       if (timeline === 'missing') return;
       const createdAt = clock.now();
-      const reports = planTimeline({
-        timeline,
-        failed: message.failure !== undefined || message.outcome === 'not_on_whatsapp',
-        createdAt,
-        ...(message.expiresAt !== undefined && { expiresAt: message.expiresAt }),
-        ...(definition && { states: definition.states }),
-        speed,
-        ...(options.delays && { delays: options.delays }),
-        lateAfterMs: options.lateAfterMs,
-      })
+      const planFor = () =>
+        planTimeline({
+          timeline,
+          failed: message.failure !== undefined || message.outcome === 'not_on_whatsapp',
+          createdAt,
+          ...(message.expiresAt !== undefined && { expiresAt: message.expiresAt }),
+          ...(definition && { states: definition.states }),
+          speed,
+          ...(options.delays && { delays: options.delays }),
+          lateAfterMs: options.lateAfterMs,
+        });
+      // No receiver for this message and no one watching live: nothing needs the plan before someone reads
+      // the message, so it is neither worked out nor put on timers now (at load this cost more than the send).
+      if (inbox.watching === 0 && (!definition || targetOf(message, runtime, definition) === undefined)) {
+        (message as Planned)[PLAN] = { later: () => planFor().filter((r) => r.state !== 'unverified') };
+        return;
+      }
+      const reports = planFor()
         // `unverified` only matters to a receiver: without one, nothing waits minutes for it.
         .filter((r) => r.state !== 'unverified' || prepare(message, r.state, r.at, runtime) !== undefined);
       if (tracks.size >= options.capacity) {
@@ -421,10 +447,10 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
       const found = reportable.get(`${providerId}\u0000${providerMessageId}`);
       if (!found || found.missing) return;
       const { message } = found;
-      const lazy = (message as Planned)[PLAN];
+      const lazy = reportsOf(message as Planned);
       if (lazy) {
         settle(message);
-        const pending = (message as Planned)[PLAN] ?? { reports: [], lastAt: lazy.lastAt };
+        const pending = reportsOf(message as Planned) ?? { reports: [], lastAt: lazy.lastAt };
         pending.reports.push({ state, at: Math.max(clock.now(), lazy.lastAt + GAP_MS / speed) });
         (message as Planned)[PLAN] = pending;
         if (inbox.watching > 0) activate(message);
@@ -464,6 +490,8 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
         generation++;
         targets = {};
         reportable.clear();
+        rememberedKeys.length = 0;
+        remembered = 0;
       }
       records.retain((r) => session !== undefined && r.session !== session);
       changed();

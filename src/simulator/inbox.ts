@@ -107,9 +107,10 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
     add(message) {
       const stored = message as InboxMessage;
       stored.id = `msg_${(++sequence).toString().padStart(6, '0')}`;
-      ring.push(stored);
+      // Evicted with its ring slot: taking a Map's first key walks past every deleted entry before it.
+      const evicted = ring.push(stored);
+      if (evicted) byId.delete(evicted.id);
       byId.set(stored.id, stored);
-      if (byId.size > capacity) byId.delete(byId.keys().next().value!);
       notify(stored, 'added');
       return stored;
     },

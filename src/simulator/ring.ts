@@ -4,7 +4,8 @@
  */
 
 export interface Ring<T> {
-  push(item: T): void;
+  /** Adds an item; returns the oldest one when it had to make room. */
+  push(item: T): T | undefined;
   /** Newest first, filtered, at most `limit` items. */
   newest(match?: (item: T) => boolean, limit?: number): T[];
   find(match: (item: T) => boolean): T | undefined;
@@ -34,10 +35,12 @@ export function createRing<T>(capacity: number): Ring<T> {
       if (size < capacity) {
         items[(start + size) % capacity] = item;
         size++;
-      } else {
-        items[start] = item;
-        start = (start + 1) % capacity;
+        return undefined;
       }
+      const evicted = items[start];
+      items[start] = item;
+      start = (start + 1) % capacity;
+      return evicted;
     },
     newest(match, limit = Infinity) {
       const out: T[] = [];
