@@ -175,3 +175,17 @@ export async function requestJson(
 export function malformed(provider: string, status: number): SendResult {
   return failure(provider, 'provider_error', `HTTP ${status} with a body that is not the documented JSON`, { status });
 }
+
+/**
+ * Provider text made safe for a result's message: every secret masked (longest first, so one inside another
+ * is not half-masked), then cut short. Masking before cutting: a cut can never leave part of a secret.
+ * @example
+ * scrubSecrets('bad otp 482913 for key sk_live_x', ['482913', 'sk_live_x']); // 'bad otp *** for key ***'
+ */
+export function scrubSecrets(text: string, secrets: readonly (string | undefined)[], maxLength = 300): string {
+  const masked = secrets
+    .filter((s): s is string => typeof s === 'string' && s.length > 0)
+    .sort((a, b) => b.length - a.length)
+    .reduce((out, secret) => out.split(secret).join('***'), text);
+  return masked.length > maxLength ? `${masked.slice(0, maxLength)}…` : masked;
+}

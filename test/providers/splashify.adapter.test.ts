@@ -197,7 +197,7 @@ describe('splashifyAdapter replies the simulator does not give', () => {
 
   it('scrubs the code and key if the provider echoes them', async () => {
     const r = failed(await reply(400, JSON.stringify({ result: false, message: `Please correct the following error - bad value ${CODE} for key ${KEY}` })).send(otp('6281234567890'), { signal: signal() }));
-    expect(r.message).toBe('Splashify 400: Please correct the following error - bad value [redacted] for key [redacted]');
+    expect(r.message).toBe('Splashify 400: Please correct the following error - bad value *** for key ***');
   });
 });
 

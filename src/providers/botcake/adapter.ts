@@ -5,7 +5,9 @@
  * @module
  */
 import { z } from 'zod';
-import { type AdapterDefinition, type FailureKind, failure, kindOfStatus, malformed, requestJson, retryAfterMs } from '../adapter.js';
+import { type AdapterDefinition, type FailureKind, failure, kindOfStatus, malformed, requestJson, retryAfterMs,
+  scrubSecrets,
+} from '../adapter.js';
 import { WHATSAPP_PSID, errorSchema, sentSchema } from './schema.js';
 
 const PROVIDER = 'botcake';
@@ -44,7 +46,6 @@ export const botcakeAdapter: AdapterDefinition<BotcakeConfig> = {
   create(config, { fetch = globalThis.fetch, now = Date.now } = {}) {
     const url = `${config.baseUrl}/api/public_api/v1/pages/${encodeURIComponent(config.pageId)}/flows/send_flow`;
     /** Keeps the code and the token out of any text taken from the provider. */
-    const scrub = (text: string, code: string) => text.split(code).join('***').split(config.accessToken).join('***').slice(0, 200);
 
     return {
       provider: PROVIDER,
@@ -73,7 +74,7 @@ export const botcakeAdapter: AdapterDefinition<BotcakeConfig> = {
             // Clients of the live API treat `success !== true` as a failure even on a 2xx. Nothing says why,
             // so it is a provider-side problem worth another try.
             // assumption: a 2xx with `success` other than true is provider_error (retryable).
-            const text = refused.success ? `: ${scrub(refused.data.message, code)}` : '';
+            const text = refused.success ? `: ${scrubSecrets(refused.data.message, [code, config.accessToken], 200)}` : '';
             return failure(PROVIDER, 'provider_error', `HTTP ${status} with success not true${text}`, { status });
           }
           return malformed(PROVIDER, status);
@@ -83,7 +84,7 @@ export const botcakeAdapter: AdapterDefinition<BotcakeConfig> = {
         const text = native.success ? native.data.message : '';
         const kind = classify(status, text);
         const wait = kind === 'rate_limited' || status === 503 ? retryAfterMs(headers.get('retry-after'), now) : undefined;
-        return failure(PROVIDER, kind, `HTTP ${status}${text ? `: ${scrub(text, code)}` : ''}`, {
+        return failure(PROVIDER, kind, `HTTP ${status}${text ? `: ${scrubSecrets(text, [code, config.accessToken], 200)}` : ''}`, {
           status,
           ...(wait !== undefined && { retryAfterMs: wait }),
         });

@@ -14,6 +14,7 @@ import {
   malformed,
   requestJson,
   retryAfterMs,
+  scrubSecrets,
 } from '../adapter.js';
 import { type MessageUpdateItem, messageUpdateItemSchema, messageUpdateSchema } from './callbacks.js';
 import { actionFireRecordSchema, errorSchema } from './schema.js';
@@ -79,7 +80,7 @@ export const messcatAdapter: AdapterDefinition<MesscatConfig> = {
           signal,
         });
         // `'ok' in reply` (not `'status' in`): only the timeout/network SendResult has `ok`, and TS narrows on it.
-        if ('ok' in reply) return { ...reply, message: redact(reply.message, secrets) };
+        if ('ok' in reply) return { ...reply, message: scrubSecrets(reply.message, secrets) };
         const { status } = reply;
 
         if (status >= 200 && status < 300) {
@@ -97,7 +98,7 @@ export const messcatAdapter: AdapterDefinition<MesscatConfig> = {
         const boom = reply.jsonOk ? errorSchema.safeParse(reply.json) : undefined;
         const text = boom?.success ? boom.data.message : '';
         const kind = classify(status, text);
-        const words = redact(`HTTP ${status}${text ? `: ${text}` : ''}`, secrets);
+        const words = scrubSecrets(`HTTP ${status}${text ? `: ${text}` : ''}`, secrets);
         return failure(PROVIDER, kind, `messcat ${words}`, {
           status,
           ...(kind === 'rate_limited' && { retryAfterMs: retryAfterMs(reply.headers.get('retry-after'), now) }),
@@ -140,12 +141,6 @@ function classify(status: number, text: string): FailureKind {
   return kindOfStatus(status);
 }
 
-/** Error texts may echo the request (JSON.parse quotes the body): keep the code and the token out of them. */
-function redact(text: string, secrets: string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('***');
-  return out.length > 300 ? `${out.slice(0, 300)}…` : out;
-}
 
 function parseJson(text: string): unknown {
   try {

@@ -17,6 +17,7 @@ import {
   malformed,
   requestJson,
   retryAfterMs,
+  scrubSecrets,
 } from '../adapter.js';
 import { toDigits } from '../credentials.js';
 import { deliveryStateOf, statusCallbackSchema } from './callbacks.js';
@@ -60,13 +61,6 @@ function classify(status: number, text: string | undefined): FailureKind {
   return kind;
 }
 
-/** Strips secrets from provider text before it goes into a result: it may echo what we sent. */
-function scrub(text: string, secrets: (string | undefined)[]): string {
-  let out = text.slice(0, 300);
-  for (const secret of secrets) if (secret) out = out.split(secret).join('[redacted]');
-  return out;
-}
-
 /**
  * The Splashify Pro adapter: raw-key Basic auth, `fullPhoneNumber` digits, the code in `bodyValues[0]`
  * and `buttonValues["0"][0]`, the core's reference in `callbackData`.
@@ -104,13 +98,13 @@ export const splashifyAdapter: AdapterDefinition<SplashifyConfig> = {
           const refused = errorSchema.safeParse(reply.json);
           if (!refused.success) return malformed(PROVIDER, reply.status);
           const kind = classify(400, refused.data.message);
-          return failure(PROVIDER, kind, `Splashify refused: ${scrub(refused.data.message, [message.code, config.apiKey])}`, { status: reply.status });
+          return failure(PROVIDER, kind, `Splashify refused: ${scrubSecrets(refused.data.message, [message.code, config.apiKey])}`, { status: reply.status });
         }
 
         const native = errorSchema.safeParse(reply.json);
         const text = native.success ? native.data.message : undefined;
         const kind = classify(reply.status, text);
-        const words = text ? `Splashify ${reply.status}: ${scrub(text, [message.code, config.apiKey])}` : `Splashify ${reply.status} without its error body`;
+        const words = text ? `Splashify ${reply.status}: ${scrubSecrets(text, [message.code, config.apiKey])}` : `Splashify ${reply.status} without its error body`;
         // A 503 may carry Retry-After too; it only matters where trying again makes sense.
         const wait = RETRYABLE[kind] ? retryAfterMs(reply.headers.get('retry-after'), now) : undefined;
         return failure(PROVIDER, kind, words, { status: reply.status, ...(wait !== undefined && { retryAfterMs: wait }) });

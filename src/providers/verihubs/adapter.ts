@@ -19,6 +19,7 @@ import {
   malformed,
   requestJson,
   retryAfterMs,
+  scrubSecrets,
 } from '../adapter.js';
 import { type CallbackQuery, callbackQuerySchema, callbackStatus } from './callbacks.js';
 import { errorSchema, sentSchema } from './schema.js';
@@ -62,13 +63,6 @@ function langCode(locale: string | undefined, fallback: string | undefined): str
   return primary || fallback;
 }
 
-/** Provider text safe to log: short, and without any secret that might have been echoed. */
-function scrub(text: string, secrets: (string | undefined)[]): string {
-  let clean = text.slice(0, 200);
-  for (const secret of secrets) if (secret) clean = clean.split(secret).join('***');
-  return clean;
-}
-
 /** Turns a non-2xx send reply into a typed failure. */
 function classify(reply: HttpReply, secrets: (string | undefined)[], now: () => number): SendResult {
   const { status } = reply;
@@ -82,7 +76,7 @@ function classify(reply: HttpReply, secrets: (string | undefined)[], now: () => 
   // The only documented 409 is "Msisdn invalid: msisdn has been blocked".
   else if (status === 409) kind = /block/i.test(text) ? 'blocked_recipient' : 'invalid_request';
   else kind = kindOfStatus(status);
-  const message = `Verihubs answered HTTP ${status}${text ? `: ${scrub(text, secrets)}` : ''}`;
+  const message = `Verihubs answered HTTP ${status}${text ? `: ${scrubSecrets(text, secrets, 200)}` : ''}`;
   const extra: { status: number; retryAfterMs?: number } = { status };
   if (kind === 'rate_limited') {
     const wait = retryAfterMs(reply.headers.get('retry-after'), now);

@@ -19,6 +19,7 @@ import {
   malformed,
   requestJson,
   retryAfterMs,
+  scrubSecrets,
 } from '../adapter.js';
 import { toDigits } from '../credentials.js';
 import type { DeliveryState } from '../outcomes.js';
@@ -260,12 +261,7 @@ function describe(reply: HttpReply, secrets: string[]): string {
   const error = firstError(reply);
   if (!error) return `HTTP ${reply.status} without an On-Prem errors[] body`;
   const words = `${error.code} ${error.title}${error.details ? `: ${error.details}` : ''}`;
-  return `HTTP ${reply.status} ${redact(words, secrets)}`;
-}
-
-function redact(text: string, secrets: string[]): string {
-  // Longest first, so a secret inside another is not half-masked.
-  return [...secrets].sort((a, b) => b.length - a.length).reduce((out, secret) => out.split(secret).join('***'), text);
+  return `HTTP ${reply.status} ${scrubSecrets(words, secrets, Infinity)}`;
 }
 
 /** Retry-After, else the seconds in 1015's details ("Retry after 1 seconds."). */
