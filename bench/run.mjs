@@ -61,7 +61,8 @@ function load(job) {
   return JSON.parse(result.stdout.trim().split('\n').pop());
 }
 
-const rss = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const status = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rss = (pid) => status(pid, 'VmRSS');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function freePort() {
@@ -168,9 +169,14 @@ async function main() {
   const rssBefore = rss(memorySim.pid);
   const memoryRun = load({ url: `${memorySim.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body, connections: 100, amount: SENDS });
   const rssAfter = rss(memorySim.pid);
+  const peak = status(memorySim.pid, 'VmHWM');
+  // A snapshot right after the load depends on where the collector happens to be; a few idle seconds later
+  // is what a long-running simulator keeps.
+  await new Promise((r) => setTimeout(r, 5000));
+  const rssSettled = rss(memorySim.pid);
   const inbox = await (await fetch(`${memorySim.match[1]}/__admin/messages?limit=1`)).json();
   await stop(memorySim);
-  console.error(`memory: ${SENDS} sends, RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB, inbox total ${inbox.total}`);
+  console.error(`memory: ${SENDS} sends, RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB (peak ${Math.round(peak)}, settled ${Math.round(rssSettled)}), inbox total ${inbox.total}`);
 
   const cold = await coldStart();
   const floor = nodeFloor();
@@ -200,7 +206,7 @@ async function main() {
     throughput: rows,
     check: checks.map((c) => (c.skipped ? c : { store: c.store, rps: Math.round(c.rps), ratio: Number((c.rps / ceiling100).toFixed(2)), p50: c.p50, p99: c.p99, errors: c.errors + c.timeouts })),
     coldStart: { ...cold, nodeFloorMs: Math.round(floor), ratioToNodeFloor: Number((cold.medianMs / floor).toFixed(2)) },
-    memory: { sends: SENDS, completed: memoryRun.total, non2xx: memoryRun.non2xx, rssBeforeMb: Math.round(rssBefore), rssAfterMb: Math.round(rssAfter), inboxTotal: inbox.total, inboxKept: inbox.messages.length ? 'capped' : 'empty' },
+    memory: { sends: SENDS, completed: memoryRun.total, non2xx: memoryRun.non2xx, rssBeforeMb: Math.round(rssBefore), rssAfterMb: Math.round(rssAfter), rssSettledMb: Math.round(rssSettled), rssPeakMb: Math.round(peak), inboxTotal: inbox.total, inboxKept: inbox.messages.length ? 'capped' : 'empty' },
   };
   writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
   console.log(table(results));
@@ -214,7 +220,7 @@ function table(r) {
     ...r.check.map((c) => (c.skipped ? `| core check (${c.store}) | | skipped: ${c.skipped} | | | | |` : `| core check (${c.store} store) | 100 | ${c.rps} | ${c.ratio} | ${c.p50} | ${c.p99} | |`)),
     '',
     `Cold start (spawn \`waotp sim\` → first healthy /__admin/health), median of ${r.coldStart.runsMs.length}: ${Math.round(r.coldStart.medianMs)} ms (bare \`node -e 0\`: ${r.coldStart.nodeFloorMs} ms; ${r.coldStart.ratioToNodeFloor}×).`,
-    `Memory: RSS ${r.memory.rssBeforeMb} MB at start → ${r.memory.rssAfterMb} MB after ${r.memory.completed} accepted sends (inbox and journal capped; inbox total ${r.memory.inboxTotal}).`,
+    `Memory: RSS ${r.memory.rssBeforeMb} MB at start → ${r.memory.rssAfterMb} MB right after ${r.memory.completed} accepted sends, ${r.memory.rssSettledMb} MB 5 s later (peak ${r.memory.rssPeakMb} MB; inbox and journal capped, inbox total ${r.memory.inboxTotal}).`,
   ];
   return lines.join('\n');
 }
