@@ -71,6 +71,8 @@ export interface BuildOptions {
   providers: readonly ProviderDefinition[];
   /** Point every provider at a waotp simulator: its demo credentials, overridable per provider. */
   simulatorUrl?: string;
+  /** This service's own URL, so providers that take a callback URL per request report to it. */
+  callbackBaseUrl?: string;
   storeSpec?: string;
   secret?: string;
   logger?: Logger;
@@ -90,7 +92,10 @@ export async function buildService(config: CoreConfig, options: BuildOptions): P
     const definition = options.providers.find((p) => p.id === entry.id);
     if (!definition) throw new InvalidRequestError(`core.providers: unknown provider "${entry.id}" (known: ${options.providers.map((p) => p.id).join(', ')})`);
     const { id: _id, ...own } = entry;
-    const raw = options.simulatorUrl ? { ...definition.adapter.simulator(options.simulatorUrl), ...own, baseUrl: options.simulatorUrl } : own;
+    const callbackUrl = options.callbackBaseUrl && `${options.callbackBaseUrl}/v1/callbacks/${definition.id}`;
+    const raw = options.simulatorUrl
+      ? { ...definition.adapter.simulator(options.simulatorUrl, { ...(callbackUrl && { callbackUrl }) }), ...own, baseUrl: options.simulatorUrl }
+      : own;
     const parsed = definition.adapter.config.safeParse(raw);
     if (!parsed.success) throw new InvalidRequestError(`core.providers.${entry.id}: ${z.prettifyError(parsed.error)}`);
     adapters.push(definition.adapter.create(parsed.data));

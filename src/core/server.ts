@@ -46,6 +46,8 @@ export interface CoreServerOptions {
   store?: string;
   secret?: string;
   simulatorUrl?: string;
+  /** This service's URL as providers reach it, for delivery reports (default: derived from host and port). */
+  callbackBaseUrl?: string;
   logger?: Logger;
 }
 
@@ -54,13 +56,14 @@ export interface CoreServerOptions {
  * @example
  * const core = await startCore({ config, port: 4020, store: 'redis://127.0.0.1:6379' });
  */
-export async function startCore({ config: input = {}, port = 4020, host = '127.0.0.1', store, secret, simulatorUrl, logger }: CoreServerOptions = {}): Promise<RunningCore> {
+export async function startCore({ config: input = {}, port = 4020, host = '127.0.0.1', store, secret, simulatorUrl, callbackBaseUrl, logger }: CoreServerOptions = {}): Promise<RunningCore> {
   const parsed = coreConfigSchema.safeParse(input);
   if (!parsed.success) throw new InvalidRequestError(`core config: ${z.prettifyError(parsed.error)}`);
   const config = parsed.data;
   const { service, storeKind } = await buildService(config, {
     providers,
     ...(simulatorUrl && { simulatorUrl }),
+    ...(callbackBaseUrl && { callbackBaseUrl }),
     ...(store && { storeSpec: store }),
     ...(secret && { secret }),
     ...(logger && { logger }),

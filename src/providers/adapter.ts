@@ -92,8 +92,11 @@ export interface AdapterDefinition<Config = any> {
   /** Schema of this adapter's config (credentials, template, base URL). */
   config: z.ZodType<Config, any>;
   create(config: Config, deps?: AdapterDeps): Adapter;
-  /** A config that works against a waotp simulator at `baseUrl` with no simulator config. */
-  simulator(baseUrl: string): Config;
+  /**
+   * A config that works against a waotp simulator at `baseUrl` with no simulator config. `callbackUrl` is
+   * where the core receives this provider's delivery reports, for providers whose request names one.
+   */
+  simulator(baseUrl: string, options?: { callbackUrl?: string }): Config;
   /** Reads the provider's native delivery callback; absent when the provider sends none. */
   parseCallback?(request: CallbackRequest): DeliveryEvent[];
 }

@@ -2,7 +2,10 @@
  * `waotp dev` as a function: a simulator plus an OTP service whose providers all point at it.
  * @module
  */
+import { type AddressInfo, createServer } from 'node:net';
 import { type CoreServerOptions, startCore } from '../core/server.js';
+import { providers as registry } from '../providers/index.js';
+import type { SimulatorConfig } from '../simulator/config.js';
 import { type RunningSimulator, type StartOptions, startSimulator } from '../simulator/server.js';
 
 /** Only for `waotp dev`: a fixed secret so dev instances sharing a Redis agree, never for production. */
@@ -20,9 +23,12 @@ export interface DevOptions extends CoreServerOptions {
  * await fetch(`${dev.core.url}/v1/verifications`, { method: 'POST', body: JSON.stringify({ to: '+6281234567890' }) });
  */
 export async function startDev({ simulatorPort = 4010, simulator: simulatorOptions = {}, host = '127.0.0.1', ...core }: DevOptions = {}) {
-  const simulator: RunningSimulator = await startSimulator({ ...simulatorOptions, port: simulatorPort, host });
+  // The core's port is fixed first: the simulator's webhooks and per-request callback URLs must name it.
+  const port = core.port === undefined ? 4020 : core.port === 0 ? await freePort(host) : core.port;
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const simulator: RunningSimulator = await startSimulator({ ...simulatorOptions, config: reportTo(base, simulatorOptions.config), port: simulatorPort, host });
   try {
-    const running = await startCore({ ...core, host, secret: core.secret ?? core.config?.secret ?? DEV_SECRET, simulatorUrl: simulator.url });
+    const running = await startCore({ ...core, port, host, secret: core.secret ?? core.config?.secret ?? DEV_SECRET, simulatorUrl: simulator.url, callbackBaseUrl: base });
     return {
       simulator,
       core: running,
@@ -35,4 +41,29 @@ export async function startDev({ simulatorPort = 4010, simulator: simulatorOptio
     await simulator.close();
     throw error;
   }
+}
+
+/**
+ * The simulator config with every provider whose webhook URL is a setting reporting to the core, unless the
+ * user set one: as config, so the wiring survives the simulator's resets.
+ */
+function reportTo(base: string, config: SimulatorConfig = {}): SimulatorConfig {
+  const wired = { ...config, providers: { ...config.providers } };
+  for (const provider of registry.filter((p) => p.callbacks && 'setting' in p.callbacks.target)) {
+    const settings = wired.providers[provider.id] ?? {};
+    if (settings.options?.webhookUrl !== undefined) continue;
+    wired.providers[provider.id] = { ...settings, options: { ...settings.options, webhookUrl: `${base}/v1/callbacks/${provider.id}` } };
+  }
+  return wired;
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }

@@ -112,6 +112,54 @@ describe('waotp dev, end to end over HTTP', () => {
   });
 });
 
+describe('waotp dev wires delivery reports back to the core', () => {
+  let dev: Dev;
+  const until = async <T>(probe: () => Promise<T | undefined>, ms = 5000): Promise<T> => {
+    const end = Date.now() + ms;
+    for (;;) {
+      const value = await probe();
+      if (value !== undefined) return value;
+      if (Date.now() > end) throw new Error(`not within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  beforeAll(async () => {
+    dev = await startDev({ port: 0, simulatorPort: 0 });
+  });
+  afterAll(() => dev.close());
+
+  it("records the provider's sent, delivered and read reports on the verification", async () => {
+    const sent = await call(`${dev.core.url}/v1/verifications`, { method: 'POST', json: { to: '+6281255550001' } });
+    const delivery = await until(async () => {
+      const v = await call(`${dev.core.url}/v1/verifications/${sent.body.id}`);
+      return v.body.delivery.length >= 3 ? v.body.delivery : undefined;
+    });
+    expect(delivery.map((d: { provider: string; state: string }) => `${d.provider}:${d.state}`)).toEqual(['verihubs:sent', 'verihubs:delivered', 'verihubs:read']);
+  });
+
+  it('resends a fresh code through the next providers when a delivery fails, and the last code approves', async () => {
+    const to = '+12025550177';
+    const sent = await call(`${dev.core.url}/v1/verifications`, { method: 'POST', json: { to } });
+    expect(sent.body.provider).toBe('verihubs');
+    // The number has no WhatsApp: each provider reports a failure, and the core moves on, ending with Botcake (no reports).
+    const final = await until(async () => {
+      const v = await call(`${dev.core.url}/v1/verifications/${sent.body.id}`);
+      return v.body.provider === 'botcake' ? v.body : undefined;
+    });
+    expect(final.delivery.map((d: { provider: string; state: string }) => `${d.provider}:${d.state}`)).toEqual([
+      'verihubs:failed',
+      'splashify:failed',
+      'whatsapp-onprem:failed',
+      'messcat:failed',
+    ]);
+    const admin = createAdminClient(dev.simulator.url);
+    const messages = await admin.messages({ to });
+    expect(new Set(messages.map((m) => m.provider))).toEqual(new Set(['verihubs', 'splashify', 'whatsapp-onprem', 'messcat', 'botcake']));
+    const latest = await admin.latestOtp(to);
+    expect((await call(`${dev.core.url}/v1/verifications/check`, { method: 'POST', json: { to, code: latest } })).body.status).toBe('approved');
+  });
+});
+
 describe('an API key', () => {
   let dev: Dev;
   beforeAll(async () => {

@@ -168,9 +168,9 @@ export const verihubsAdapter: AdapterDefinition<VerihubsConfig> = {
     };
   },
 
-  simulator(baseUrl) {
+  simulator(baseUrl, { callbackUrl } = {}) {
     // Any non-empty App-ID / API-Key pair works on an unconfigured simulator; these are its demo values.
-    return verihubsConfigSchema.parse({ baseUrl, appId: '3f5c1a2e-8b7d-4c6e-9f01-2a3b4c5d6e7f', apiKey: 'waotp-demo-verihubs-key' });
+    return verihubsConfigSchema.parse({ baseUrl, appId: '3f5c1a2e-8b7d-4c6e-9f01-2a3b4c5d6e7f', apiKey: 'waotp-demo-verihubs-key', ...(callbackUrl && { callbackUrl }) });
   },
 
   parseCallback(request) {
