@@ -5,6 +5,7 @@
 import type { ChaosInput, RuleInput } from '../simulator/catalogue.js';
 import type { InboxMessage } from '../simulator/inbox.js';
 import type { JournalEntry } from '../simulator/journal.js';
+import type { CallbackRecord } from '../simulator/dispatcher.js';
 import type { ChaosState, Rule } from '../simulator/scenarios.js';
 import type { Outcome } from '../providers/outcomes.js';
 
@@ -45,6 +46,10 @@ export interface AdminClient {
   /** Moves simulated time forward: "10m", "30s", "1h30m" or milliseconds. */
   advanceClock(by: string | number): Promise<{ now: string; offsetMs: number }>;
   setChaos(chaos: Partial<ChaosInput> & { probabilities: ChaosInput['probabilities'] }): Promise<ChaosState>;
+  /** Delivery callback attempts, newest first. */
+  callbacks(filter?: { provider?: string; message?: string; limit?: number }): Promise<CallbackRecord[]>;
+  /** Where providers whose webhook URL is a setting report to (null removes one); returns them all. */
+  setCallbackTargets(targets: Record<string, string | null>): Promise<Record<string, string>>;
   reset(): Promise<void>;
 }
 
@@ -102,6 +107,8 @@ export function createAdminClient(url: string, { session }: { session?: string }
     requests: async (filter = {}) => (await json<{ requests: JournalEntry[] }>('GET', `/requests${query({ ...filter })}`)).requests,
     advanceClock: (by) => json('POST', '/clock', { advance: by }),
     setChaos: (chaos) => json('PUT', '/chaos', chaos),
+    callbacks: async (filter = {}) => (await json<{ callbacks: CallbackRecord[] }>('GET', `/callbacks${query(filter)}`)).callbacks,
+    setCallbackTargets: (targets) => json('PUT', '/callbacks/targets', targets),
     reset: async () => {
       await json('POST', '/reset');
     },

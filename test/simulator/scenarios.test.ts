@@ -226,3 +226,34 @@ describe('virtual clock through the admin API', () => {
     expect(verify.body).toEqual({ message: 'OTP cannot be verified because Time limit exceeded' });
   });
 });
+
+describe('the admin client for delivery callbacks', () => {
+  const s = useSimulator({ callbacks: { speed: 20 } });
+
+  it('sets a webhook target and lists the callback attempts it got', async () => {
+    const { startReceiver } = await import('../helpers/receiver.js');
+    const receiver = await startReceiver();
+    try {
+      const admin = createAdminClient(s.url);
+      expect(await admin.setCallbackTargets({ splashify: receiver.url })).toEqual({ splashify: receiver.url });
+      await send(s.url, PLAIN);
+      const attempts = await (async () => {
+        for (let i = 0; i < 100; i++) {
+          const found = await admin.callbacks({ provider: 'splashify' });
+          if (found.length >= 3) return found;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        return admin.callbacks({ provider: 'splashify' });
+      })();
+      expect(attempts.map((a) => a.event).reverse()).toEqual(['sent', 'delivered', 'read']);
+      expect(attempts.map((a) => [a.status, a.url])).toEqual(Array(3).fill([200, new URL(receiver.url).href]));
+      expect(await admin.setCallbackTargets({ splashify: null })).toEqual({});
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
+function send(url: string, to: string) {
+  return call(url + PATH, { method: 'POST', headers: { authorization: 'Basic k' }, json: body(to) });
+}
