@@ -2,13 +2,12 @@
  * `waotp sim`: start the simulator and print where every provider lives.
  * @module
  */
-import { parseArgs } from 'node:util';
 import { providers } from '../providers/index.js';
 import { describeProviders } from '../simulator/app.js';
 import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
 import { ConfigError, type SimulatorConfig, loadConfig } from '../simulator/config.js';
 import { startSimulator } from '../simulator/server.js';
-import { closeOnSignal } from './args.js';
+import { UsageError, closeOnSignal, guard, parse, port } from './args.js';
 
 export const HELP = `Usage: waotp sim [options]
 
@@ -25,61 +24,36 @@ Options:
                    default: any URL
   -h, --help       show this help`;
 
-export async function run(argv: string[]): Promise<number | void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: 'string', default: '4010' },
-        host: { type: 'string', default: '127.0.0.1' },
-        config: { type: 'string' },
-        seed: { type: 'string' },
-        scenarios: { type: 'string', multiple: true },
-        'callback-allow': { type: 'string', multiple: true },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (error) {
-    console.error(`waotp sim: ${(error as Error).message}\n\n${HELP}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`waotp sim: --port must be 0-65535, got "${values.port}"`);
-    return 2;
-  }
-  const seed = values.seed === undefined ? undefined : Number(values.seed);
-  if (seed !== undefined && !Number.isInteger(seed)) {
-    console.error(`waotp sim: --seed must be an integer, got "${values.seed}"`);
-    return 2;
-  }
-  let config: SimulatorConfig = {};
-  if (values.config) {
-    try {
-      config = await loadConfig(values.config, providers);
-    } catch (error) {
-      console.error(`waotp sim: ${error instanceof ConfigError ? error.message : `cannot read ${values.config}: ${(error as Error).message}`}`);
-      return 2;
+export function run(argv: string[]) {
+  return guard('sim', HELP, async () => {
+    const { values } = parse(argv, {
+      port: { type: 'string', default: '4010' },
+      host: { type: 'string', default: '127.0.0.1' },
+      config: { type: 'string' },
+      seed: { type: 'string' },
+      scenarios: { type: 'string', multiple: true },
+      'callback-allow': { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) return void console.log(HELP);
+    const listenOn = port(values.port, '--port');
+    const seed = values.seed === undefined ? undefined : Number(values.seed);
+    if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+    let config: SimulatorConfig = {};
+    if (values.config) {
+      try {
+        config = await loadConfig(values.config, providers);
+      } catch (error) {
+        throw error instanceof ConfigError ? error : new Error(`cannot read ${values.config}: ${(error as Error).message}`);
+      }
     }
-  }
-  let rulePacks: RulePack[];
-  try {
-    rulePacks = (values.scenarios ?? []).map(loadRulePack);
-  } catch (error) {
-    console.error(`waotp sim: ${(error as Error).message}`);
-    return 2;
-  }
-  const allow = values['callback-allow']?.flatMap((list) => list.split(',')).map((host) => host.trim()).filter(Boolean);
-  const sim = await startSimulator({ port, host: values.host, config, rulePacks, ...(seed !== undefined && { seed }), ...(allow && { callbacks: { allow } }) });
-  // Handlers first: a script may signal as soon as it reads the banner.
-  closeOnSignal(sim.close);
-  console.log(banner(sim.url));
+    const rulePacks: RulePack[] = (values.scenarios ?? []).map(loadRulePack);
+    const allow = values['callback-allow']?.flatMap((list) => list.split(',')).map((host) => host.trim()).filter(Boolean);
+    const sim = await startSimulator({ port: listenOn, host: values.host, config, rulePacks, ...(seed !== undefined && { seed }), ...(allow && { callbacks: { allow } }) });
+    // Handlers first: a script may signal as soon as it reads the banner.
+    closeOnSignal(sim.close);
+    console.log(banner(sim.url));
+  });
 }
 
 function banner(url: string): string {

@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
+import { problem } from '../util/problem.js';
 import { InvalidRequestError, OtpError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { OtpService } from './service.js';
@@ -27,13 +28,6 @@ const sendSchema = z.strictObject({
 const checkSchema = z
   .strictObject({ to: z.string().min(1).optional(), id: z.string().min(1).optional(), code: z.string().min(1, 'code is required') })
   .refine((b) => b.to !== undefined || b.id !== undefined, { message: 'give to or id', path: ['to'] });
-
-function problem(status: number, title: string, detail: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  return new Response(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }), {
-    status,
-    headers: { 'content-type': 'application/problem+json', ...headers },
-  });
-}
 
 async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
   let raw: unknown;

@@ -10,7 +10,7 @@ import { parseDuration } from '../util/duration.js';
 import type { Inbox, MessageFilter } from './inbox.js';
 import type { Journal, JournalFilter } from './journal.js';
 import { SESSION_HEADER } from './pipeline.js';
-import { problem } from './problem.js';
+import { problem } from '../util/problem.js';
 import type { Scenarios } from './scenarios.js';
 import type { Unmatched } from './unmatched.js';
 
@@ -36,13 +36,12 @@ export const MAX_WAIT_MS = 60_000;
  */
 export function createAdmin(deps: AdminDeps) {
   const admin = new Hono();
-  const sessionOf = (header: string | undefined) => header ?? undefined;
 
   admin.get('/health', (c) => c.json({ status: 'ok' }));
   admin.get('/providers', (c) => c.json(deps.providers()));
 
   admin.post('/reset', (c) => {
-    deps.reset(sessionOf(c.req.header(SESSION_HEADER)));
+    deps.reset(c.req.header(SESSION_HEADER));
     return c.body(null, 204);
   });
 
@@ -68,7 +67,7 @@ export function createAdmin(deps: AdminDeps) {
   });
 
   admin.delete('/messages', (c) => {
-    deps.inbox.clear(sessionOf(c.req.header(SESSION_HEADER)));
+    deps.inbox.clear(c.req.header(SESSION_HEADER));
     return c.body(null, 204);
   });
 

@@ -18,7 +18,7 @@ import { type Journal, createJournal } from './journal.js';
 import { createLimits } from './limits.js';
 import { type PipelineDeps, type ProviderRuntime, createEndpointHandler } from './pipeline.js';
 import { SESSION_HEADER } from './pipeline.js';
-import { problem } from './problem.js';
+import { problem } from '../util/problem.js';
 import { type Scenarios, createScenarios } from './scenarios.js';
 import { type Unmatched, createUnmatched } from './unmatched.js';
 import { createCallbackAdmin } from './callback-admin.js';

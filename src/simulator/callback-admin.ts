@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import type { ProviderDefinition } from '../providers/define.js';
 import type { CallbackFilter, Dispatcher } from './dispatcher.js';
 import { SESSION_HEADER } from './pipeline.js';
-import { problem } from './problem.js';
+import { problem } from '../util/problem.js';
 
 /**
  * Creates the callback routes, to be mounted at `/__admin/callbacks`.

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Hono } from 'hono';
-import { problem } from './problem.js';
+import { problem } from '../util/problem.js';
 
 const DIR = new URL('../../contracts/', import.meta.url);
 

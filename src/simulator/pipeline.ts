@@ -21,7 +21,7 @@ import type { Clock } from './clock.js';
 import type { Inbox, InboxMessage } from './inbox.js';
 import type { DecidedBy, Journal } from './journal.js';
 import type { Limits } from './limits.js';
-import { problem } from './problem.js';
+import { problem } from '../util/problem.js';
 import type { Decision, Resolution, ScenarioInput } from './scenarios.js';
 import { type Timeline, preferredTimeline } from './timeline.js';
 
