@@ -363,7 +363,8 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
     const next = order.slice(order.indexOf(failed) + 1).filter((p) => !tried.has(p));
     if (next.length === 0) return;
     // One resend per verification per failed provider, however often the provider repeats its report.
-    if ((await store.claimIdempotencyKey(`resend:${record.id}:${failed}`, record.id, keepMs)) !== record.id) return;
+    const claimant = randomBytes(8).toString('hex');
+    if ((await store.claimIdempotencyKey(`resend:${record.id}:${failed}`, claimant, keepMs)) !== claimant) return;
     // A resend is a send: it counts against the number's window and the budget (the cooldown does not apply).
     const number = await store.reserveSend(record.to, clock.now(), { ...numberLimits, cooldownMs: 0 });
     if (!number.ok) return void logger.warn({ event: 'resend_refused', verification: record.id, reason: 'number send limit' }, 'otp resend refused');
