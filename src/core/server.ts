@@ -84,6 +84,12 @@ export function listen(
               await settled(CUT_GRACE_MS);
             }
             if (waiting > 0) logger.warn({ inFlight: waiting, cut, ms: Date.now() - started }, 'drained requests in flight');
+            // The last answers are still being written: let them leave, then drop what stays open.
+            await new Promise((r) => setTimeout(r, 50));
+            (server as Server).closeIdleConnections?.();
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+            clearTimeout(timer);
             (server as Server).closeAllConnections?.();
             await closed;
             await service.close().catch(() => undefined);
