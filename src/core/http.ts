@@ -27,6 +27,12 @@ export interface OtpHttpOptions {
   trustProxy?: boolean;
 }
 
+const NO_PENDING = {
+  not_found: 'no pending verification for this number or id (never sent, already approved, or replaced by a newer one)',
+  expired: 'the verification expired: send a new code',
+  canceled: 'the verification was canceled: send a new code',
+};
+
 /** Limits that apply to every request body. */
 export const INPUT_DEFAULTS = { maxBodyBytes: 16 * 1024, maxJsonDepth: 32 };
 
@@ -156,15 +162,18 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
     return c.json(verification, 201);
   });
 
-  // Twilio Verify answers a check for a verification that is missing or no longer pending with 404.
+  // Twilio Verify's answers: 200 approved or pending (a wrong code); 404 once the verification is missing or no
+  // longer pending (expired, approved, canceled, replaced); 429 once its checks are spent. So a client that tests
+  // `res.ok` never reads a dead verification as a success.
   app.post('/v1/verifications/check', async (c) => {
     const ip = clientIp(c);
     const result = await service.check({ ...(await readJson(c, checkSchema, maxJsonDepth)), ...(ip && { clientIp: ip }) });
-    if (result.status !== 'not_found') return c.json(result);
-    return problem(404, 'Not Found', 'no pending verification for this number or id (never sent, already approved, or replaced by a newer one)', {
-      type: '/problems/verification-not-found',
-      ...(result.id && { id: result.id }),
-    });
+    const ids = { ...(result.id && { id: result.id }), verificationStatus: result.status };
+    if (result.status === 'approved' || result.status === 'pending') return c.json(result);
+    if (result.status === 'max_attempts_reached') {
+      return problem(429, 'Too Many Requests', 'this verification has no checks left: send a new code', { type: '/problems/max-check-attempts', ...ids });
+    }
+    return problem(404, 'Not Found', NO_PENDING[result.status], { type: '/problems/verification-not-found', ...ids });
   });
   app.get('/v1/verifications/:id', async (c) => c.json(await service.get(c.req.param('id'))));
   app.post('/v1/verifications/:id/cancel', async (c) => c.json(await service.cancel(c.req.param('id'))));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { deriveReportToken } from '../../src/core/service.js';
 import { DEV_SECRET } from '../../src/testing/dev.js';
 import { createAdminClient } from '../../src/testing/index.js';
 import { runCli, startCli } from '../helpers/cli.js';
@@ -53,6 +54,14 @@ describe('waotp serve refuses unsafe starts', () => {
     expect(output()).toMatch(/warning: no API key/);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
+  });
+});
+
+describe('waotp serve --report-urls', () => {
+  it("prints each provider's report URL with the deployment's token", async () => {
+    const r = await runCli(['serve', '--config', serveConfig(), '--report-urls', 'https://otp.example.com/'], env(SECRET));
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`verihubs\thttps://otp.example.com/v1/callbacks/verihubs/${deriveReportToken(SECRET.WAOTP_SECRET)}`);
   });
 });
 

@@ -39,7 +39,9 @@ describe('waotp dev, end to end over HTTP', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     expect((await check(to, wrong)).body).toMatchObject({ status: 'pending', attemptsLeft: 4 });
     for (let i = 0; i < 4; i++) await check(to, wrong);
-    expect((await check(to, code)).body.status).toBe('max_attempts_reached');
+    const locked = await check(to, code);
+    expect(locked.status).toBe(429);
+    expect(locked.body).toMatchObject({ verificationStatus: 'max_attempts_reached' });
   });
 
   it('expires on time', async () => {
@@ -47,7 +49,9 @@ describe('waotp dev, end to end over HTTP', () => {
     await send(to);
     const code = await admin().latestOtp(to);
     await new Promise((r) => setTimeout(r, 2100));
-    expect((await check(to, code)).body.status).toBe('expired');
+    const late = await check(to, code);
+    expect(late.status).toBe(404);
+    expect(late.body).toMatchObject({ type: '/problems/verification-not-found', verificationStatus: 'expired' });
   });
 
   it('fails over to the next provider when the first answers insufficient_quota', async () => {

@@ -215,4 +215,12 @@ describe('the HTTP API input limits', () => {
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
   });
+
+  it('answers a check for a canceled verification with 404, saying why', async () => {
+    const sent = (await (await post('/v1/verifications', JSON.stringify({ to: '+6281299999998' }))).json()) as { id: string };
+    expect((await app.request(`/v1/verifications/${sent.id}/cancel`, { method: 'POST' })).status).toBe(200);
+    const r = await post('/v1/verifications/check', JSON.stringify({ id: sent.id, code: '123456' }));
+    expect(r.status).toBe(404);
+    expect(await r.json()).toMatchObject({ verificationStatus: 'canceled', id: sent.id });
+  });
 });
