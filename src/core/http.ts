@@ -142,8 +142,8 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
   app.use('/v1/verifications/*', requireKey, requireJson);
 
   // Load balancers read the status: 503 while the store cannot answer, so they route elsewhere.
-  app.get('/health', (c) => {
-    const store = service.storeState();
+  app.get('/health', async (c) => {
+    const store = await service.storeState();
     const body = {
       status: store === 'ready' ? 'ok' : 'unavailable',
       storeState: store,

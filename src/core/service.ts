@@ -133,7 +133,7 @@ export interface OtpService {
   /** The token delivery reports must carry in their URL. */
   readonly reportToken: string;
   /** `ready` or `down` (the store cannot answer). */
-  storeState(): 'ready' | 'down';
+  storeState(): Promise<'ready' | 'down'>;
   /** Cuts every send still in flight (shutdown): their reservations are released and they answer 503. */
   abort(): void;
   close(): Promise<void>;

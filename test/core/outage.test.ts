@@ -93,4 +93,28 @@ describe('redis-server killed and restarted under load', () => {
         `healthy ${recoveredAt! - restartedAt} ms after the restart`,
     );
   }, 60_000);
+
+  it('answers 503 within about a second when Redis stops answering but keeps the connection open', async () => {
+    warnings.length = 0;
+    redis.pause();
+    try {
+      const started = Date.now();
+      const r = await call(`${dev.core.url}/v1/verifications`, { method: 'POST', json: { to: '+6281388888888' }, signal: AbortSignal.timeout(10_000) });
+      const ms = Date.now() - started;
+      expect(r.status).toBe(503);
+      expect(ms).toBeLessThan(4000); // the 1 s command timeout, with room for a loaded machine
+      const health = await call(`${dev.core.url}/health`, { signal: AbortSignal.timeout(10_000) });
+      expect(health.status).toBe(503);
+      console.log(`hung redis: 503 after ${ms} ms`);
+    } finally {
+      redis.resume();
+    }
+    let healthy = false;
+    for (let i = 0; i < 100 && !healthy; i++) {
+      healthy = (await call(`${dev.core.url}/health`)).status === 200;
+      if (!healthy) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(healthy).toBe(true);
+    expect(warnings).toEqual([expect.stringMatching(/unreachable/), expect.stringMatching(/reachable again/)]);
+  }, 30_000);
 });

@@ -6,6 +6,9 @@ export interface RedisServer {
   port: number;
   /** SIGTERM by default; SIGKILL to make it vanish mid-traffic. */
   stop(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGSTOP / SIGCONT: the server keeps its connections open but stops answering. */
+  pause(): void;
+  resume(): void;
 }
 
 function freePort(): Promise<number> {
@@ -46,6 +49,8 @@ export async function startRedis(port?: number): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

@@ -110,7 +110,7 @@ export function createMemoryStore({ now = Date.now }: { now?: () => number } = {
       const entry = sends.get(key);
       if (entry) entry.value = entry.value.filter((t) => t.hold !== hold);
     },
-    state: () => 'ready',
+    state: async () => 'ready',
     async claimIdempotencyKey(key, id, keepMs) {
       const held = live(idempotency, key);
       if (held !== undefined) return held;

@@ -135,23 +135,17 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
   });
   let state: StoreState = 'down';
   let started = false;
-  // Without a listener ioredis prints "[ioredis] Unhandled error event" on every failed reconnect.
-  redis.on('error', (error: Error) => {
-    if (started && state === 'ready') {
-      state = 'down';
-      logger.warn({ store: where, error: error.message }, 'redis unreachable: answering 503 until it is back');
-    }
-  });
-  redis.on('close', () => {
-    if (started && state === 'ready') {
-      state = 'down';
-      logger.warn({ store: where }, 'redis connection lost: answering 503 until it is back');
-    }
-  });
-  redis.on('ready', () => {
-    if (started && state === 'down') logger.warn({ store: where }, 'redis reachable again');
-    state = 'ready';
-  });
+  // One warning line per change of state; ioredis's own errors are listened to (or it prints
+  // "[ioredis] Unhandled error event" on every failed reconnect) and otherwise kept quiet.
+  const become = (next: StoreState, message: string, error?: unknown) => {
+    if (!started || state === next) return;
+    state = next;
+    logger.warn({ store: where, ...(error !== undefined && { error: (error as Error).message }) }, message);
+  };
+  const DOWN = 'redis unreachable: answering 503 until it is back';
+  redis.on('error', (error: Error) => become('down', DOWN, error));
+  redis.on('close', () => become('down', DOWN));
+  redis.on('ready', () => become('ready', 'redis reachable again'));
   for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: script.keys, lua: script.lua });
   let timer: NodeJS.Timeout | undefined;
   try {
@@ -170,11 +164,17 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
   started = true;
   state = 'ready';
   const fail = (error: unknown): never => {
+    // A connection that stays open but does not answer (a paused or overloaded server) is down too.
+    if (/timed out/i.test((error as Error).message)) become('down', DOWN, error);
     throw new StoreUnavailableError(`the store (Redis) did not answer: ${(error as Error).message}`);
   };
+  const answered = <T>(value: T): T => {
+    if (state === 'down' && redis.status === 'ready') become('ready', 'redis reachable again');
+    return value;
+  };
   const run = (name: ScriptName, ...args: (string | number)[]) =>
-    (redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name](...args).catch(fail);
-  const get = (k: string) => redis.get(k).catch(fail);
+    (redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name](...args).then(answered, fail);
+  const get = (k: string) => redis.get(k).then(answered, fail);
 
   const key = {
     record: (id: string) => `${prefix}v:${id}`,
@@ -211,7 +211,7 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
       return (await run('waotpApprove', key.record(id))) === 1;
     },
     async linkProviderMessage(provider, providerMessageId, id, keepMs) {
-      await redis.set(key.link(provider, providerMessageId), id, 'PX', Math.max(1, Math.round(keepMs))).catch(fail);
+      await redis.set(key.link(provider, providerMessageId), id, 'PX', Math.max(1, Math.round(keepMs))).then(answered, fail);
     },
     async byProviderMessage(provider, providerMessageId) {
       return (await get(key.link(provider, providerMessageId))) ?? undefined;
@@ -229,7 +229,12 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
       const claimed = await redis.set(key.idempotency(k), id, 'PX', Math.max(1, Math.round(keepMs)), 'NX').catch(fail);
       return claimed === 'OK' ? id : ((await get(key.idempotency(k))) ?? id);
     },
-    state: () => state,
+    async state() {
+      // Asked by /health: a round trip, so a server that accepts connections but does not answer counts as down.
+      if (redis.status !== 'ready') return 'down';
+      await redis.ping().then(answered, fail).catch(() => undefined);
+      return state;
+    },
     async close() {
       started = false;
       await redis.quit().catch(() => redis.disconnect());

@@ -70,8 +70,8 @@ export interface OtpStore {
   reserveSend(key: string, now: number, limits: SendLimits): Promise<SendReservation>;
   /** Forgets a reservation: the send it held never went out. */
   releaseSend(key: string, hold: string): Promise<void>;
-  /** `ready`, or `down` while the store cannot answer (Redis unreachable): for /health. */
-  state(): StoreState;
+  /** `ready`, or `down` while the store cannot answer (Redis unreachable or not answering): for /health. */
+  state(): Promise<StoreState>;
   /** The verification id already holding `key`, or `id` after claiming it. */
   claimIdempotencyKey(key: string, id: string, keepMs: number): Promise<string>;
   close(): Promise<void>;
