@@ -4,6 +4,8 @@ import { CooldownError, LimitReachedError, ReportRefusedError, ShuttingDownError
 import { createOtpHttp } from '../../src/core/http.js';
 import { type OtpServiceOptions, createOtpService } from '../../src/core/service.js';
 import { createMemoryStore } from '../../src/core/stores/memory.js';
+import { startDev } from '../../src/testing/dev.js';
+import { call } from '../helpers/http.js';
 import type { Adapter, CallbackRequest, OtpMessage, SendResult } from '../../src/providers/adapter.js';
 
 const SECRET = 'test-secret-0123456789';
@@ -151,6 +153,51 @@ describe('limits beyond the number', () => {
     expect(resolveLimits(undefined, false)).toEqual({});
     expect(resolveLimits({ sendsPerIp: { max: 3, window: 1000 } }, false)).toEqual({ sendsPerIp: { max: 3, windowMs: 1000 } });
     expect(resolveLimits({ sendBudget: false }, true)).not.toHaveProperty('sendBudget');
+  });
+});
+
+describe('limits over real HTTP', () => {
+  it('see the client address of the connection, and answer 429 problem+json with Retry-After', async () => {
+    const dev = await startDev({ port: 0, simulatorPort: 0, config: { limits: { sendsPerIp: { max: 2, window: '1m' }, checksPerIp: { max: 1, window: '1m' } } } });
+    try {
+      const send = (to: string) => call(`${dev.core.url}/v1/verifications`, { method: 'POST', json: { to } });
+      expect((await send('+6281277000001')).status).toBe(201);
+      expect((await send('+6281277000002')).status).toBe(201);
+      const refused = await send('+6281277000003');
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ type: '/problems/ip-send-limit' });
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      const check = () => call(`${dev.core.url}/v1/verifications/check`, { method: 'POST', json: { to: '+6281277000001', code: '000000' } });
+      expect((await check()).status).toBe(200);
+      expect((await check()).status).toBe(429);
+    } finally {
+      await dev.close();
+    }
+  });
+
+  it('are off under waotp dev unless configured: a test suite may send many codes from 127.0.0.1', async () => {
+    const dev = await startDev({ port: 0, simulatorPort: 0 });
+    try {
+      const over = LIMIT_DEFAULTS.sendsPerIp.max + 1;
+      for (let i = 0; i < over; i++) {
+        const r = await call(`${dev.core.url}/v1/verifications`, { method: 'POST', json: { to: `+62812771${String(i).padStart(5, '0')}` } });
+        expect(r.status).toBe(201);
+      }
+    } finally {
+      await dev.close();
+    }
+  });
+
+  it('take the last X-Forwarded-For entry only when told to trust the proxy', async () => {
+    const { service } = setup({ limits: { sendsPerIp: { max: 1, windowMs: 60_000 } } });
+    const send = (app: ReturnType<typeof createOtpHttp>, to: string, from: string) =>
+      app.request('/v1/verifications', { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.0.0.9, ${from}` }, body: JSON.stringify({ to }) });
+    const proxied = createOtpHttp(service, { trustProxy: true });
+    expect((await send(proxied, '+6281277100001', '198.51.100.1')).status).toBe(201);
+    expect((await send(proxied, '+6281277100002', '198.51.100.2')).status).toBe(201);
+    expect((await send(proxied, '+6281277100003', '198.51.100.1')).status).toBe(429);
+    // Not trusted, the header is the client's own word and is ignored.
+    expect((await send(createOtpHttp(service), '+6281277100004', '198.51.100.1')).status).toBe(201);
   });
 });
 

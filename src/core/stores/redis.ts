@@ -3,7 +3,7 @@
  * script, so a check, an approval or a send reservation is atomic across instances.
  * @module
  */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { StoreUnavailableError } from '../errors.js';
 import { type Logger, silentLogger } from '../logger.js';
 import type { AttemptVerdict, OtpStore, SendReservation, StoreState, VerificationRecord } from './types.js';
@@ -132,7 +132,9 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
     connectTimeout: timeoutMs,
     // Keep trying, at most a second apart, so the service recovers by itself when Redis is back.
     retryStrategy: (times) => Math.min(100 * times, 1000),
-  });
+    // How long disconnect() waits for a socket to close: a failed start should not linger 2 s (the default).
+    disconnectTimeout: Math.min(timeoutMs, 200),
+  } as RedisOptions);
   let state: StoreState = 'down';
   let started = false;
   // One warning line per change of state; ioredis's own errors are listened to (or it prints
@@ -143,7 +145,11 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
     logger.warn({ store: where, ...(error !== undefined && { error: (error as Error).message }) }, message);
   };
   const DOWN = 'redis unreachable: answering 503 until it is back';
-  redis.on('error', (error: Error) => become('down', DOWN, error));
+  let firstError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    firstError ??= error;
+    become('down', DOWN, error);
+  });
   redis.on('close', () => become('down', DOWN));
   redis.on('ready', () => become('ready', 'redis reachable again'));
   for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: script.keys, lua: script.lua });
@@ -157,7 +163,9 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
     ]);
   } catch (error) {
     redis.disconnect();
-    throw new StoreUnavailableError(`cannot reach Redis at ${where}: ${(error as Error).message} (is redis-server running there, and are the host, port, password and TLS scheme right?)`);
+    // ioredis rejects with "Connection is closed."; the socket's own error (ECONNREFUSED...) says more.
+    const cause = firstError?.message ?? (error as Error).message;
+    throw new StoreUnavailableError(`cannot reach Redis at ${where}: ${cause} (is redis-server running there, and are the host, port, password and TLS scheme right?)`);
   } finally {
     clearTimeout(timer);
   }
