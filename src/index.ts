@@ -7,7 +7,16 @@ export { startSimulator, type RunningSimulator, type StartOptions } from './simu
 export { providers } from './providers/index.js';
 export { OUTCOMES, DELIVERY_STATES, type Outcome, type DeliveryState } from './providers/outcomes.js';
 export type { ProviderDefinition, EndpointDefinition, NativeReply } from './providers/define.js';
-export { createOtpService, type OtpService, type OtpServiceOptions, type Verification, type CheckResult } from './core/service.js';
+export {
+  createOtpService,
+  deriveReportToken,
+  type OtpService,
+  type OtpServiceOptions,
+  type Verification,
+  type CheckResult,
+  type AbuseLimits,
+  type ReportProof,
+} from './core/service.js';
 export { createOtpHttp } from './core/http.js';
 export { createMemoryStore } from './core/stores/memory.js';
 export { createRedisStore } from './core/stores/redis.js';

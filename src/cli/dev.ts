@@ -20,7 +20,9 @@ Options:
   --store <spec>     memory | redis://host:port/db          (default memory)
   --config <file>    waotp.yaml (simulator settings; core: failover order, policy, delivery)
   --seed <n>         simulator seed
-  --scenarios <f>    simulator rule pack (repeatable)`;
+  --scenarios <f>    simulator rule pack (repeatable)
+Environment: WAOTP_SECRET (default: a random secret per run; required with a Redis store shared by instances).
+Abuse limits (core.limits) are off unless configured: a test suite may send many codes from 127.0.0.1.`;
 
 export function run(argv: string[]) {
   return guard('dev', HELP, async () => {
@@ -45,9 +47,10 @@ export function run(argv: string[]) {
       simulatorPort: port(values.port, '--port'),
       host: values.host,
       ...(values.store && { store: values.store }),
+      ...(process.env.WAOTP_SECRET && { secret: process.env.WAOTP_SECRET }),
       simulator: { config: simulatorConfig, rulePacks, ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
     });
-    closeOnSignal(dev.close);
+    closeOnSignal(() => dev.close());
     console.log(
       [
         `waotp dev: simulator listening on ${dev.simulator.url}  (messages as JSON: ${dev.simulator.url}/__admin/messages)`,

@@ -5,7 +5,9 @@
 import { createLogger } from '../core/logger.js';
 import { type CoreConfig, loadCoreConfig } from '../core/config.js';
 import { startCore } from '../core/server.js';
-import { closeOnSignal, guard, parse, port } from './args.js';
+import { deriveReportToken } from '../core/service.js';
+import { providers } from '../providers/index.js';
+import { UsageError, closeOnSignal, guard, parse, port } from './args.js';
 
 export const HELP = `Usage: waotp serve [options]
 
@@ -16,7 +18,15 @@ Options:
   --host <addr>    address to bind                          (default 127.0.0.1)
   --config <file>  waotp.yaml: its core: section lists providers in failover order with credentials
   --store <spec>   memory | redis://host:port/db            (default memory, or core.store)
-Environment: WAOTP_SECRET (the code-hashing key, required unless core.secret is set), WAOTP_API_KEY.`;
+  --insecure       serve beyond loopback without an API key (refused otherwise)
+  --report-urls <base>  print each provider's delivery-report URL (with its token) under <base>, and exit
+Environment: WAOTP_SECRET (the code-hashing key, required unless core.secret is set), WAOTP_API_KEY.
+Stops on SIGTERM/SIGINT after requests in flight finish (core.drainTimeout, default 10s).`;
+
+/** Addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 
 export function run(argv: string[]) {
   return guard('serve', HELP, async () => {
@@ -25,21 +35,39 @@ export function run(argv: string[]) {
       host: { type: 'string', default: '127.0.0.1' },
       config: { type: 'string' },
       store: { type: 'string' },
+      insecure: { type: 'boolean' },
+      'report-urls': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
     const config: CoreConfig = values.config ? await loadCoreConfig(values.config) : {};
     if (process.env.WAOTP_API_KEY) config.apiKey = process.env.WAOTP_API_KEY;
+    const secret = process.env.WAOTP_SECRET ?? config.secret;
+    if (values['report-urls'] !== undefined) {
+      if (!secret) throw new UsageError('the report URLs derive from the secret: set WAOTP_SECRET or core.secret');
+      const token = config.reportToken ?? deriveReportToken(secret);
+      const base = values['report-urls'].replace(/\/+$/, '');
+      const ids = config.providers?.map((p) => p.id) ?? providers.map((p) => p.id);
+      for (const id of ids) if (providers.find((p) => p.id === id)?.adapter.parseCallback) console.log(`${id}\t${base}/v1/callbacks/${id}/${token}`);
+      return;
+    }
+    if (!config.apiKey) {
+      if (!isLoopback(values.host) && !values.insecure) {
+        throw new UsageError(`refusing to serve on ${values.host} without an API key: set WAOTP_API_KEY or core.apiKey (or pass --insecure)`);
+      }
+      console.error(`waotp serve: warning: no API key; anyone who can reach ${values.host} can send codes (set WAOTP_API_KEY)`);
+    }
     const logger = await createLogger();
     const core = await startCore({
       config,
       port: port(values.port, '--port'),
       host: values.host,
       logger,
+      defaultLimits: true,
       ...(values.store && { store: values.store }),
-      ...(process.env.WAOTP_SECRET && { secret: process.env.WAOTP_SECRET }),
+      ...(secret && { secret }),
     });
-    closeOnSignal(core.close);
+    closeOnSignal(() => core.close());
     console.log(`waotp OTP service listening on ${core.url} (providers: ${core.service.providers.join(' -> ')})`);
   });
 }

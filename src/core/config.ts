@@ -11,7 +11,7 @@ import { parseDuration } from '../util/duration.js';
 import { InvalidRequestError } from './errors.js';
 import type { Logger } from './logger.js';
 import { policySchema } from './policy.js';
-import { type OtpService, createOtpService } from './service.js';
+import { type AbuseLimits, type OtpService, type ReportVerifier, createOtpService, deriveReportToken } from './service.js';
 import { createMemoryStore } from './stores/memory.js';
 import type { OtpStore } from './stores/types.js';
 import { parseYaml } from '../util/yaml.js';
@@ -24,6 +24,9 @@ const ms = z.union([z.number(), z.string()]).transform((value, ctx) => {
   }
   return parsed;
 });
+
+/** `{ max, window }`, or `false` to switch a limit off. */
+const windowLimit = z.union([z.literal(false), z.strictObject({ max: z.number().int().min(1), window: ms })]);
 
 export const coreConfigSchema = z.strictObject({
   secret: z.string().min(16, 'secret must be at least 16 characters').optional(),
@@ -41,6 +44,23 @@ export const coreConfigSchema = z.strictObject({
     })
     .optional(),
   resendOnDeliveryFailure: z.boolean().optional(),
+  /** The token delivery reports carry in their URL (default: derived from the secret). */
+  reportToken: z.string().regex(/^[\w-]{24,128}$/, 'reportToken must be 24 to 128 letters, digits, - or _').optional(),
+  limits: z
+    .strictObject({
+      bodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
+      jsonDepth: z.number().int().min(2).max(1000).optional(),
+      sendsPerIp: windowLimit.optional(),
+      sendBudget: windowLimit.optional(),
+      checksPerIp: windowLimit.optional(),
+    })
+    .optional(),
+  /** Client addresses from the last X-Forwarded-For entry (set when one proxy you run sits in front). */
+  trustProxy: z.boolean().optional(),
+  /** How long a shutdown waits for requests in flight before cutting them. */
+  drainTimeout: ms.optional(),
+  /** Longest wait for one store command (Redis) before answering 503. */
+  storeTimeout: ms.optional(),
   /** In failover order; each entry is `id` plus that provider's adapter config. */
   providers: z.array(z.looseObject({ id: z.string() })).min(1).optional(),
 });
@@ -58,11 +78,30 @@ export async function loadCoreConfig(file: string): Promise<CoreConfig> {
   return parsed.data;
 }
 
-export async function openStore(spec: string | undefined): Promise<{ store: OtpStore; kind: string }> {
+/** The limits `waotp serve` applies when the config says nothing; `waotp dev` applies only configured ones. */
+export const LIMIT_DEFAULTS: Required<AbuseLimits> = {
+  sendsPerIp: { max: 20, windowMs: 10 * 60_000 },
+  sendBudget: { max: 1000, windowMs: 60 * 60_000 },
+  checksPerIp: { max: 60, windowMs: 10 * 60_000 },
+};
+
+/** The abuse limits in force: configured ones, else (for `serve`) the defaults; `false` switches one off. */
+export function resolveLimits(config: CoreConfig['limits'], withDefaults: boolean): AbuseLimits {
+  const out: AbuseLimits = {};
+  for (const name of ['sendsPerIp', 'sendBudget', 'checksPerIp'] as const) {
+    const given = config?.[name];
+    if (given === false) continue;
+    if (given) out[name] = { max: given.max, windowMs: given.window };
+    else if (withDefaults) out[name] = LIMIT_DEFAULTS[name];
+  }
+  return out;
+}
+
+export async function openStore(spec: string | undefined, options: { logger?: Logger; timeoutMs?: number } = {}): Promise<{ store: OtpStore; kind: string }> {
   if (!spec || spec === 'memory') return { store: createMemoryStore(), kind: 'memory' };
   if (/^rediss?:\/\//.test(spec)) {
     const { createRedisStore } = await import('./stores/redis.js');
-    return { store: await createRedisStore({ url: spec }), kind: 'redis' };
+    return { store: await createRedisStore({ url: spec, ...options }), kind: 'redis' };
   }
   throw new InvalidRequestError(`--store must be "memory" or a redis:// URL, not "${spec}"`);
 }
@@ -76,6 +115,8 @@ export interface BuildOptions {
   storeSpec?: string;
   secret?: string;
   logger?: Logger;
+  /** Apply the default abuse limits where the config names none (`serve`); `waotp dev` leaves them off. */
+  defaultLimits?: boolean;
 }
 
 /**
@@ -88,11 +129,15 @@ export async function buildService(config: CoreConfig, options: BuildOptions): P
   if (!entries) throw new InvalidRequestError('core.providers must list at least one provider with its credentials');
   const adapters: Adapter[] = [];
   const callbackParsers: Record<string, (request: CallbackRequest) => DeliveryEvent[]> = {};
+  const reportVerifiers: Record<string, ReportVerifier> = {};
+  const secret = options.secret ?? config.secret;
+  if (!secret) throw new InvalidRequestError('a secret is required: set core.secret in the config or WAOTP_SECRET');
+  const reportToken = config.reportToken ?? deriveReportToken(secret);
   for (const entry of entries) {
     const definition = options.providers.find((p) => p.id === entry.id);
     if (!definition) throw new InvalidRequestError(`core.providers: unknown provider "${entry.id}" (known: ${options.providers.map((p) => p.id).join(', ')})`);
     const { id: _id, ...own } = entry;
-    const callbackUrl = options.callbackBaseUrl && `${options.callbackBaseUrl}/v1/callbacks/${definition.id}`;
+    const callbackUrl = options.callbackBaseUrl && `${options.callbackBaseUrl}/v1/callbacks/${definition.id}/${reportToken}`;
     const raw = options.simulatorUrl
       ? { ...definition.adapter.simulator(options.simulatorUrl, { ...(callbackUrl && { callbackUrl }) }), ...own, baseUrl: options.simulatorUrl }
       : own;
@@ -100,16 +145,22 @@ export async function buildService(config: CoreConfig, options: BuildOptions): P
     if (!parsed.success) throw new InvalidRequestError(`core.providers.${entry.id}: ${z.prettifyError(parsed.error)}`);
     adapters.push(definition.adapter.create(parsed.data));
     if (definition.adapter.parseCallback) callbackParsers[definition.id] = definition.adapter.parseCallback;
+    const verifyReport = definition.adapter.verifyReport;
+    if (verifyReport) reportVerifiers[definition.id] = (rawBody, headers) => verifyReport(rawBody, headers, parsed.data);
   }
-  const secret = options.secret ?? config.secret;
-  if (!secret) throw new InvalidRequestError('a secret is required: set core.secret in the config or WAOTP_SECRET');
-  const { store, kind } = await openStore(options.storeSpec ?? config.store);
+  const { store, kind } = await openStore(options.storeSpec ?? config.store, {
+    ...(options.logger && { logger: options.logger }),
+    ...(config.storeTimeout !== undefined && { timeoutMs: config.storeTimeout }),
+  });
   const d = config.delivery ?? {};
   const service = createOtpService({
     store,
     adapters,
     callbackParsers,
     secret,
+    reportToken,
+    reportVerifiers,
+    limits: resolveLimits(config.limits, options.defaultLimits ?? false),
     ...(config.policy && { policy: config.policy }),
     ...(options.logger && { logger: options.logger }),
     ...(config.resendOnDeliveryFailure !== undefined && { resendOnDeliveryFailure: config.resendOnDeliveryFailure }),

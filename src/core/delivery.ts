@@ -38,8 +38,8 @@ export type DeliveryOutcome =
   | { ok: false; attempts: AttemptSummary[] };
 
 export interface Delivery {
-  /** Tries `order` (provider ids) in turn; adapters not named are not used. */
-  send(message: OtpMessage, order: readonly string[]): Promise<DeliveryOutcome>;
+  /** Tries `order` (provider ids) in turn; adapters not named are not used. `stop` cuts it short (shutdown). */
+  send(message: OtpMessage, order: readonly string[], stop?: AbortSignal): Promise<DeliveryOutcome>;
   /** `closed`, `open`, `halfOpen` or `isolated`, for health and tests. */
   circuit(provider: string): string;
 }
@@ -99,14 +99,29 @@ export function createDelivery(adapters: readonly Adapter[], options: DeliveryOp
       const state = breakers.get(provider)?.state;
       return state === undefined ? 'unknown' : CircuitState[state].replace(/^./, (c) => c.toLowerCase());
     },
-    async send(message, order) {
+    async send(message, order, stop) {
       const attempts: AttemptSummary[] = [];
       const deadline = Date.now() + deadlineMs;
-      const deadlineSignal = AbortSignal.timeout(deadlineMs);
+      // One signal for the deadline and a shutdown, on a timer we own (a combined signal may not fire on Node 20).
+      const cut = new AbortController();
+      const timer = setTimeout(() => cut.abort(), deadlineMs);
+      const onStop = () => cut.abort();
+      if (stop?.aborted) cut.abort();
+      stop?.addEventListener('abort', onStop, { once: true });
+      try {
+        return await attempt(message, order, attempts, deadline, cut.signal);
+      } finally {
+        clearTimeout(timer);
+        stop?.removeEventListener('abort', onStop);
+      }
+    },
+  };
+
+  async function attempt(message: OtpMessage, order: readonly string[], attempts: AttemptSummary[], deadline: number, deadlineSignal: AbortSignal): Promise<DeliveryOutcome> {
       for (const provider of order) {
         const adapter = byId.get(provider);
         if (!adapter) continue;
-        if (Date.now() >= deadline) {
+        if (Date.now() >= deadline || deadlineSignal.aborted) {
           attempts.push({ provider, ok: false, kind: 'deadline', message: 'the send deadline passed before this provider was tried', at: new Date().toISOString() });
           break;
         }
@@ -141,8 +156,7 @@ export function createDelivery(adapters: readonly Adapter[], options: DeliveryOp
         }
       }
       return { ok: false, attempts };
-    },
-  };
+  }
 }
 
 function summarize(result: SendResult): AttemptSummary {

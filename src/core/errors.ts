@@ -95,3 +95,45 @@ export class ProviderCheckError extends OtpError {
   readonly status = 502;
   readonly type = 'provider-check-failed';
 }
+
+/** A limit beyond the number's own: sends per client IP, the global send budget, checks per client IP. */
+export class LimitReachedError extends OtpError {
+  override name = 'LimitReachedError';
+  readonly status = 429;
+  constructor(readonly type: 'ip-send-limit' | 'send-budget' | 'ip-check-limit', readonly retryAfterMs: number, message: string) {
+    super(`${message}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+  }
+  override details() {
+    return { retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/** The store (Redis) cannot answer now: the client should retry shortly, a load balancer should route elsewhere. */
+export class StoreUnavailableError extends OtpError {
+  override name = 'StoreUnavailableError';
+  readonly status = 503;
+  readonly type = 'store-unavailable';
+  override details() {
+    return { retryAfterMs: 1000 };
+  }
+}
+
+/** The service is shutting down: a send cut by the drain deadline, or a request that arrived while draining. */
+export class ShuttingDownError extends OtpError {
+  override name = 'ShuttingDownError';
+  readonly status = 503;
+  readonly type = 'shutting-down';
+  override details() {
+    return { retryAfterMs: 1000 };
+  }
+}
+
+/** A delivery report that does not prove it came from the provider. */
+export class ReportRefusedError extends OtpError {
+  override name = 'ReportRefusedError';
+  readonly type = 'report-refused';
+  /** 401 when the report carries no proof, 403 when its proof is wrong. */
+  constructor(readonly status: 401 | 403, message: string) {
+    super(message);
+  }
+}

@@ -4,10 +4,12 @@
  * @module
  */
 import { timingSafeEqual } from 'node:crypto';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { problem } from '../util/problem.js';
-import { InvalidRequestError, OtpError } from './errors.js';
+import { InvalidRequestError, OtpError, ReportRefusedError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { OtpService } from './service.js';
 
@@ -17,6 +19,38 @@ export interface OtpHttpOptions {
   logger?: Logger;
   /** Extra facts for `/health` (store kind, ...). */
   health?: () => Record<string, unknown>;
+  /** Largest request body accepted, in bytes (default 16 KB); larger ones get 413. */
+  maxBodyBytes?: number;
+  /** Deepest JSON nesting accepted (default 32); deeper bodies get 400 before they are parsed. */
+  maxJsonDepth?: number;
+  /** Take the client address from the last `X-Forwarded-For` entry (behind one trusted proxy). */
+  trustProxy?: boolean;
+}
+
+const NO_PENDING = {
+  not_found: 'no pending verification for this number or id (never sent, already approved, or replaced by a newer one)',
+  expired: 'the verification expired: send a new code',
+  canceled: 'the verification was canceled: send a new code',
+};
+
+/** Limits that apply to every request body. */
+export const INPUT_DEFAULTS = { maxBodyBytes: 16 * 1024, maxJsonDepth: 32 };
+
+/** The deepest nesting of arrays and objects in a JSON text, counted without parsing it. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92) i++; // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 123 || ch === 91) deepest = Math.max(deepest, ++depth);
+    else if (ch === 125 || ch === 93) depth--;
+  }
+  return deepest;
 }
 
 const sendSchema = z.strictObject({
@@ -29,10 +63,12 @@ const checkSchema = z
   .strictObject({ to: z.string().min(1).optional(), id: z.string().min(1).optional(), code: z.string().min(1, 'code is required') })
   .refine((b) => b.to !== undefined || b.id !== undefined, { message: 'give to or id', path: ['to'] });
 
-async function readJson<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
+async function readJson<T>(c: Context, schema: z.ZodType<T>, maxDepth: number): Promise<T> {
   let raw: unknown;
+  const text = await c.req.text();
+  if (jsonDepth(text) > maxDepth) throw new InvalidRequestError(`the body nests deeper than ${maxDepth} levels`);
   try {
-    raw = JSON.parse(await c.req.text());
+    raw = JSON.parse(text);
   } catch {
     throw new InvalidRequestError('the body must be JSON');
   }
@@ -56,14 +92,45 @@ function sameSecret(expected: string, given: string | undefined): boolean {
  * @example
  * serve({ fetch: createOtpHttp(service, { apiKey: process.env.WAOTP_API_KEY }).fetch, port: 4020 });
  */
-export function createOtpHttp(service: OtpService, { apiKey, logger = silentLogger, health = () => ({}) }: OtpHttpOptions = {}) {
+export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {}) {
+  const { apiKey, logger = silentLogger, health = () => ({}), trustProxy = false } = options;
+  const { maxBodyBytes = INPUT_DEFAULTS.maxBodyBytes, maxJsonDepth = INPUT_DEFAULTS.maxJsonDepth } = options;
   const app = new Hono();
+  let refusedReports = 0;
 
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
-    logger.info({ method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'http');
+    // A callback URL's last segment is the report token: never in a log line.
+    const path = c.req.path.replace(/^(\/v1\/callbacks\/[^/]+\/).+$/, '$1[token]');
+    logger.info({ method: c.req.method, path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'http');
   });
+
+  app.use(
+    '*',
+    bodyLimit({ maxSize: maxBodyBytes, onError: () => problem(413, 'Content Too Large', `request bodies are limited to ${maxBodyBytes} bytes`) }),
+  );
+
+  // The JSON API takes JSON only: a form or text/plain body (which a browser may send cross-site) is refused.
+  const requireJson = async (c: Context, next: () => Promise<void>) => {
+    const type = c.req.header('content-type');
+    const json = type !== undefined && /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type);
+    const bodiless = type === undefined && !c.req.raw.body;
+    if (c.req.method !== 'POST' || json || (bodiless && c.req.path.endsWith('/cancel'))) return next();
+    return problem(415, 'Unsupported Media Type', 'send the body as Content-Type: application/json', {}, { accept: 'application/json' });
+  };
+
+  const clientIp = (c: Context): string | undefined => {
+    if (trustProxy) {
+      const forwarded = c.req.header('x-forwarded-for')?.split(',').pop()?.trim();
+      if (forwarded) return forwarded;
+    }
+    try {
+      return getConnInfo(c).remote.address;
+    } catch {
+      return undefined; // in-process app.request(): no socket
+    }
+  };
 
   const requireKey = async (c: Context, next: () => Promise<void>) => {
     if (!apiKey) return next();
@@ -71,36 +138,69 @@ export function createOtpHttp(service: OtpService, { apiKey, logger = silentLogg
     if (sameSecret(apiKey, bearer ?? c.req.header('x-api-key'))) return next();
     return problem(401, 'Unauthorized', 'send the API key as Authorization: Bearer <key>', {}, { 'www-authenticate': 'Bearer' });
   };
-  app.use('/v1/verifications', requireKey);
-  app.use('/v1/verifications/*', requireKey);
+  app.use('/v1/verifications', requireKey, requireJson);
+  app.use('/v1/verifications/*', requireKey, requireJson);
 
-  app.get('/health', (c) =>
-    c.json({ status: 'ok', providers: service.providers.map((id) => ({ id, circuit: service.delivery.circuit(id) })), ...health() }),
-  );
+  // Load balancers read the status: 503 while the store cannot answer, so they route elsewhere.
+  app.get('/health', async (c) => {
+    const store = await service.storeState();
+    const body = {
+      status: store === 'ready' ? 'ok' : 'unavailable',
+      storeState: store,
+      providers: service.providers.map((id) => ({ id, circuit: service.delivery.circuit(id) })),
+      refusedReports,
+      ...health(),
+    };
+    return c.json(body, store === 'ready' ? 200 : 503, store === 'ready' ? {} : { 'retry-after': '1' });
+  });
 
   app.post('/v1/verifications', async (c) => {
-    const body = await readJson(c, sendSchema);
+    const body = await readJson(c, sendSchema, maxJsonDepth);
     const idempotencyKey = c.req.header('idempotency-key');
-    const verification = await service.send({ ...body, ...(idempotencyKey !== undefined && { idempotencyKey }) });
+    const ip = clientIp(c);
+    const verification = await service.send({ ...body, ...(idempotencyKey !== undefined && { idempotencyKey }), ...(ip && { clientIp: ip }) });
     return c.json(verification, 201);
   });
 
-  app.post('/v1/verifications/check', async (c) => c.json(await service.check(await readJson(c, checkSchema))));
+  // Twilio Verify's answers: 200 approved or pending (a wrong code); 404 once the verification is missing or no
+  // longer pending (expired, approved, canceled, replaced); 429 once its checks are spent. So a client that tests
+  // `res.ok` never reads a dead verification as a success.
+  app.post('/v1/verifications/check', async (c) => {
+    const ip = clientIp(c);
+    const result = await service.check({ ...(await readJson(c, checkSchema, maxJsonDepth)), ...(ip && { clientIp: ip }) });
+    const ids = { ...(result.id && { id: result.id }), verificationStatus: result.status };
+    if (result.status === 'approved' || result.status === 'pending') return c.json(result);
+    if (result.status === 'max_attempts_reached') {
+      return problem(429, 'Too Many Requests', 'this verification has no checks left: send a new code', { type: '/problems/max-check-attempts', ...ids });
+    }
+    return problem(404, 'Not Found', NO_PENDING[result.status], { type: '/problems/verification-not-found', ...ids });
+  });
   app.get('/v1/verifications/:id', async (c) => c.json(await service.get(c.req.param('id'))));
   app.post('/v1/verifications/:id/cancel', async (c) => c.json(await service.cancel(c.req.param('id'))));
 
-  app.on(['GET', 'POST'], '/v1/callbacks/:provider', async (c) => {
+  // A provider's report proves where it came from by its signature, or by the token in the URL the core handed out.
+  app.on(['GET', 'POST'], ['/v1/callbacks/:provider', '/v1/callbacks/:provider/:token'], async (c) => {
     const provider = c.req.param('provider');
     if (!service.providers.includes(provider)) return problem(404, 'Unknown provider', `no provider "${provider}" is configured`);
     const text = await c.req.text();
+    const token = c.req.param('token');
     let body: unknown = text;
     try {
       body = text ? JSON.parse(text) : undefined;
     } catch {
       // Not JSON: the parser gets the raw text and decides.
     }
-    const result = await service.handleCallback(provider, { method: c.req.method, query: c.req.query(), headers: c.req.header(), body });
-    return c.json({ received: result.events, matched: result.matched });
+    const request = { method: c.req.method, query: c.req.query(), headers: c.req.header(), body };
+    try {
+      const result = await service.handleCallback(provider, request, { rawBody: text, ...(token !== undefined && { token }) });
+      return c.json({ received: result.events, matched: result.matched });
+    } catch (error) {
+      if (error instanceof ReportRefusedError) {
+        refusedReports++;
+        logger.warn({ event: 'report_refused', provider, status: error.status, reason: error.message, client: clientIp(c) }, 'delivery report refused');
+      }
+      throw error;
+    }
   });
 
   app.notFound((c) => problem(404, 'Not Found', `no route ${c.req.method} ${c.req.path}`));

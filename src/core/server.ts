@@ -1,37 +1,99 @@
 /**
- * Running the OTP service over HTTP.
+ * Running the OTP service over HTTP, and stopping it without dropping requests.
  * @module
  */
 import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { providers } from '../providers/index.js';
 import { z } from 'zod';
+import { problem } from '../util/problem.js';
 import { type CoreConfigInput, buildService, coreConfigSchema } from './config.js';
 import { InvalidRequestError } from './errors.js';
 import { createOtpHttp } from './http.js';
-import type { Logger } from './logger.js';
+import { type Logger, silentLogger } from './logger.js';
 import type { OtpService } from './service.js';
+
+/** How long a shutdown waits for requests in flight, unless configured (core.drainTimeout). */
+export const DEFAULT_DRAIN_MS = 10_000;
+// After the drain deadline cuts the sends still in flight, how long their 503 answers may take to leave.
+const CUT_GRACE_MS = 2000;
 
 export interface RunningCore {
   url: string;
   port: number;
   service: OtpService;
-  close(): Promise<void>;
+  /**
+   * Stops accepting, lets requests in flight finish for up to `drainMs`, then cuts the sends still running (they
+   * release their cooldown and answer 503), closes the store.
+   */
+  close(drainMs?: number): Promise<void>;
 }
 
-/** Serves a service's HTTP app; `close()` also closes the service's store. */
-export function listen(service: OtpService, app: { fetch: (request: Request) => Response | Promise<Response> }, port: number, host: string): Promise<RunningCore> {
+type Fetch = (request: Request, env?: unknown) => Response | Promise<Response>;
+
+/** Serves a service's HTTP app; `close()` drains it and closes the service's store. */
+export function listen(
+  service: OtpService,
+  app: { fetch: Fetch },
+  port: number,
+  host: string,
+  { drainMs: defaultDrainMs = DEFAULT_DRAIN_MS, logger = silentLogger }: { drainMs?: number; logger?: Logger } = {},
+): Promise<RunningCore> {
+  let inFlight = 0;
+  let draining = false;
+  let idle: (() => void) | undefined;
+  const fetch: Fetch = async (request, env) => {
+    // A request that reaches us on a kept-alive connection while draining goes elsewhere.
+    if (draining) return problem(503, 'Service Unavailable', 'the service is shutting down; retry', { type: '/problems/shutting-down' }, { 'retry-after': '1', connection: 'close' });
+    inFlight++;
+    try {
+      return await app.fetch(request, env);
+    } finally {
+      if (--inFlight === 0) idle?.();
+    }
+  };
+  const settled = (ms: number) =>
+    new Promise<boolean>((resolve) => {
+      if (inFlight === 0) return resolve(true);
+      const timer = setTimeout(() => resolve(false), ms);
+      idle = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+    });
+
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port, hostname: host }, (info: AddressInfo) => {
+    const server = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
+      let closing: Promise<void> | undefined;
       resolve({
         url: `http://${host.includes(':') ? `[${host}]` : host}:${info.port}`,
         port: info.port,
         service,
-        close: () =>
-          new Promise<void>((done) => {
-            server.close(() => void service.close().then(done, done));
-            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-          }),
+        close: (drainMs = defaultDrainMs) =>
+          (closing ??= (async () => {
+            draining = true;
+            const closed = new Promise<void>((done) => (server as Server).close(() => done()));
+            (server as Server).closeIdleConnections?.();
+            const started = Date.now();
+            const waiting = inFlight;
+            let cut = 0;
+            if (!(await settled(drainMs))) {
+              cut = inFlight;
+              service.abort();
+              await settled(CUT_GRACE_MS);
+            }
+            if (waiting > 0) logger.warn({ inFlight: waiting, cut, ms: Date.now() - started }, 'drained requests in flight');
+            // The last answers are still being written: let them leave, then drop what stays open.
+            await new Promise((r) => setTimeout(r, 50));
+            (server as Server).closeIdleConnections?.();
+            let timer: NodeJS.Timeout | undefined;
+            await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 1000)))]);
+            clearTimeout(timer);
+            (server as Server).closeAllConnections?.();
+            await closed;
+            await service.close().catch(() => undefined);
+          })()),
       });
     });
     server.once('error', reject);
@@ -49,6 +111,8 @@ export interface CoreServerOptions {
   /** This service's URL as providers reach it, for delivery reports (default: derived from host and port). */
   callbackBaseUrl?: string;
   logger?: Logger;
+  /** Apply the default abuse limits where the config names none (`waotp serve` does; `waotp dev` does not). */
+  defaultLimits?: boolean;
 }
 
 /**
@@ -56,7 +120,7 @@ export interface CoreServerOptions {
  * @example
  * const core = await startCore({ config, port: 4020, store: 'redis://127.0.0.1:6379' });
  */
-export async function startCore({ config: input = {}, port = 4020, host = '127.0.0.1', store, secret, simulatorUrl, callbackBaseUrl, logger }: CoreServerOptions = {}): Promise<RunningCore> {
+export async function startCore({ config: input = {}, port = 4020, host = '127.0.0.1', store, secret, simulatorUrl, callbackBaseUrl, logger, defaultLimits }: CoreServerOptions = {}): Promise<RunningCore> {
   const parsed = coreConfigSchema.safeParse(input);
   if (!parsed.success) throw new InvalidRequestError(`core config: ${z.prettifyError(parsed.error)}`);
   const config = parsed.data;
@@ -67,7 +131,20 @@ export async function startCore({ config: input = {}, port = 4020, host = '127.0
     ...(store && { storeSpec: store }),
     ...(secret && { secret }),
     ...(logger && { logger }),
+    ...(defaultLimits !== undefined && { defaultLimits }),
   });
-  const app = createOtpHttp(service, { ...(config.apiKey && { apiKey: config.apiKey }), ...(logger && { logger }), health: () => ({ store: storeKind }) });
-  return listen(service, app, port, host);
+  const app = createOtpHttp(service, {
+    ...(config.apiKey && { apiKey: config.apiKey }),
+    ...(logger && { logger }),
+    ...(config.limits?.bodyBytes !== undefined && { maxBodyBytes: config.limits.bodyBytes }),
+    ...(config.limits?.jsonDepth !== undefined && { maxJsonDepth: config.limits.jsonDepth }),
+    ...(config.trustProxy !== undefined && { trustProxy: config.trustProxy }),
+    health: () => ({ store: storeKind }),
+  });
+  try {
+    return await listen(service, app, port, host, { ...(config.drainTimeout !== undefined && { drainMs: config.drainTimeout }), ...(logger && { logger }) });
+  } catch (error) {
+    await service.close().catch(() => undefined);
+    throw error;
+  }
 }

@@ -3,16 +3,61 @@
  * Production code: it knows providers only through their adapters and never imports the simulator.
  * @module
  */
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Adapter, CallbackRequest, DeliveryEvent, OtpMessage } from '../providers/adapter.js';
 import { generateCode, hashCode, hashesMatch } from './codes.js';
 import { type Delivery, type DeliveryOptions, createDelivery } from './delivery.js';
-import { DeliveryFailedError, InvalidRequestError, NotFoundError, ProviderCheckError, UnknownProviderError, CooldownError, TooManySendsError } from './errors.js';
+import {
+  CooldownError,
+  DeliveryFailedError,
+  InvalidRequestError,
+  LimitReachedError,
+  NotFoundError,
+  ProviderCheckError,
+  ReportRefusedError,
+  ShuttingDownError,
+  TooManySendsError,
+  UnknownProviderError,
+} from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import { normalizePhone } from './phone.js';
 import { type Policy, type PolicyInput, resolvePolicy } from './policy.js';
 import { createMemoryStore } from './stores/memory.js';
-import { type DeliveryRecord, type OtpStore, type VerificationRecord, type VerificationStatus, effectiveStatus } from './stores/types.js';
+import { type DeliveryRecord, type OtpStore, type SendLimits, type VerificationRecord, type VerificationStatus, effectiveStatus } from './stores/types.js';
+
+/** At most `max` in any `windowMs`. */
+export interface WindowLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** Limits beyond the number's own; each is off when absent. */
+export interface AbuseLimits {
+  /** Sends per client IP. */
+  sendsPerIp?: WindowLimit;
+  /** Sends in all, whoever asks: the bill's ceiling. */
+  sendBudget?: WindowLimit;
+  /** Checks per client IP. */
+  checksPerIp?: WindowLimit;
+}
+
+/** Proves a delivery report came from the provider: by its signature over the raw body. */
+export type ReportVerifier = (rawBody: string, headers: Record<string, string>) => boolean;
+
+/** What a delivery report carries as proof of where it came from. */
+export interface ReportProof {
+  /** The token from the callback URL (`/v1/callbacks/<provider>/<token>`), when the URL had one. */
+  token?: string;
+  rawBody: string;
+}
+
+/**
+ * The token the core puts in the callback URLs it hands to providers: derived from the secret, so every
+ * instance of a deployment agrees on it and nobody without the secret can guess it.
+ */
+export function deriveReportToken(secret: string): string {
+  return createHmac('sha256', secret).update('waotp delivery reports').digest('base64url').slice(0, 32);
+}
 
 export interface Clock {
   now(): number;
@@ -33,6 +78,11 @@ export interface OtpServiceOptions {
   /** Send a fresh code through the next provider when a provider reports a failed delivery. */
   resendOnDeliveryFailure?: boolean;
   logger?: Logger;
+  limits?: AbuseLimits;
+  /** The token delivery reports must carry (default: derived from the secret, see deriveReportToken). */
+  reportToken?: string;
+  /** For providers that sign their reports: the signature check, by provider id (it replaces the token). */
+  reportVerifiers?: Readonly<Record<string, ReportVerifier>>;
 }
 
 export interface Verification {
@@ -47,6 +97,7 @@ export interface Verification {
   delivery: DeliveryRecord[];
 }
 
+/** `not_found`: no such verification, or it is no longer pending (approved, replaced); over HTTP a 404. */
 export type CheckStatus = 'approved' | 'pending' | 'expired' | 'max_attempts_reached' | 'not_found' | 'canceled';
 
 export interface CheckResult {
@@ -63,17 +114,28 @@ export interface SendInput {
   locale?: string;
   /** The same key (for the same number) returns the verification the first request created. */
   idempotencyKey?: string;
+  /** The caller's address, for the per-IP send limit. */
+  clientIp?: string;
 }
 
 export interface OtpService {
   send(input: SendInput): Promise<Verification>;
-  check(input: { to?: string; id?: string; code: string }): Promise<CheckResult>;
+  check(input: { to?: string; id?: string; code: string; clientIp?: string }): Promise<CheckResult>;
   cancel(id: string): Promise<Verification>;
   get(id: string): Promise<Verification>;
-  /** Applies a provider's native delivery callback; returns how many events matched a verification. */
-  handleCallback(provider: string, request: CallbackRequest): Promise<{ events: number; matched: number }>;
+  /**
+   * Applies a provider's native delivery callback once `proof` shows it came from the provider (its signature, or
+   * else the report token); throws ReportRefusedError otherwise. Returns how many events matched a verification.
+   */
+  handleCallback(provider: string, request: CallbackRequest, proof: ReportProof): Promise<{ events: number; matched: number }>;
   readonly providers: readonly string[];
   readonly delivery: Delivery;
+  /** The token delivery reports must carry in their URL. */
+  readonly reportToken: string;
+  /** `ready` or `down` (the store cannot answer). */
+  storeState(): Promise<'ready' | 'down'>;
+  /** Cuts every send still in flight (shutdown): their reservations are released and they answer 503. */
+  abort(): void;
   close(): Promise<void>;
 }
 
@@ -95,6 +157,19 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
   const byId = new Map(adapters.map((a) => [a.provider, a]));
   const keepMs = policy.ttl + policy.retention;
   const deliveryDeadline = options.delivery?.deadlineMs ?? 20_000;
+  const limits = options.limits ?? {};
+  const reportToken = options.reportToken ?? deriveReportToken(secret);
+  const stopping = new AbortController();
+  const numberLimits: SendLimits = { windowMs: policy.sendWindow, max: policy.maxSends, cooldownMs: policy.resendCooldown };
+
+  /** Reserves a slot under `key` for a window limit, or throws `refuse(retryAfterMs)`. */
+  const reserve = async (key: string, limit: WindowLimit, refuse: (retryAfterMs: number) => Error) => {
+    const r = await store.reserveSend(key, clock.now(), { ...limit, cooldownMs: 0 });
+    if (!r.ok) throw refuse(r.retryAfterMs);
+    return { key, hold: r.hold };
+  };
+  const budgetLimit = (limit: WindowLimit) => (ms: number) =>
+    new LimitReachedError('send-budget', ms, `the service's send budget (${limit.max} per ${limit.windowMs / 1000} s) is spent`);
 
   const view = (r: VerificationRecord): Verification => ({
     id: r.id,
@@ -116,7 +191,7 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
   /** Sends `code` through `providers` and records who took it. */
   const deliver = async (record: VerificationRecord, code: string, providers: readonly string[]) => {
     const message: OtpMessage = { to: record.to, code, reference: record.id, ...(record.locale && { locale: record.locale }) };
-    const outcome = await delivery.send(message, providers);
+    const outcome = await delivery.send(message, providers, stopping.signal);
     logger.info({ event: 'send', verification: record.id, to: mask(record.to), ok: outcome.ok, attempts: outcome.attempts.map((a) => `${a.provider}:${a.ok ? 'ok' : a.kind}`) }, 'otp send');
     if (!outcome.ok) return outcome;
     const { result } = outcome;
@@ -143,7 +218,8 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
   const service: OtpService = {
     providers: order,
     delivery,
-    async send({ to, provider, locale, idempotencyKey }) {
+    async send({ to, provider, locale, idempotencyKey, clientIp }) {
+      if (stopping.signal.aborted) throw new ShuttingDownError('the service is shutting down; retry on another instance');
       const phone = normalizePhone(to);
       const providers = orderFor(provider);
       const now = clock.now();
@@ -155,9 +231,23 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
         const holder = await store.claimIdempotencyKey(`${phone}:${idempotencyKey}`, id, keepMs);
         if (holder !== id) return view(await waitForRecord(holder));
       }
-      const reservation = await store.reserveSend(phone, now, { windowMs: policy.sendWindow, max: policy.maxSends, cooldownMs: policy.resendCooldown });
-      if (!reservation.ok) {
-        throw reservation.reason === 'cooldown' ? new CooldownError(reservation.retryAfterMs) : new TooManySendsError(reservation.retryAfterMs, policy.maxSends);
+      // Cheapest refusal first; each later refusal gives back the slots taken before it.
+      const held: { key: string; hold: string }[] = [];
+      const release = () => Promise.all(held.map((h) => store.releaseSend(h.key, h.hold)));
+      try {
+        if (limits.sendsPerIp && clientIp) {
+          const limit = limits.sendsPerIp;
+          held.push(await reserve(`ip:${clientIp}`, limit, (ms) => new LimitReachedError('ip-send-limit', ms, `at most ${limit.max} codes may be sent per client address in ${limit.windowMs / 1000} s`)));
+        }
+        const reservation = await store.reserveSend(phone, now, numberLimits);
+        if (!reservation.ok) {
+          throw reservation.reason === 'cooldown' ? new CooldownError(reservation.retryAfterMs) : new TooManySendsError(reservation.retryAfterMs, policy.maxSends);
+        }
+        held.push({ key: phone, hold: reservation.hold });
+        if (limits.sendBudget) held.push(await reserve('budget', limits.sendBudget, budgetLimit(limits.sendBudget)));
+      } catch (error) {
+        await release().catch(() => undefined);
+        throw error;
       }
       const code = generateCode(policy.codeLength);
       const record: VerificationRecord = {
@@ -176,13 +266,22 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
       const outcome = await deliver(record, code, providers);
       if (!outcome.ok) {
         await store.update(id, { status: 'failed' });
+        if (stopping.signal.aborted) {
+          // Cut by shutdown: nothing went out, so the user's retry (on another instance) must not meet a cooldown.
+          await release();
+          throw new ShuttingDownError('the service shut down before a provider took the message; retry');
+        }
         throw new DeliveryFailedError(id, outcome.attempts);
       }
       return view((await store.get(id)) ?? record);
     },
 
-    async check({ to, id, code }) {
+    async check({ to, id, code, clientIp }) {
       if (typeof code !== 'string' || !/^[0-9A-Za-z]{1,20}$/.test(code)) throw new InvalidRequestError('code must be 1 to 20 letters or digits');
+      if (limits.checksPerIp && clientIp) {
+        const limit = limits.checksPerIp;
+        await reserve(`checks-ip:${clientIp}`, limit, (ms) => new LimitReachedError('ip-check-limit', ms, `at most ${limit.max} checks per client address in ${limit.windowMs / 1000} s`));
+      }
       const found = id !== undefined ? await store.get(id) : to !== undefined ? await store.active(normalizePhone(to)) : undefined;
       if (id === undefined && to === undefined) throw new InvalidRequestError('give the verification id or the phone number (to)');
       if (!found) return { status: 'not_found' };
@@ -221,9 +320,10 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
       return view(record);
     },
 
-    async handleCallback(provider, request) {
+    async handleCallback(provider, request, proof) {
       const parse = options.callbackParsers?.[provider];
       if (!parse) throw new UnknownProviderError(provider, Object.keys(options.callbackParsers ?? {}));
+      authenticate(provider, request, proof);
       const events = parse(request);
       let matched = 0;
       for (const event of events) {
@@ -237,7 +337,23 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
       return { events: events.length, matched };
     },
 
+    reportToken,
+    storeState: () => store.state(),
+    abort: () => stopping.abort(),
     close: () => store.close(),
+  };
+
+  /** A report proves itself by the provider's signature where the provider signs, else by the URL's token. */
+  const authenticate = (provider: string, request: CallbackRequest, proof: ReportProof) => {
+    const verify = options.reportVerifiers?.[provider];
+    if (verify) {
+      if (verify(proof.rawBody, request.headers)) return;
+      throw new ReportRefusedError(401, `the report does not carry a valid ${provider} signature`);
+    }
+    if (proof.token === undefined) throw new ReportRefusedError(401, 'the report URL carries no token; use the callback URL the service gave');
+    const a = Buffer.from(proof.token);
+    const b = Buffer.from(reportToken);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ReportRefusedError(403, 'the report URL carries a wrong token');
   };
 
   /** After a failed delivery: a fresh code through the next provider that has not had this verification. */
@@ -246,6 +362,19 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
     const tried = new Set(record.delivery.filter((d) => d.state === 'failed').map((d) => d.provider));
     const next = order.slice(order.indexOf(failed) + 1).filter((p) => !tried.has(p));
     if (next.length === 0) return;
+    // One resend per verification per failed provider, however often the provider repeats its report.
+    const claimant = randomBytes(8).toString('hex');
+    if ((await store.claimIdempotencyKey(`resend:${record.id}:${failed}`, claimant, keepMs)) !== claimant) return;
+    // A resend is a send: it counts against the number's window and the budget (the cooldown does not apply).
+    const number = await store.reserveSend(record.to, clock.now(), { ...numberLimits, cooldownMs: 0 });
+    if (!number.ok) return void logger.warn({ event: 'resend_refused', verification: record.id, reason: 'number send limit' }, 'otp resend refused');
+    if (limits.sendBudget) {
+      const budget = await store.reserveSend('budget', clock.now(), { ...limits.sendBudget, cooldownMs: 0 });
+      if (!budget.ok) {
+        await store.releaseSend(record.to, number.hold);
+        return void logger.warn({ event: 'resend_refused', verification: record.id, reason: 'send budget' }, 'otp resend refused');
+      }
+    }
     const code = generateCode(policy.codeLength);
     await store.update(record.id, { codeHash: hashCode(secret, record.id, code) });
     const outcome = await deliver({ ...record }, code, next);

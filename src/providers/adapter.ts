@@ -99,6 +99,12 @@ export interface AdapterDefinition<Config = any> {
   simulator(baseUrl: string, options?: { callbackUrl?: string }): Config;
   /** Reads the provider's native delivery callback; absent when the provider sends none. */
   parseCallback?(request: CallbackRequest): DeliveryEvent[];
+  /**
+   * For providers that sign their delivery reports (the Cloud API's `X-Hub-Signature-256`): true when `rawBody`
+   * carries a valid signature made with the secret in this adapter's `config`. The core then requires it in place
+   * of the token it puts in callback URLs.
+   */
+  verifyReport?(rawBody: string, headers: Record<string, string>, config: Config): boolean;
 }
 
 /** What each failure kind means for the same provider: retry it, or move on. */

@@ -2,13 +2,19 @@
  * `waotp dev` as a function: a simulator plus an OTP service whose providers all point at it.
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import { type AddressInfo, createServer } from 'node:net';
+import { InvalidRequestError } from '../core/errors.js';
 import { type CoreServerOptions, startCore } from '../core/server.js';
+import { deriveReportToken } from '../core/service.js';
 import { providers as registry } from '../providers/index.js';
 import type { SimulatorConfig } from '../simulator/config.js';
 import { type RunningSimulator, type StartOptions, startSimulator } from '../simulator/server.js';
 
-/** Only for `waotp dev`: a fixed secret so dev instances sharing a Redis agree, never for production. */
+/**
+ * The constant secret earlier versions used. Refused with a Redis store: anyone who reads a stored record could
+ * recover its code offline with a published key. Without a configured secret each run makes a random one.
+ */
 export const DEV_SECRET = 'waotp-dev-secret-not-for-production';
 
 export interface DevOptions extends CoreServerOptions {
@@ -26,9 +32,16 @@ export async function startDev({ simulatorPort = 4010, simulator: simulatorOptio
   // The core's port is fixed first: the simulator's webhooks and per-request callback URLs must name it.
   const port = core.port === undefined ? 4020 : core.port === 0 ? await freePort(host) : core.port;
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const simulator: RunningSimulator = await startSimulator({ ...simulatorOptions, config: reportTo(base, simulatorOptions.config), port: simulatorPort, host });
+  const secret = core.secret ?? core.config?.secret ?? randomBytes(24).toString('base64url');
+  const store = core.store ?? core.config?.store;
+  if (secret === DEV_SECRET && store && store !== 'memory') {
+    throw new InvalidRequestError('the built-in dev secret is public: with a Redis store set a secret of your own (WAOTP_SECRET or core.secret)');
+  }
+  // The simulator's webhooks carry the report token, as a provider's dashboard setting would.
+  const token = core.config?.reportToken ?? deriveReportToken(secret);
+  const simulator: RunningSimulator = await startSimulator({ ...simulatorOptions, config: reportTo(base, token, simulatorOptions.config), port: simulatorPort, host });
   try {
-    const running = await startCore({ ...core, port, host, secret: core.secret ?? core.config?.secret ?? DEV_SECRET, simulatorUrl: simulator.url, callbackBaseUrl: base });
+    const running = await startCore({ ...core, port, host, secret, simulatorUrl: simulator.url, callbackBaseUrl: base });
     return {
       simulator,
       core: running,
@@ -47,12 +60,12 @@ export async function startDev({ simulatorPort = 4010, simulator: simulatorOptio
  * The simulator config with every provider whose webhook URL is a setting reporting to the core, unless the
  * user set one: as config, so the wiring survives the simulator's resets.
  */
-function reportTo(base: string, config: SimulatorConfig = {}): SimulatorConfig {
+function reportTo(base: string, token: string, config: SimulatorConfig = {}): SimulatorConfig {
   const wired = { ...config, providers: { ...config.providers } };
   for (const provider of registry.filter((p) => p.callbacks && 'setting' in p.callbacks.target)) {
     const settings = wired.providers[provider.id] ?? {};
     if (settings.options?.webhookUrl !== undefined) continue;
-    wired.providers[provider.id] = { ...settings, options: { ...settings.options, webhookUrl: `${base}/v1/callbacks/${provider.id}` } };
+    wired.providers[provider.id] = { ...settings, options: { ...settings.options, webhookUrl: `${base}/v1/callbacks/${provider.id}/${token}` } };
   }
   return wired;
 }

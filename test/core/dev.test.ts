@@ -27,7 +27,9 @@ describe('waotp dev, end to end over HTTP', () => {
     expect(sent.body).toMatchObject({ to, status: 'pending', provider: 'verihubs' });
     const code = await admin().latestOtp(to, { wait: 2000 });
     expect((await check(to, code)).body.status).toBe('approved');
-    expect((await check(to, code)).body.status).toBe('not_found');
+    const again = await check(to, code);
+    expect(again.status).toBe(404);
+    expect(again.headers.get('content-type')).toContain('application/problem+json');
   });
 
   it('leaves a wrong code pending, and locks after five', async () => {
@@ -37,7 +39,9 @@ describe('waotp dev, end to end over HTTP', () => {
     const wrong = code === '000000' ? '111111' : '000000';
     expect((await check(to, wrong)).body).toMatchObject({ status: 'pending', attemptsLeft: 4 });
     for (let i = 0; i < 4; i++) await check(to, wrong);
-    expect((await check(to, code)).body.status).toBe('max_attempts_reached');
+    const locked = await check(to, code);
+    expect(locked.status).toBe(429);
+    expect(locked.body).toMatchObject({ verificationStatus: 'max_attempts_reached' });
   });
 
   it('expires on time', async () => {
@@ -45,7 +49,9 @@ describe('waotp dev, end to end over HTTP', () => {
     await send(to);
     const code = await admin().latestOtp(to);
     await new Promise((r) => setTimeout(r, 2100));
-    expect((await check(to, code)).body.status).toBe('expired');
+    const late = await check(to, code);
+    expect(late.status).toBe(404);
+    expect(late.body).toMatchObject({ type: '/problems/verification-not-found', verificationStatus: 'expired' });
   });
 
   it('fails over to the next provider when the first answers insufficient_quota', async () => {
@@ -99,7 +105,7 @@ describe('waotp dev, end to end over HTTP', () => {
     const to = phone();
     const sent = await send(to);
     const sessionId = (await admin().requests({ provider: 'verihubs', limit: 1 }))[0]!.reply.body as { session_id: string };
-    const cb = await call(`${dev.core.url}/v1/callbacks/verihubs?session_id=${sessionId.session_id}&status=2`);
+    const cb = await call(`${dev.core.url}/v1/callbacks/verihubs/${dev.core.service.reportToken}?session_id=${sessionId.session_id}&status=2`);
     expect(cb.body).toEqual({ received: 1, matched: 1 });
     const v = await call(`${dev.core.url}/v1/verifications/${sent.body.id}`);
     expect(v.body.delivery).toMatchObject([{ provider: 'verihubs', state: 'delivered' }]);
@@ -181,8 +187,9 @@ describe('two waotp dev instances on one Redis', () => {
   let b: Dev;
   beforeAll(async () => {
     redis = await startRedis();
-    a = await startDev({ port: 0, simulatorPort: 0, store: redis.url });
-    b = await startDev({ port: 0, simulatorPort: 0, store: redis.url });
+    const secret = 'shared-by-both-instances-0123';
+    a = await startDev({ port: 0, simulatorPort: 0, store: redis.url, secret });
+    b = await startDev({ port: 0, simulatorPort: 0, store: redis.url, secret });
   });
   afterAll(async () => {
     await a?.close();
@@ -197,7 +204,7 @@ describe('two waotp dev instances on one Redis', () => {
     const viaB = await call(`${b.core.url}/v1/verifications/check`, { method: 'POST', json: { to, code } });
     expect(viaB.body.status).toBe('approved');
     const viaA = await call(`${a.core.url}/v1/verifications/check`, { method: 'POST', json: { to, code } });
-    expect(viaA.body.status).toBe('not_found');
+    expect(viaA.status).toBe(404);
   });
 
   it('share the resend cooldown', async () => {

@@ -297,8 +297,8 @@ describe('delivery reports', () => {
     const service = createOtpService({ secret: SECRET, adapters: [first.adapter, second.adapter], callbackParsers: { first: parse, second: parse } });
     const v = await service.send({ to: PHONE });
     const oldCode = first.lastCode()!;
-    expect(await service.handleCallback('first', report('first-1', 'sent'))).toEqual({ events: 1, matched: 1 });
-    await service.handleCallback('first', report('first-1', 'failed'));
+    expect(await service.handleCallback('first', report('first-1', 'sent'), { token: service.reportToken, rawBody: '' })).toEqual({ events: 1, matched: 1 });
+    await service.handleCallback('first', report('first-1', 'failed'), { token: service.reportToken, rawBody: '' });
     expect(second.sent).toHaveLength(1);
     const newCode = second.lastCode()!;
     const after = await service.get(v.id);
@@ -313,8 +313,8 @@ describe('delivery reports', () => {
     const second = scripted('second');
     const service = createOtpService({ secret: SECRET, adapters: [first.adapter, second.adapter], callbackParsers: { first: parse }, resendOnDeliveryFailure: false });
     await service.send({ to: PHONE });
-    await service.handleCallback('first', report('first-1', 'failed'));
+    await service.handleCallback('first', report('first-1', 'failed'), { token: service.reportToken, rawBody: '' });
     expect(second.sent).toHaveLength(0);
-    expect(await service.handleCallback('first', report('nope', 'delivered'))).toEqual({ events: 1, matched: 0 });
+    expect(await service.handleCallback('first', report('nope', 'delivered'), { token: service.reportToken, rawBody: '' })).toEqual({ events: 1, matched: 0 });
   });
 });

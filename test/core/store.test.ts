@@ -109,12 +109,21 @@ describe.each(stores)('%s store', (_, open) => {
 
   it('enforces the resend cooldown and the window maximum', async () => {
     const limits = { windowMs: 600_000, max: 3, cooldownMs: 30_000 };
-    expect(await store.reserveSend('62811', T0, limits)).toEqual({ ok: true });
+    expect(await store.reserveSend('62811', T0, limits)).toMatchObject({ ok: true });
     expect(await store.reserveSend('62811', T0 + 10_000, limits)).toEqual({ ok: false, reason: 'cooldown', retryAfterMs: 20_000 });
-    expect(await store.reserveSend('62811', T0 + 30_000, limits)).toEqual({ ok: true });
-    expect(await store.reserveSend('62811', T0 + 60_000, limits)).toEqual({ ok: true });
+    expect(await store.reserveSend('62811', T0 + 30_000, limits)).toMatchObject({ ok: true });
+    expect(await store.reserveSend('62811', T0 + 60_000, limits)).toMatchObject({ ok: true });
     expect(await store.reserveSend('62811', T0 + 90_000, limits)).toEqual({ ok: false, reason: 'too_many', retryAfterMs: 510_000 });
-    expect(await store.reserveSend('62811', T0 + 600_001, limits)).toEqual({ ok: true });
+    expect(await store.reserveSend('62811', T0 + 600_001, limits)).toMatchObject({ ok: true });
+  });
+
+  it('releases a reservation whose send never went out, lifting its cooldown', async () => {
+    const limits = { windowMs: 600_000, max: 3, cooldownMs: 30_000 };
+    const first = await store.reserveSend('62812', T0, limits);
+    if (!first.ok) throw new Error('first reservation refused');
+    expect(await store.reserveSend('62812', T0 + 1000, limits)).toMatchObject({ ok: false, reason: 'cooldown' });
+    await store.releaseSend('62812', first.hold);
+    expect(await store.reserveSend('62812', T0 + 2000, limits)).toMatchObject({ ok: true });
   });
 
   it('hands an idempotency key to its first claimant only', async () => {

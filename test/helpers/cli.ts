@@ -10,8 +10,8 @@ afterEach(() => {
 });
 
 /** Spawns the built bin and resolves once its output matches `ready`. */
-export function startCli(args: string[], ready = /listening on (http:\/\/\S+)/): Promise<{ match: RegExpExecArray; output: () => string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], ready = /listening on (http:\/\/\S+)/, env: NodeJS.ProcessEnv = process.env): Promise<{ match: RegExpExecArray; output: () => string; child: ChildProcess }> {
+  const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   children.push(child);
   let output = '';
   return new Promise((resolve, reject) => {

@@ -4,7 +4,11 @@ import { createServer, connect } from 'node:net';
 export interface RedisServer {
   url: string;
   port: number;
-  stop(): Promise<void>;
+  /** SIGTERM by default; SIGKILL to make it vanish mid-traffic. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** SIGSTOP / SIGCONT: the server keeps its connections open but stops answering. */
+  pause(): void;
+  resume(): void;
 }
 
 function freePort(): Promise<number> {
@@ -31,9 +35,9 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** Spawns a throwaway redis-server on a free loopback port: no disk, no running server assumed. */
-export async function startRedis(): Promise<RedisServer> {
-  const port = await freePort();
+/** Spawns a throwaway redis-server on a free loopback port (or `port`, to restart one): no disk, no running server assumed. */
+export async function startRedis(port?: number): Promise<RedisServer> {
+  port ??= await freePort();
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('error', () => undefined);
@@ -45,8 +49,10 @@ export async function startRedis(): Promise<RedisServer> {
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
   };

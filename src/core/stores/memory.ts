@@ -20,7 +20,9 @@ export function createMemoryStore({ now = Date.now }: { now?: () => number } = {
   const records = new Map<string, Expiring<VerificationRecord>>();
   const active = new Map<string, string>();
   const links = new Map<string, Expiring<string>>();
-  const sends = new Map<string, number[]>();
+  // Per key, the send times in the window with their holds; dropped once the window has passed.
+  const sends = new Map<string, Expiring<{ at: number; hold: string }[]>>();
+  let holds = 0;
   const idempotency = new Map<string, Expiring<string>>();
   let operations = 0;
 
@@ -38,7 +40,7 @@ export function createMemoryStore({ now = Date.now }: { now?: () => number } = {
   const sweep = () => {
     if (++operations % 1000 !== 0) return;
     const t = now();
-    for (const map of [records, links, idempotency] as Map<string, Expiring<unknown>>[]) {
+    for (const map of [records, links, idempotency, sends] as Map<string, Expiring<unknown>>[]) {
       for (const [key, entry] of map) if (entry.until <= t) map.delete(key);
     }
     for (const [to, id] of active) if (!records.has(id)) active.delete(to);
@@ -93,15 +95,22 @@ export function createMemoryStore({ now = Date.now }: { now?: () => number } = {
     async byProviderMessage(provider, providerMessageId) {
       return live(links, `${provider}:${providerMessageId}`);
     },
-    async reserveSend(to, at, { windowMs, max, cooldownMs }): Promise<SendReservation> {
-      const times = (sends.get(to) ?? []).filter((t) => t > at - windowMs);
-      const last = times[times.length - 1];
+    async reserveSend(key, at, { windowMs, max, cooldownMs }): Promise<SendReservation> {
+      sweep();
+      const times = (live(sends, key) ?? []).filter((t) => t.at > at - windowMs);
+      const last = times[times.length - 1]?.at;
       if (last !== undefined && at - last < cooldownMs) return { ok: false, reason: 'cooldown', retryAfterMs: cooldownMs - (at - last) };
-      if (times.length >= max) return { ok: false, reason: 'too_many', retryAfterMs: times[0]! + windowMs - at };
-      times.push(at);
-      sends.set(to, times);
-      return { ok: true };
+      if (times.length >= max) return { ok: false, reason: 'too_many', retryAfterMs: times[0]!.at + windowMs - at };
+      const hold = String(++holds);
+      times.push({ at, hold });
+      sends.set(key, { value: times, until: at + windowMs });
+      return { ok: true, hold };
     },
+    async releaseSend(key, hold) {
+      const entry = sends.get(key);
+      if (entry) entry.value = entry.value.filter((t) => t.hold !== hold);
+    },
+    state: async () => 'ready',
     async claimIdempotencyKey(key, id, keepMs) {
       const held = live(idempotency, key);
       if (held !== undefined) return held;

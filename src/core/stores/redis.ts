@@ -3,8 +3,10 @@
  * script, so a check, an approval or a send reservation is atomic across instances.
  * @module
  */
-import { Redis } from 'ioredis';
-import type { AttemptVerdict, OtpStore, SendReservation, VerificationRecord } from './types.js';
+import { Redis, type RedisOptions } from 'ioredis';
+import { StoreUnavailableError } from '../errors.js';
+import { type Logger, silentLogger } from '../logger.js';
+import type { AttemptVerdict, OtpStore, SendReservation, StoreState, VerificationRecord } from './types.js';
 
 // Each script decodes the record, changes it and writes it back with its TTL kept. Expiry and exhaustion
 // are derived (as in effectiveStatus), never written, so a check already in flight may still approve.
@@ -100,19 +102,87 @@ export interface RedisStoreOptions {
   url: string;
   /** Prefix of every key, so several apps can share a Redis. */
   prefix?: string;
+  /** Longest wait for one Redis command, and for each connection attempt (default 1 s). */
+  timeoutMs?: number;
+  /** Longest wait for the first connection before giving up (default 3 s). */
+  startTimeoutMs?: number;
+  /** Told once per change of state (down, back up); nothing else about the connection is logged. */
+  logger?: Logger;
+}
+
+/** The URL with its password hidden, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^@/]*)@/, (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
 }
 
 /**
- * Creates a Redis-backed store; expiry is Redis's own TTLs.
+ * Creates a Redis-backed store; expiry is Redis's own TTLs. Every command fails fast while Redis is away (no
+ * offline queue, a command timeout, no resend after a reconnect) and the store says `down` until it is back:
+ * the service answers 503 instead of queueing requests behind a dead connection.
  * @example
  * const store = await createRedisStore({ url: 'redis://127.0.0.1:6379' });
  */
-export async function createRedisStore({ url, prefix = 'waotp:' }: RedisStoreOptions): Promise<OtpStore> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, enableOfflineQueue: true });
-  await redis.connect();
+export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 1000, startTimeoutMs = 3000, logger = silentLogger }: RedisStoreOptions): Promise<OtpStore> {
+  const where = redactUrl(url);
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: timeoutMs,
+    connectTimeout: timeoutMs,
+    // Keep trying, at most a second apart, so the service recovers by itself when Redis is back.
+    retryStrategy: (times) => Math.min(100 * times, 1000),
+    // How long disconnect() waits for a socket to close: a failed start should not linger 2 s (the default).
+    disconnectTimeout: Math.min(timeoutMs, 200),
+  } as RedisOptions);
+  let state: StoreState = 'down';
+  let started = false;
+  // One warning line per change of state; ioredis's own errors are listened to (or it prints
+  // "[ioredis] Unhandled error event" on every failed reconnect) and otherwise kept quiet.
+  const become = (next: StoreState, message: string, error?: unknown) => {
+    if (!started || state === next) return;
+    state = next;
+    logger.warn({ store: where, ...(error !== undefined && { error: (error as Error).message }) }, message);
+  };
+  const DOWN = 'redis unreachable: answering 503 until it is back';
+  let firstError: Error | undefined;
+  redis.on('error', (error: Error) => {
+    firstError ??= error;
+    become('down', DOWN, error);
+  });
+  redis.on('close', () => become('down', DOWN));
+  redis.on('ready', () => become('ready', 'redis reachable again'));
   for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: script.keys, lua: script.lua });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      redis.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${startTimeoutMs} ms`)), startTimeoutMs);
+      }),
+    ]);
+  } catch (error) {
+    redis.disconnect();
+    // ioredis rejects with "Connection is closed."; the socket's own error (ECONNREFUSED...) says more.
+    const cause = firstError?.message ?? (error as Error).message;
+    throw new StoreUnavailableError(`cannot reach Redis at ${where}: ${cause} (is redis-server running there, and are the host, port, password and TLS scheme right?)`);
+  } finally {
+    clearTimeout(timer);
+  }
+  started = true;
+  state = 'ready';
+  const fail = (error: unknown): never => {
+    // A connection that stays open but does not answer (a paused or overloaded server) is down too.
+    if (/timed out/i.test((error as Error).message)) become('down', DOWN, error);
+    throw new StoreUnavailableError(`the store (Redis) did not answer: ${(error as Error).message}`);
+  };
+  const answered = <T>(value: T): T => {
+    if (state === 'down' && redis.status === 'ready') become('ready', 'redis reachable again');
+    return value;
+  };
   const run = (name: ScriptName, ...args: (string | number)[]) =>
-    (redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name](...args);
+    (redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name](...args).then(answered, fail);
+  const get = (k: string) => redis.get(k).then(answered, fail);
 
   const key = {
     record: (id: string) => `${prefix}v:${id}`,
@@ -128,11 +198,11 @@ export async function createRedisStore({ url, prefix = 'waotp:' }: RedisStoreOpt
       await run('waotpCreate', key.record(record.id), key.active(record.to), JSON.stringify(record), Math.max(1, Math.round(keepMs)), `${prefix}v:`, record.id);
     },
     async get(id) {
-      return decode(await redis.get(key.record(id)));
+      return decode(await get(key.record(id)));
     },
     async active(to) {
-      const id = await redis.get(key.active(to));
-      return id ? decode(await redis.get(key.record(id))) : undefined;
+      const id = await get(key.active(to));
+      return id ? decode(await get(key.record(id))) : undefined;
     },
     async update(id, patch) {
       return decode((await run('waotpUpdate', key.record(id), JSON.stringify(patch))) as string | null);
@@ -149,22 +219,32 @@ export async function createRedisStore({ url, prefix = 'waotp:' }: RedisStoreOpt
       return (await run('waotpApprove', key.record(id))) === 1;
     },
     async linkProviderMessage(provider, providerMessageId, id, keepMs) {
-      await redis.set(key.link(provider, providerMessageId), id, 'PX', Math.max(1, Math.round(keepMs)));
+      await redis.set(key.link(provider, providerMessageId), id, 'PX', Math.max(1, Math.round(keepMs))).then(answered, fail);
     },
     async byProviderMessage(provider, providerMessageId) {
-      return (await redis.get(key.link(provider, providerMessageId))) ?? undefined;
+      return (await get(key.link(provider, providerMessageId))) ?? undefined;
     },
-    async reserveSend(to, now, { windowMs, max, cooldownMs }): Promise<SendReservation> {
+    async reserveSend(k, now, { windowMs, max, cooldownMs }): Promise<SendReservation> {
       const member = `${now}:${process.pid}:${++sendSequence}:${Math.random().toString(36).slice(2)}`;
-      const [ok, reason, retryAfterMs] = (await run('waotpReserve', key.sends(to), now, windowMs, max, cooldownMs, member)) as [number, string?, number?];
-      if (ok === 1) return { ok: true };
+      const [ok, reason, retryAfterMs] = (await run('waotpReserve', key.sends(k), now, windowMs, max, cooldownMs, member)) as [number, string?, number?];
+      if (ok === 1) return { ok: true, hold: member };
       return { ok: false, reason: reason as 'cooldown' | 'too_many', retryAfterMs: Math.max(0, Number(retryAfterMs)) };
     },
+    async releaseSend(k, hold) {
+      await redis.zrem(key.sends(k), hold).catch(fail);
+    },
     async claimIdempotencyKey(k, id, keepMs) {
-      const claimed = await redis.set(key.idempotency(k), id, 'PX', Math.max(1, Math.round(keepMs)), 'NX');
-      return claimed === 'OK' ? id : ((await redis.get(key.idempotency(k))) ?? id);
+      const claimed = await redis.set(key.idempotency(k), id, 'PX', Math.max(1, Math.round(keepMs)), 'NX').catch(fail);
+      return claimed === 'OK' ? id : ((await get(key.idempotency(k))) ?? id);
+    },
+    async state() {
+      // Asked by /health: a round trip, so a server that accepts connections but does not answer counts as down.
+      if (redis.status !== 'ready') return 'down';
+      await redis.ping().then(answered, fail).catch(() => undefined);
+      return state;
     },
     async close() {
+      started = false;
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -38,13 +38,16 @@ export type AttemptVerdict =
   | { verdict: 'not_found' }
   | { verdict: Exclude<VerificationStatus, 'pending'>; record: VerificationRecord };
 
-export type SendReservation = { ok: true } | { ok: false; reason: 'cooldown' | 'too_many'; retryAfterMs: number };
+/** `hold` names this send in the window, so it can be released (a send cut by shutdown). */
+export type SendReservation = { ok: true; hold: string } | { ok: false; reason: 'cooldown' | 'too_many'; retryAfterMs: number };
 
 export interface SendLimits {
   windowMs: number;
   max: number;
   cooldownMs: number;
 }
+
+export type StoreState = 'ready' | 'down';
 
 export interface OtpStore {
   /** Stores a new verification as the number's active one; a pending one it replaces is canceled. */
@@ -60,8 +63,15 @@ export interface OtpStore {
   approve(id: string): Promise<boolean>;
   linkProviderMessage(provider: string, providerMessageId: string, id: string, keepMs: number): Promise<void>;
   byProviderMessage(provider: string, providerMessageId: string): Promise<string | undefined>;
-  /** Records a send to `to` unless it breaks the cooldown or the window's maximum. */
-  reserveSend(to: string, now: number, limits: SendLimits): Promise<SendReservation>;
+  /**
+   * Records a send under `key` (a number's digits, or `ip:<addr>`, `budget`...) unless it breaks the cooldown or
+   * the window's maximum.
+   */
+  reserveSend(key: string, now: number, limits: SendLimits): Promise<SendReservation>;
+  /** Forgets a reservation: the send it held never went out. */
+  releaseSend(key: string, hold: string): Promise<void>;
+  /** `ready`, or `down` while the store cannot answer (Redis unreachable or not answering): for /health. */
+  state(): Promise<StoreState>;
   /** The verification id already holding `key`, or `id` after claiming it. */
   claimIdempotencyKey(key: string, id: string, keepMs: number): Promise<string>;
   close(): Promise<void>;
