@@ -22,7 +22,7 @@ const otpTemplate = (code: string) => {
 describe('@hyperjumptech/whatsapp-business-sender, unmodified', () => {
   const s = useSimulator();
   beforeEach(() => s.sim.simulator.reset());
-  const login = async () => (await whatsapp.loginUser(s.url, { username: 'admin', password: 'Depl0y-Pass!' })).users[0].token;
+  const login = async () => (await whatsapp.loginUser(s.url, { username: 'admin', password: 'Depl0y-Pass!' })).users[0]!.token;
 
   it('logs in with a deployment\'s own admin password, sends the OTP, and the code is in the inbox', async () => {
     const token = await login();
