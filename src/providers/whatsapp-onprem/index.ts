@@ -212,10 +212,8 @@ const sendMessage = endpoint({
     },
     402: error('Quota used up (rendered as Meta\'s payment issue, answered at once)', 402, 'Business eligibility payment issue', 'Message failed to send because there were one or more errors related to your payment method.'),
     413: tooLarge,
-    429: {
-      ...error('Webapp request throttling (1015)', 1015, 'Too many requests', 'Too many requests. Retry after 1 seconds.'),
-      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
-    },
+    // No Retry-After header (see simulate.ts): the wait is in details.
+    429: error('Webapp request throttling (1015); the seconds to wait are in details', 1015, 'Too many requests', 'Too many requests. Retry after 1 seconds.'),
     500: error('Internal error (1014)', 1014, 'Internal error', 'An internal error occurred. Retry later.'),
     503: error('Coreapp not ready (1011)', 1011, 'Service not ready', 'The Coreapp is not ready yet. Retry later.'),
   },

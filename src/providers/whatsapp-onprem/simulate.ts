@@ -46,10 +46,10 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
         return onPremError(400, 471, 'Spam Rate limit hit', reason.message ?? SPAM_DETAILS);
       }
       const retryAfter = reason.retryAfter ?? 1;
-      // The docs give 1015 no Retry-After (they document none on any Webapp reply); the simulator adds one so clients
-      // that honour it wait, and words the wait in details as well for those that do not.
-      // assumption: Webapp throttling (1015) carries Retry-After.
-      return onPremError(429, 1015, 'Too many requests', `Too many requests. Retry after ${retryAfter} seconds.`, { 'retry-after': String(retryAfter) });
+      // No Retry-After: Meta's docs name no header on any Webapp reply, and courier's On-Prem handler waits a fixed
+      // 2 s on 429 with a note that the header is not available.
+      // assumption: the wait is worded in details instead ("Retry after N seconds."), so a client can still read it.
+      return onPremError(429, 1015, 'Too many requests', `Too many requests. Retry after ${retryAfter} seconds.`);
     }
     case 'provider_error':
       // assumption: 503 is 1011 Service not ready (Coreapp still starting), everything else 500 1014 Internal error.
