@@ -17,7 +17,8 @@ export interface IssuedToken {
   revoked: boolean;
 }
 
-/** Docs ("Contacts"): a checked contact stays in the Webapp's cache for 7 days unless `force_check` is sent. */
+/** How long a checked contact stays in the Webapp's cache; `force_check` skips the cache. */
+// assumption: 7 days, as Meta's contacts page is commonly quoted (not re-checked against a live page).
 export const CONTACT_CACHE_MS = 7 * 24 * 60 * 60 * 1000;
 /** The contact cache is bounded: past this many numbers the oldest check is forgotten. */
 export const CONTACT_CACHE_LIMIT = 10_000;
