@@ -20,7 +20,8 @@ function cell(provider: ProviderDefinition, outcome: Outcome): string {
     if (outcome === 'unknown_contact') {
       const refusal = provider.unknownContact;
       if (!refusal) return success;
-      return `${refusal.reply.status} \`${JSON.stringify(refusal.reply.body).replace(/\|/g, '\\|')}\` until ${refusal.lookup}, then ${success}`;
+      const body = JSON.stringify(refusal.reply.body).replace(/\|/g, '\\|');
+      return `${refusal.reply.status} \`${body}\` until ${refusal.lookup}, then ${success}`;
     }
     return outcome === 'slow' ? `${success} after a delay` : success;
   }

@@ -27,7 +27,12 @@ async function laravelSendFlow(base: string, psid: string, flowId: number): Prom
  * A TypeScript `BotcakeClient.sendFlow({ psid, flowId, payload })`: only the `access-token` header plus JSON,
  * body `{psid, flow_id, payload}`; a non-2xx reply or `success !== true` is an error carrying Botcake's message.
  */
-async function tsSendFlow(base: string, psid: string, flowId: number, payload: Record<string, unknown>): Promise<{ success: true } | { success: false; error: string }> {
+async function tsSendFlow(
+  base: string,
+  psid: string,
+  flowId: number,
+  payload: Record<string, unknown>,
+): Promise<{ success: true } | { success: false; error: string }> {
   const res = await fetch(sendFlowUrl(base), {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'access-token': TOKEN },
@@ -57,18 +62,25 @@ describe('Botcake public callers, replayed', () => {
     await expect(laravelSendFlow(s.url, 'wa_12085550142', 7731)).rejects.toThrow('Failed to send flow: 429');
   });
 
-  it('hands the TypeScript client Botcake\'s own message for a refused token', async () => {
+  it("hands the TypeScript client Botcake's own message for a refused token", async () => {
     const r = await fetch(sendFlowUrl(s.url), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ psid: 'wa_6281219110199', flow_id: 7731, payload: { code: '1' } }),
     });
     expect(r.status).toBe(401);
-    expect(await tsSendFlow(s.url, 'wa_12055550142', 7731, { code: '1' })).toEqual({ success: false, error: 'invalid access token' });
+    expect(await tsSendFlow(s.url, 'wa_12055550142', 7731, { code: '1' })).toEqual({
+      success: false,
+      error: 'invalid access token',
+    });
   });
 
   it('answers a flow_id sent as a string with 400 "your params wrong", as callers observed live', async () => {
-    const r = await call(sendFlowUrl(s.url), { method: 'POST', headers: { 'access-token': TOKEN }, json: { psid: 'wa_6281219110199', flow_id: '7731' } });
+    const r = await call(sendFlowUrl(s.url), {
+      method: 'POST',
+      headers: { 'access-token': TOKEN },
+      json: { psid: 'wa_6281219110199', flow_id: '7731' },
+    });
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ success: false, message: 'your params wrong' });
   });

@@ -11,7 +11,9 @@ const CONTACTS = '/v1/contacts';
 const META = { api_status: 'stable', version: 'v2.45.1' };
 const UNKNOWN_CONTACT = '12155550100'; // the catalogue's unknown_contact range: +1 215 555 0100-0199
 const bearer = (token = 'any-token') => ({ authorization: `Bearer ${token}` });
-const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
+const basic = (user: string, pass: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`,
+});
 const message = (to = '6281234567890', code = '482913') => ({
   to,
   type: 'template',
@@ -50,7 +52,10 @@ describe('whatsapp-onprem login with no config', () => {
   it('keeps the first-login step only for the exact pair admin/secret (401 1024 without new_password)', async () => {
     const r = await login('admin', 'secret');
     expect(r.status).toBe(401);
-    expect(r.body).toEqual({ errors: [expect.objectContaining({ code: 1024, title: 'Password change required' })], meta: META });
+    expect(r.body).toEqual({
+      errors: [expect.objectContaining({ code: 1024, title: 'Password change required' })],
+      meta: META,
+    });
     expect((await login('admin', 'secret', { new_password: 'N3w-Passw0rd!' })).status).toBe(200);
   });
 });
@@ -98,29 +103,42 @@ describe('whatsapp-onprem contacts', () => {
 describe('whatsapp-onprem unknown contact (1006)', () => {
   const s = useSimulator();
   beforeEach(() => s.sim.simulator.reset());
-  const send = (to: string, query = '') => call(`${s.url}${SEND}${query}`, { method: 'POST', headers: bearer(), json: message(to) });
+  const send = (to: string, query = '') =>
+    call(`${s.url}${SEND}${query}`, { method: 'POST', headers: bearer(), json: message(to) });
 
   it('answers a send to a number of the unknown_contact range with 404 1006 "unknown contact" and captures nothing', async () => {
     const r = await send(UNKNOWN_CONTACT);
     expect(r.status).toBe(404);
-    expect(r.body).toEqual({ errors: [{ code: 1006, title: 'Resource not found', details: 'unknown contact' }], meta: META });
+    expect(r.body).toEqual({
+      errors: [{ code: 1006, title: 'Resource not found', details: 'unknown contact' }],
+      meta: META,
+    });
     expect(errorSchema.safeParse(r.body).success).toBe(true);
     expect((await call(`${s.url}/__admin/messages/latest?to=${UNKNOWN_CONTACT}`)).status).toBe(404);
   });
 
-  it('sends once the number was checked, also with courier\'s ?retry=1', async () => {
-    const checked = await call(s.url + CONTACTS, { method: 'POST', headers: bearer(), json: { blocking: 'wait', contacts: [`+${UNKNOWN_CONTACT}`], force_check: true } });
+  it("sends once the number was checked, also with courier's ?retry=1", async () => {
+    const checked = await call(s.url + CONTACTS, {
+      method: 'POST',
+      headers: bearer(),
+      json: { blocking: 'wait', contacts: [`+${UNKNOWN_CONTACT}`], force_check: true },
+    });
     expect(checked.body.contacts[0]).toEqual({ input: `+${UNKNOWN_CONTACT}`, status: 'valid', wa_id: UNKNOWN_CONTACT });
     const r = await send(UNKNOWN_CONTACT, '?retry=1');
     expect(r.status).toBe(201);
-    expect((await call(`${s.url}/__admin/messages/latest?to=${UNKNOWN_CONTACT}`)).body).toMatchObject({ code: '482913' });
+    expect((await call(`${s.url}/__admin/messages/latest?to=${UNKNOWN_CONTACT}`)).body).toMatchObject({
+      code: '482913',
+    });
   });
 
   it('journals the refused send with the unknown_contact outcome', async () => {
     await send(UNKNOWN_CONTACT);
     const journal = await call(`${s.url}/__admin/requests?provider=whatsapp-onprem`);
     const entries = journal.body.requests ?? journal.body;
-    expect(entries.find((e: { to?: string }) => e.to === UNKNOWN_CONTACT)).toMatchObject({ status: 404, outcome: 'unknown_contact' });
+    expect(entries.find((e: { to?: string }) => e.to === UNKNOWN_CONTACT)).toMatchObject({
+      status: 404,
+      outcome: 'unknown_contact',
+    });
   });
 
   it('sends to any other number without a contacts check (Webapps from v2.39 need none)', async () => {
@@ -129,10 +147,13 @@ describe('whatsapp-onprem unknown contact (1006)', () => {
 });
 
 describe('whatsapp-onprem options.strictAuth', () => {
-  const s = useSimulator({ config: { providers: { 'whatsapp-onprem': { options: { strictAuth: true, tokenTtlSeconds: 60 } } } } });
+  const s = useSimulator({
+    config: { providers: { 'whatsapp-onprem': { options: { strictAuth: true, tokenTtlSeconds: 60 } } } },
+  });
   beforeEach(() => s.sim.simulator.reset());
   const send = (token: string) => call(s.url + SEND, { method: 'POST', headers: bearer(token), json: message() });
-  const token = async () => (await call(s.url + LOGIN, { method: 'POST', headers: basic('ops', 'Any-pass1!') })).body.users[0].token as string;
+  const token = async () =>
+    (await call(s.url + LOGIN, { method: 'POST', headers: basic('ops', 'Any-pass1!') })).body.users[0].token as string;
 
   it('refuses a token it never issued with 401 1005', async () => {
     const r = await send('never-issued');
@@ -165,7 +186,10 @@ describe('whatsapp-onprem options.spamRateLimited', () => {
   it('refuses every send at once with 471 "Spam Rate limit hit" in the send reply, and captures nothing', async () => {
     const r = await call(s.url + SEND, { method: 'POST', headers: bearer(), json: message('6281299990000') });
     expect(r.status).toBe(400);
-    expect(r.body).toEqual({ errors: [expect.objectContaining({ code: 471, title: 'Spam Rate limit hit' })], meta: META });
+    expect(r.body).toEqual({
+      errors: [expect.objectContaining({ code: 471, title: 'Spam Rate limit hit' })],
+      meta: META,
+    });
     expect((await call(`${s.url}/__admin/messages/latest?to=6281299990000`)).status).toBe(404);
   });
 });
@@ -179,7 +203,11 @@ describe('whatsapp-onprem failed status webhook', () => {
   afterAll(() => receiver.close());
 
   it('carries type "message", message.recipient_id as E.164 and the error, as in Meta\'s 1026 example', async () => {
-    await call(`${s.url}/v1/settings/application`, { method: 'PATCH', headers: bearer(), json: { webhooks: { url: `${receiver.url}/wa` } } });
+    await call(`${s.url}/v1/settings/application`, {
+      method: 'PATCH',
+      headers: bearer(),
+      json: { webhooks: { url: `${receiver.url}/wa` } },
+    });
     const sent = await call(s.url + SEND, { method: 'POST', headers: bearer(), json: message('12025550101') });
     expect(sent.status).toBe(201);
     const [failed] = await receiver.waitFor(1, 10_000, (r) => r.body?.statuses?.[0]?.status === 'failed');

@@ -146,16 +146,21 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
     const post = (token: string, body: SendMessage, signal: AbortSignal) =>
       requestJson(fetchImpl, PROVIDER, `${base}/v1/messages`, { headers: { authorization: `Bearer ${token}` }, body, signal });
 
-    /** Looks a number up (`blocking: wait`, past the cache): its wa_id, null when it is not on WhatsApp, or a failure. */
+    /** Looks a number up (`blocking: wait`, past the cache): its wa_id, null when not on WhatsApp, or a failure. */
     const checkContact = async (token: string, to: string, signal: AbortSignal): Promise<string | null | Failure> => {
       const body = { blocking: 'wait', contacts: [`+${to}`], force_check: true };
-      const reply = await requestJson(fetchImpl, PROVIDER, `${base}/v1/contacts`, { headers: { authorization: `Bearer ${token}` }, body, signal });
+      const headers = { authorization: `Bearer ${token}` };
+      const reply = await requestJson(fetchImpl, PROVIDER, `${base}/v1/contacts`, { headers, body, signal });
       if (!isReply(reply)) return { ...reply, message: `contacts check: ${reply.message}` };
       if (reply.status < 200 || reply.status >= 300) {
-        return failure(PROVIDER, sendFailureKind(reply.status, firstError(reply)?.code), `contacts check: ${describe(reply, secrets([token]))}`, { status: reply.status }) as Failure;
+        const kind = sendFailureKind(reply.status, firstError(reply)?.code);
+        const words = `contacts check: ${describe(reply, secrets([token]))}`;
+        return failure(PROVIDER, kind, words, { status: reply.status }) as Failure;
       }
       const contact = contactsReplySchema.omit({ meta: true }).safeParse(reply.json);
-      if (!reply.jsonOk || !contact.success) return { ...(malformed(PROVIDER, reply.status) as Failure), message: 'contacts check: a body that is not the documented JSON' };
+      if (!reply.jsonOk || !contact.success) {
+        return { ...(malformed(PROVIDER, reply.status) as Failure), message: 'contacts check: a body that is not the documented JSON' };
+      }
       const entry = contact.data.contacts[0];
       return entry?.status === 'valid' && entry.wa_id ? entry.wa_id : null;
     };
@@ -182,7 +187,9 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
           // An older Webapp sends only to numbers its contact store knows: look the number up, then send once more
           // to the wa_id it returns (courier's WhatsApp handler does the same).
           const waId = await checkContact(auth.token, body.to, signal);
-          if (waId === null) return failure(PROVIDER, 'not_on_whatsapp', `contacts check: +${body.to} is not a valid WhatsApp user`, { status: 404 });
+          if (waId === null) {
+            return failure(PROVIDER, 'not_on_whatsapp', `contacts check: +${body.to} is not a valid WhatsApp user`, { status: 404 });
+          }
           if (typeof waId !== 'string') return waId;
           reply = await post(auth.token, { ...body, to: waId }, signal);
         }

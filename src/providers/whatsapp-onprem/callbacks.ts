@@ -59,7 +59,7 @@ export const whatsappOnpremCallbacks: CallbackDefinition = {
           recipient_id: message.to,
           status: state,
           timestamp: String(Math.floor(at / 1000)),
-          // Meta's failed-status example (1026 Receiver Incapable) adds `type` and `message.recipient_id` (E.164 with +).
+          // Meta's failed-status example (1026 Receiver Incapable) adds `type` and `message.recipient_id` (E.164, +).
           ...(state === 'failed' && {
             type: 'message',
             message: { recipient_id: `+${message.to}` },

@@ -207,13 +207,21 @@ const sendMessage = endpoint({
       'template.language.policy must be "deterministic"',
     ),
     401: unauthorized,
-    404: {
-      ...error('The recipient is not in the contact store yet (1006 unknown contact): check it with POST /v1/contacts, then send again', 1006, 'Resource not found', 'unknown contact'),
-    },
+    404: error(
+      'The recipient is not in the contact store yet (1006 unknown contact): check it with POST /v1/contacts, then send again',
+      1006,
+      'Resource not found',
+      'unknown contact',
+    ),
     402: error('Quota used up (rendered as Meta\'s payment issue, answered at once)', 402, 'Business eligibility payment issue', 'Message failed to send because there were one or more errors related to your payment method.'),
     413: tooLarge,
     // No Retry-After header (see simulate.ts): the wait is in details.
-    429: error('Webapp request throttling (1015); the seconds to wait are in details', 1015, 'Too many requests', 'Too many requests. Retry after 1 seconds.'),
+    429: error(
+      'Webapp request throttling (1015); the seconds to wait are in details',
+      1015,
+      'Too many requests',
+      'Too many requests. Retry after 1 seconds.',
+    ),
     500: error('Internal error (1014)', 1014, 'Internal error', 'An internal error occurred. Retry later.'),
     503: error('Coreapp not ready (1011)', 1011, 'Service not ready', 'The Coreapp is not ready yet. Retry later.'),
   },

@@ -153,7 +153,9 @@ export type Contacts = z.infer<typeof contactsSchema>;
 
 export const contactsReplySchema = z.object({
   // `processing`: a no_wait check still running (no wa_id yet).
-  contacts: z.array(z.object({ input: z.string(), status: z.enum(['valid', 'invalid', 'processing']), wa_id: z.string().optional() })),
+  contacts: z.array(
+    z.object({ input: z.string(), status: z.enum(['valid', 'invalid', 'processing']), wa_id: z.string().optional() }),
+  ),
   meta: metaSchema,
 });
 

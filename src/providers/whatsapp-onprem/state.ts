@@ -47,7 +47,8 @@ export interface OnPremState {
 export function createOnPremState({ settings }: StateDeps<OnPremCredential>): OnPremState {
   const parsed = optionsSchema.safeParse(settings.options ?? {});
   if (!parsed.success) throw new Error(`whatsapp-onprem options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const { tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS, webhookUrl, strictAuth = false, spamRateLimited = false } = parsed.data;
+  const { tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS, webhookUrl, strictAuth = false, spamRateLimited = false } =
+    parsed.data;
   // Without pinned users no password is known: any pair logs in (admin too), and admin/secret is the factory pair.
   const passwords = new Map((settings.credentials ?? []).map((u) => [u.username, u.password]));
   const pinnedAdmin = passwords.get(DEFAULT_ADMIN.username);
@@ -67,7 +68,8 @@ export function createOnPremState({ settings }: StateDeps<OnPremCredential>): On
 
 /** Whether a login is the factory admin/secret pair that must still set `new_password`. */
 export function isFactoryLogin(state: OnPremState, username: string, password: string): boolean {
-  return username === DEFAULT_ADMIN.username && password === DEFAULT_ADMIN.password && state.mustChangePassword.has(username);
+  const factoryPair = username === DEFAULT_ADMIN.username && password === DEFAULT_ADMIN.password;
+  return factoryPair && state.mustChangePassword.has(username);
 }
 
 /** Whether `waId` was checked with POST /v1/contacts within the cache lifetime. */
