@@ -128,7 +128,8 @@ export interface HandleContext<State, Body> {
   now(): number;
   ids: IdSource;
   /** The outcome scenario resolution chose; handlers only run for outcomes the provider accepts. */
-  outcome: 'accepted' | 'not_on_whatsapp';
+  /** `unknown_contact`: only a provider with a contact store reacts to it (On-Prem); the others accept. */
+  outcome: 'accepted' | 'not_on_whatsapp' | 'unknown_contact';
   settings: ProviderSettings;
   capture(message: CapturedMessage): void;
   /** Reports a later event of a message captured earlier, by its `providerMessageId` (Verihubs: a verified code). */
@@ -261,6 +262,11 @@ export interface ProviderDefinition<State = any, Cred = any> {
   adapter: AdapterDefinition;
   /** The delivery reports the provider sends; absent when it documents none (Botcake). */
   callbacks?: CallbackDefinition;
+  /**
+   * How a send to a number not yet looked up is refused, for a provider with a contact store (On-Prem's 404 1006);
+   * absent: the provider resolves numbers itself and `unknown_contact` is an ordinary acceptance.
+   */
+  unknownContact?: { reply: NativeReply; lookup: string };
   /** Cases the provider documents with their exact answers (Verihubs' sandbox tables). */
   documentedCases?: readonly DocumentedCase[];
 }

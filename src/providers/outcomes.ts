@@ -10,6 +10,9 @@
 export const OUTCOMES = [
   'accepted',
   'not_on_whatsapp',
+  // Not in the provider's contact store yet: On-Prem refuses the send (404 1006) until the number is checked with
+  // POST /v1/contacts; providers that resolve numbers themselves take the message.
+  'unknown_contact',
   'invalid_request',
   'unauthorized',
   'insufficient_quota',

@@ -17,6 +17,12 @@ function cell(provider: ProviderDefinition, outcome: Outcome): string {
   if (!isRejection(outcome)) {
     const success = Object.keys(send?.responses ?? {}).find((s) => Number(s) < 300) ?? '2xx';
     if (outcome === 'not_on_whatsapp') return `${success}, then a failed delivery`;
+    if (outcome === 'unknown_contact') {
+      const refusal = provider.unknownContact;
+      if (!refusal) return success;
+      const body = JSON.stringify(refusal.reply.body).replace(/\|/g, '\\|');
+      return `${refusal.reply.status} \`${body}\` until ${refusal.lookup}, then ${success}`;
+    }
     return outcome === 'slow' ? `${success} after a delay` : success;
   }
   const reply = provider.reject(outcome, { message: 'detail', retryAfter: 1 });

@@ -9,6 +9,7 @@ import type { z } from 'zod';
 import type {
   CapturedMessage,
   EndpointDefinition,
+  HandleContext,
   IdSource,
   NativeReply,
   ProviderDefinition,
@@ -56,6 +57,7 @@ export interface PipelineDeps {
   };
 }
 
+type Acceptance = HandleContext<unknown, unknown>['outcome'];
 type Verdict = { reply: NativeReply; outcome: Outcome; by: DecidedBy; detail: string; error?: string };
 
 /**
@@ -114,7 +116,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
       if (template !== undefined && pinned && !pinned.includes(template)) {
         return invalid({ problem: 'unknown_template', message: `template "${template}" not found` });
       }
-      const accept = (outcome: 'accepted' | 'not_on_whatsapp', decision: Decision) => run(body, auth.account, outcome, decision);
+      const accept = (outcome: Acceptance, decision: Decision) => run(body, auth.account, outcome, decision);
       if (endpoint.kind === 'account') return accept('accepted', { outcome: 'accepted', by: 'default', detail: '' });
 
       const forced = deps.resolve({
@@ -139,7 +141,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
         return { ...decision, reply: reject(outcome, { problem: 'scenario', message: decision.detail, retryAfter, ...(decision.status && { status: decision.status }) }) };
       }
       if (outcome === 'slow') await sleep(deps.delays.slowMs);
-      return accept(outcome === 'not_on_whatsapp' ? 'not_on_whatsapp' : 'accepted', decision);
+      return accept(outcome === 'not_on_whatsapp' || outcome === 'unknown_contact' ? outcome : 'accepted', decision);
     };
 
     const checkLimits = (recipient: string | undefined, account: string): Decision | undefined => {
@@ -159,7 +161,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
       return undefined;
     };
 
-    const run = (body: unknown, account: string, outcome: 'accepted' | 'not_on_whatsapp', decision: Decision): Verdict => {
+    const run = (body: unknown, account: string, outcome: Acceptance, decision: Decision): Verdict => {
       let rejectedWith: Outcome | undefined;
       const reply = endpoint.handle({
         body,

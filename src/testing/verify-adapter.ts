@@ -20,6 +20,8 @@ export const EXPECTED_KIND: Record<Outcome, FailureKind | 'ok'> = {
   slow: 'ok',
   // The provider takes the message; its failure arrives later as a delivery report.
   not_on_whatsapp: 'ok',
+  // Sent once the number is looked up: On-Prem adapters check it with /v1/contacts and retry; others never see it.
+  unknown_contact: 'ok',
   invalid_request: 'invalid_request',
   unauthorized: 'unauthorized',
   insufficient_quota: 'insufficient_quota',

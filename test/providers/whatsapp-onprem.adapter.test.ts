@@ -123,9 +123,18 @@ describe('whatsapp-onprem adapter: sending', () => {
     expect(r.retryAfterMs).toBeUndefined();
   });
 
-  it('maps 429 1015 to rate_limited with Retry-After as retryAfterMs', async () => {
+  it('maps 429 1015 to rate_limited with the wait named in details as retryAfterMs', async () => {
     const r = failed(await adapter().send(otp('12085550101'), signal()));
     expect(r).toMatchObject({ kind: 'rate_limited', status: 429, retryable: true, retryAfterMs: 1000 });
+  });
+
+  it('answers 404 1006 unknown contact with a contacts check (wait, force_check) and one more send', async () => {
+    const rec = recordingFetch();
+    const r = await adapter({ fetch: rec.fetch }).send(otp('12155550101'), signal());
+    expect(r).toMatchObject({ ok: true, status: 201, providerMessageId: expect.stringMatching(/^gBEG/) });
+    expect(rec.seen.map((q) => q.path)).toEqual(['/v1/users/login', '/v1/messages', '/v1/contacts', '/v1/messages']);
+    expect(rec.seen[2]!.body).toEqual({ blocking: 'wait', contacts: ['+12155550101'], force_check: true });
+    expect(await admin().latestOtp('12155550101')).toBe(CODE);
   });
 
   it('maps a 503 1011 (Coreapp not ready) to provider_error', async () => {
@@ -318,6 +327,23 @@ describe('whatsapp-onprem adapter: replies the simulator does not render', () =>
 
   it('maps 400 1008 to invalid_request', async () => {
     expect(failed(await send(stub(400, errors(1008, 'Required parameter is missing', 'template.namespace is required'))))).toMatchObject({ kind: 'invalid_request' });
+  });
+
+  it('maps a 1006 whose contacts check says invalid to not_on_whatsapp, without sending again', async () => {
+    const paths: string[] = [];
+    const fetchImpl = (async (input: string | URL | Request) => {
+      const path = new URL(String(input)).pathname;
+      paths.push(path);
+      if (path === '/v1/users/login') return login();
+      const body = path === '/v1/contacts' ? { contacts: [{ input: '+6281234567890', status: 'invalid' }] } : errors(1006, 'Resource not found', 'unknown contact');
+      return new Response(JSON.stringify(body), { status: path === '/v1/contacts' ? 200 : 404, headers: { 'content-type': 'application/json' } });
+    }) as typeof fetch;
+    expect(failed(await send(fetchImpl))).toMatchObject({ kind: 'not_on_whatsapp', retryable: false });
+    expect(paths).toEqual(['/v1/users/login', '/v1/messages', '/v1/contacts']);
+  });
+
+  it('maps a synchronous 471 Spam Rate limit hit to rate_limited', async () => {
+    expect(failed(await send(stub(400, errors(471, 'Spam Rate limit hit'))))).toMatchObject({ kind: 'rate_limited', retryable: true });
   });
 
   it('reads the wait from 1015 details when there is no Retry-After', async () => {

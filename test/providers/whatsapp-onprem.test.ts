@@ -174,9 +174,10 @@ describe('whatsapp-onprem: send', () => {
     expect(errorSchema.safeParse(r.body).success).toBe(true);
   });
 
-  it('sends Retry-After with a forced 429', async () => {
+  it('answers a forced 429 1015 without Retry-After (the Webapp sends none), naming the wait in details', async () => {
     const r = await send(message(), { ...bearer(), prefer: 'scenario=rate_limited' });
-    expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(r.headers.get('retry-after')).toBeNull();
+    expect(r.body.errors[0].details).toMatch(/Retry after \d+ seconds?\./);
   });
 });
 
@@ -410,13 +411,14 @@ describe('whatsapp-onprem with a rate limit', () => {
   const s = useSimulator({ config: { providers: { 'whatsapp-onprem': { rateLimit: { limit: 2, windowMs: 60_000 } } } } });
   beforeEach(() => s.sim.simulator.reset());
 
-  it('answers 429 1015 with Retry-After past the limit, and accepts again when the window has passed', async () => {
+  it('answers 429 1015 past the limit with the wait in details, and accepts again when the window has passed', async () => {
     const send = () => call(s.url + SEND, { method: 'POST', headers: bearer(), json: message() });
     expect([(await send()).status, (await send()).status]).toEqual([201, 201]);
     const limited = await send();
     expect(limited.status).toBe(429);
     expect(limited.body.errors[0]).toMatchObject({ code: 1015, title: 'Too many requests' });
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('retry-after')).toBeNull();
+    expect(Number(/Retry after (\d+) seconds/.exec(limited.body.errors[0].details)?.[1])).toBeGreaterThan(0);
     s.sim.simulator.clock.advance(60_000);
     expect((await send()).status).toBe(201);
   });

@@ -24,7 +24,7 @@ import {
 import { toDigits } from '../credentials.js';
 import type { DeliveryState } from '../outcomes.js';
 import { statusWebhookSchema, webhookStatusSchema } from './callbacks.js';
-import { type SendMessage, errorSchema, messageCreatedSchema } from './schema.js';
+import { type SendMessage, contactsReplySchema, errorSchema, messageCreatedSchema } from './schema.js';
 
 const PROVIDER = 'whatsapp-onprem';
 /** Docs: a login token is valid for 7 days. */
@@ -146,6 +146,25 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
     const post = (token: string, body: SendMessage, signal: AbortSignal) =>
       requestJson(fetchImpl, PROVIDER, `${base}/v1/messages`, { headers: { authorization: `Bearer ${token}` }, body, signal });
 
+    /** Looks a number up (`blocking: wait`, past the cache): its wa_id, null when not on WhatsApp, or a failure. */
+    const checkContact = async (token: string, to: string, signal: AbortSignal): Promise<string | null | Failure> => {
+      const body = { blocking: 'wait', contacts: [`+${to}`], force_check: true };
+      const headers = { authorization: `Bearer ${token}` };
+      const reply = await requestJson(fetchImpl, PROVIDER, `${base}/v1/contacts`, { headers, body, signal });
+      if (!isReply(reply)) return { ...reply, message: `contacts check: ${reply.message}` };
+      if (reply.status < 200 || reply.status >= 300) {
+        const kind = sendFailureKind(reply.status, firstError(reply)?.code);
+        const words = `contacts check: ${describe(reply, secrets([token]))}`;
+        return failure(PROVIDER, kind, words, { status: reply.status }) as Failure;
+      }
+      const contact = contactsReplySchema.omit({ meta: true }).safeParse(reply.json);
+      if (!reply.jsonOk || !contact.success) {
+        return { ...(malformed(PROVIDER, reply.status) as Failure), message: 'contacts check: a body that is not the documented JSON' };
+      }
+      const entry = contact.data.contacts[0];
+      return entry?.status === 'valid' && entry.wa_id ? entry.wa_id : null;
+    };
+
     return {
       provider: PROVIDER,
       async send(message, { signal }) {
@@ -163,6 +182,16 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
           auth = await session(signal);
           if (!('token' in auth)) return auth;
           reply = await post(auth.token, body, signal);
+        }
+        if (isReply(reply) && reply.status === 404 && firstError(reply)?.code === 1006) {
+          // An older Webapp sends only to numbers its contact store knows: look the number up, then send once more
+          // to the wa_id it returns (courier's WhatsApp handler does the same).
+          const waId = await checkContact(auth.token, body.to, signal);
+          if (waId === null) {
+            return failure(PROVIDER, 'not_on_whatsapp', `contacts check: +${body.to} is not a valid WhatsApp user`, { status: 404 });
+          }
+          if (typeof waId !== 'string') return waId;
+          reply = await post(auth.token, { ...body, to: waId }, signal);
         }
         if (!isReply(reply)) return reply;
         return classify(reply, secrets([code, auth.token]), now);
@@ -242,7 +271,8 @@ function classify(reply: HttpReply, secrets: string[], now: () => number): SendR
 
 /** On-Prem's error codes decide where the status alone is ambiguous (a 400 can be a blocked or unknown recipient). */
 function sendFailureKind(status: number, code: number | undefined): FailureKind {
-  if (status === 429 || code === 1015) return 'rate_limited';
+  // 471: the number's spam rate limit (Meta's errors page); courier pauses bulk sending when it sees it.
+  if (status === 429 || code === 1015 || code === 471) return 'rate_limited';
   if (status >= 500) return 'provider_error';
   if (status === 400 && code === 1007) return 'blocked_recipient';
   // Older Webapps answer 1013 at once; newer ones accept and report it on the webhook.

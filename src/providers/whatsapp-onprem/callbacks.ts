@@ -17,7 +17,7 @@ export const statusErrorSchema = z.looseObject({
   href: z.string().optional(),
 });
 
-/** One entry of `statuses[]`; `conversation`, `pricing`, `type` and `message` pass through unread. */
+/** One entry of `statuses[]`; `conversation` and `pricing` pass through unread. */
 export const webhookStatusSchema = z.looseObject({
   id: z.string().min(1),
   // Docs: sent, delivered, read, failed, deleted.
@@ -27,6 +27,9 @@ export const webhookStatusSchema = z.looseObject({
   timestamp: z.union([z.string(), z.number()]),
   recipient_id: z.string().optional(),
   errors: z.array(statusErrorSchema).optional(),
+  // On a failed status (Meta's 1026 example): the kind of object that failed and its recipient as E.164.
+  type: z.string().optional(),
+  message: z.looseObject({ recipient_id: z.string().optional() }).optional(),
 });
 export type WebhookStatus = z.infer<typeof webhookStatusSchema>;
 
@@ -56,7 +59,10 @@ export const whatsappOnpremCallbacks: CallbackDefinition = {
           recipient_id: message.to,
           status: state,
           timestamp: String(Math.floor(at / 1000)),
+          // Meta's failed-status example (1026 Receiver Incapable) adds `type` and `message.recipient_id` (E.164, +).
           ...(state === 'failed' && {
+            type: 'message',
+            message: { recipient_id: `+${message.to}` },
             errors: [{ code: Number(message.failure?.code ?? 1026) || 1026, title: message.failure?.title ?? 'Receiver Incapable', href: 'https://developers.facebook.com/docs/whatsapp/api/errors/' }],
           }),
         },

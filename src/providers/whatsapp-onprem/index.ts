@@ -9,7 +9,7 @@
  * @module
  */
 import { authenticationText } from '../auth-template.js';
-import { readAuthorization } from '../credentials.js';
+import { readAuthorization, readBasicPair } from '../credentials.js';
 import { type CapturedMessage, type ResponseSpec, defineEndpoint, defineProvider } from '../define.js';
 import { whatsappOnpremAdapter } from './adapter.js';
 import {
@@ -30,8 +30,17 @@ import {
   metaOnlySchema,
   sendMessageSchema,
 } from './schema.js';
-import { authenticateBearer, authenticateLogin, reject } from './simulate.js';
-import { type OnPremState, createOnPremState, formatExpiresAfter, issueToken, mergeSettings } from './state.js';
+import { SPAM_RATE_LIMIT, authenticateBearer, authenticateLogin, reject, unknownContact } from './simulate.js';
+import {
+  type OnPremState,
+  createOnPremState,
+  formatExpiresAfter,
+  isFactoryLogin,
+  isKnownContact,
+  issueToken,
+  mergeSettings,
+  rememberContact,
+} from './state.js';
 import { whatsappOnpremCallbacks } from './callbacks.js';
 
 export { type OnPremState, webhookUrlOf, wantsStatus } from './state.js';
@@ -68,8 +77,9 @@ const login = endpoint({
   body: loginSchema,
   bodyOptional: true,
   authenticate: authenticateLogin,
-  handle({ body, account, state, now, ids, reject }) {
-    if (state.mustChangePassword.has(account) && body.new_password === undefined) {
+  handle({ body, req, account, state, now, ids, reject }) {
+    const pair = readBasicPair(req.header('authorization'))!;
+    if (isFactoryLogin(state, pair.username, pair.password) && body.new_password === undefined) {
       return reject('unauthorized', {
         problem: 'bad_credentials',
         field: 'new_password',
@@ -78,6 +88,7 @@ const login = endpoint({
     }
     if (body.new_password !== undefined) {
       // assumption: any user may change its password this way; from then on only the new one logs in.
+      // The factory step is done once admin has any password of its own, set here or already in use.
       state.passwords.set(account, body.new_password);
       state.mustChangePassword.delete(account);
     }
@@ -135,8 +146,12 @@ const sendMessage = endpoint({
   authenticate: authenticateBearer,
   recipient: recipientOf,
   // No `template` hook: On-Prem reports an unknown template (2001) only through the webhook, so handle() does.
-  handle({ body, ids, outcome, settings, capture }) {
+  handle({ body, state, now, ids, outcome, settings, capture, reject }) {
     const to = recipientOf(body);
+    // Webapps before v2.39 only send to numbers their contact store knows (docs: "Starting in v2.39 and above, you
+    // do not have to call the contacts node before sending a message"); courier retries after a /v1/contacts check.
+    if (outcome === 'unknown_contact' && to !== undefined && !isKnownContact(state, to, now())) return unknownContact();
+    if (state.spamRateLimited) return reject('rate_limited', { field: SPAM_RATE_LIMIT });
     const { template } = body;
     const { code, bodyParameters } = codeOf(body);
     const id = `gBEG${ids.alphanumeric(23)}`;
@@ -186,18 +201,27 @@ const sendMessage = endpoint({
       example: { messages: [{ id: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU' }], meta: META },
     },
     400: error(
-      'Missing parameter (1008), invalid value (1009, details name the field; also legacy-template OTPs over 15 characters, with a link or emoji), invalid recipient_type (1002), or recipient blocked (1007)',
+      'Missing parameter (1008), invalid value (1009, details name the field; also legacy-template OTPs over 15 characters, with a link or emoji), invalid recipient_type (1002), recipient blocked (1007), or the number\'s spam rate limit hit (471, with options.spamRateLimited)',
       1009,
       'Parameter value is not valid',
       'template.language.policy must be "deterministic"',
     ),
     401: unauthorized,
+    404: error(
+      'The recipient is not in the contact store yet (1006 unknown contact): check it with POST /v1/contacts, then send again',
+      1006,
+      'Resource not found',
+      'unknown contact',
+    ),
     402: error('Quota used up (rendered as Meta\'s payment issue, answered at once)', 402, 'Business eligibility payment issue', 'Message failed to send because there were one or more errors related to your payment method.'),
     413: tooLarge,
-    429: {
-      ...error('Webapp request throttling (1015)', 1015, 'Too many requests', 'Too many requests. Retry after 1 seconds.'),
-      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
-    },
+    // No Retry-After header (see simulate.ts): the wait is in details.
+    429: error(
+      'Webapp request throttling (1015); the seconds to wait are in details',
+      1015,
+      'Too many requests',
+      'Too many requests. Retry after 1 seconds.',
+    ),
     500: error('Internal error (1014)', 1014, 'Internal error', 'An internal error occurred. Retry later.'),
     503: error('Coreapp not ready (1011)', 1011, 'Service not ready', 'The Coreapp is not ready yet. Retry later.'),
   },
@@ -212,17 +236,26 @@ const checkContacts = endpoint({
   security: ['bearer'],
   body: contactsSchema,
   authenticate: authenticateBearer,
-  handle({ body }) {
-    // assumption: every well-formed number (6-15 digits after removing +, spaces and dashes) is on WhatsApp; its wa_id is its digits.
+  handle({ body, state, now }) {
+    const blocking = body.blocking ?? 'no_wait';
     const contacts = body.contacts.map((input) => {
+      // assumption: every well-formed number (6-15 digits after removing +, spaces, dashes, dots and brackets) is on
+      // WhatsApp; its wa_id is its digits. Anything else is invalid, without a wa_id.
       const waId = WA_ID.exec(input.replace(/[\s\-().]/g, ''))?.[1];
-      return waId ? { input, status: 'valid' as const, wa_id: waId } : { input, status: 'invalid' as const };
+      if (!waId) return { input, status: 'invalid' as const };
+      const cached = !body.force_check && isKnownContact(state, waId, now());
+      rememberContact(state, waId, now());
+      // Docs: with no_wait the reply does not wait for a check; numbers not in the cache are "processing".
+      // assumption: the background check finishes at once (the next request sees the number as checked), and its
+      // result is not posted to the webhook.
+      if (blocking === 'no_wait' && !cached) return { input, status: 'processing' as const };
+      return { input, status: 'valid' as const, wa_id: waId };
     });
     return { status: 200, body: { contacts, meta: META } };
   },
   responses: {
     200: {
-      description: 'One entry per input; numbers not on WhatsApp are "invalid" without wa_id',
+      description: 'One entry per input: "valid" with its wa_id, "invalid" without one, or "processing" (no_wait, not cached yet)',
       schema: contactsReplySchema,
       example: { contacts: [{ input: '+6281234567890', status: 'valid', wa_id: '6281234567890' }], meta: META },
     },
@@ -281,7 +314,7 @@ export const whatsappOnprem = defineProvider<OnPremState, OnPremCredential>({
   docs: 'https://developers.facebook.com/docs/whatsapp/on-premises',
   securitySchemes: {
     basic: { type: 'http', scheme: 'basic', description: 'Webapp username:password, only on POST /v1/users/login (default admin/secret must set new_password)' },
-    bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /v1/users/login, valid 7 days; any other token is accepted unless credentials are pinned' },
+    bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /v1/users/login, valid 7 days; any other token is accepted unless credentials are pinned or options.strictAuth is set' },
   },
   credential: credentialSchema,
   demoCredentials: {
@@ -294,4 +327,5 @@ export const whatsappOnprem = defineProvider<OnPremState, OnPremCredential>({
   endpoints: [login, logout, sendMessage, checkContacts, updateApplicationSettings, getApplicationSettings],
   adapter: whatsappOnpremAdapter,
   callbacks: whatsappOnpremCallbacks,
+  unknownContact: { reply: unknownContact(), lookup: 'POST /v1/contacts checks the number' },
 });

@@ -143,6 +143,7 @@ export const loginReplySchema = z.object({
 /** The body of every reply that carries nothing but `meta` (logout, settings update). */
 export const metaOnlySchema = z.object({ meta: metaSchema });
 
+// Docs: `blocking` defaults to no_wait; `force_check` skips the 7-day contact cache.
 export const contactsSchema = z.object({
   blocking: z.enum(['wait', 'no_wait'], { error: 'must be one of wait, no_wait' }).optional(),
   contacts: z.array(z.string({ error: 'must be a string' }), { error: 'must be an array' }).min(1, 'must hold at least one phone number'),
@@ -151,7 +152,10 @@ export const contactsSchema = z.object({
 export type Contacts = z.infer<typeof contactsSchema>;
 
 export const contactsReplySchema = z.object({
-  contacts: z.array(z.object({ input: z.string(), status: z.enum(['valid', 'invalid']), wa_id: z.string().optional() })),
+  // `processing`: a no_wait check still running (no wa_id yet).
+  contacts: z.array(
+    z.object({ input: z.string(), status: z.enum(['valid', 'invalid', 'processing']), wa_id: z.string().optional() }),
+  ),
   meta: metaSchema,
 });
 
@@ -193,6 +197,10 @@ export const optionsSchema = z.object({
   tokenTtlSeconds: z.int().positive().optional(),
   // assumption: a webhook URL may be preset in the config, as if PATCH /v1/settings/application had been called.
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
+  // Only tokens the simulator issued and that have not expired or been logged out are accepted (401 1005 otherwise).
+  strictAuth: z.boolean().optional(),
+  // The business number has hit WhatsApp's spam rate limit: every send is refused at once with 471.
+  spamRateLimited: z.boolean().optional(),
 });
 export type OnPremOptions = z.infer<typeof optionsSchema>;
 

@@ -11,6 +11,16 @@ import type { OnPremState } from './state.js';
 
 type Ctx = AuthContext<OnPremState, OnPremCredential>;
 
+/** Marks a rate_limited rejection as Meta's 471 "Spam Rate limit hit" (the number's messaging limit), not 1015. */
+export const SPAM_RATE_LIMIT = 'spam_rate_limit';
+const SPAM_DETAILS =
+  'Message failed to send because there are restrictions on how many messages can be sent from this phone number.';
+
+/** 404 1006 "unknown contact": the send names a number the contact store has not checked yet (courier's wording). */
+export function unknownContact(): NativeReply {
+  return onPremError(404, 1006, 'Resource not found', 'unknown contact');
+}
+
 /** One `errors[]` entry in On-Prem's wording: code and title from Meta's error table. */
 export function onPremError(status: number, code: number, title: string, details: string, headers?: Record<string, string>): NativeReply {
   return { status, body: { errors: [{ code, title, details }], meta: META }, ...(headers && { headers }) };
@@ -31,9 +41,15 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
     case 'blocked_recipient':
       return onPremError(400, 1007, 'Recipient blocked to receive message', 'The recipient cannot receive messages from this business.');
     case 'rate_limited': {
+      if (reason.field === SPAM_RATE_LIMIT) {
+        // assumption: a synchronous 471 is HTTP 400 like the Webapp's other refusals; clients branch on the code.
+        return onPremError(400, 471, 'Spam Rate limit hit', reason.message ?? SPAM_DETAILS);
+      }
       const retryAfter = reason.retryAfter ?? 1;
-      // assumption: Webapp throttling (1015) carries Retry-After; the docs name none.
-      return onPremError(429, 1015, 'Too many requests', `Too many requests. Retry after ${retryAfter} seconds.`, { 'retry-after': String(retryAfter) });
+      // No Retry-After: Meta's docs name no header on any Webapp reply, and courier's On-Prem handler waits a fixed
+      // 2 s on 429 with a note that the header is not available.
+      // assumption: the wait is worded in details instead ("Retry after N seconds."), so a client can still read it.
+      return onPremError(429, 1015, 'Too many requests', `Too many requests. Retry after ${retryAfter} seconds.`);
     }
     case 'provider_error':
       // assumption: 503 is 1011 Service not ready (Coreapp still starting), everything else 500 1014 Internal error.
@@ -72,22 +88,23 @@ const denied = (message: string, problem: 'bad_credentials' | 'token_expired' = 
 });
 
 /**
- * `POST /v1/users/login`: `Authorization: Basic base64(user:pass)`. Known users (the default admin, or the
- * pinned ones) must give their current password; any other well-formed pair is accepted unless pinned.
+ * `POST /v1/users/login`: `Authorization: Basic base64(user:pass)`. A user with a known password (pinned, or set
+ * with `new_password`) must give it; with no pinned users any other pair logs in, `admin` included.
  */
 export function authenticateLogin(req: RequestView, { state, credentials }: Ctx): AuthVerdict {
   const pair = readBasicPair(req.header('authorization'));
   if (!pair) return denied('Authorization: Basic base64(username:password) is required.');
   const password = state.passwords.get(pair.username);
   if (password !== undefined) return password === pair.password ? { ok: true, account: pair.username } : denied('Invalid credentials.');
-  // assumption: without pinned credentials any other username/password logs in, so a developer needs no setup.
+  // assumption: without pinned credentials any username/password logs in (a deployment's real admin password too),
+  // so a developer needs no setup; only the factory pair admin/secret keeps the password-change step.
   if (credentials) return denied('Invalid credentials.');
   return { ok: true, account: pair.username };
 }
 
 /**
  * `Authorization: Bearer <token>`. An issued token works until it expires or is logged out; a token the
- * simulator never issued is accepted unless credentials are pinned.
+ * simulator never issued is accepted unless credentials are pinned or `options.strictAuth` is set.
  */
 export function authenticateBearer(req: RequestView, { state, now, credentials }: Ctx): AuthVerdict {
   const token = readAuthorization(req.header('authorization'), 'Bearer');
@@ -98,6 +115,6 @@ export function authenticateBearer(req: RequestView, { state, now, credentials }
   if (issued && issued.expiresAt <= now()) return denied('Token expired. Log in again.', 'token_expired');
   if (issued) return { ok: true, account: issued.user };
   // assumption: a token never issued is accepted by default, so a developer can send without logging in first.
-  if (credentials) return denied('Invalid token. Log in with POST /v1/users/login.');
+  if (credentials || state.strictAuth) return denied('Invalid token. Log in with POST /v1/users/login.');
   return { ok: true, account: token };
 }

@@ -17,36 +17,72 @@ export interface IssuedToken {
   revoked: boolean;
 }
 
+/** How long a checked contact stays in the Webapp's cache; `force_check` skips the cache. */
+// assumption: 7 days, as Meta's contacts page is commonly quoted (not re-checked against a live page).
+export const CONTACT_CACHE_MS = 7 * 24 * 60 * 60 * 1000;
+/** The contact cache is bounded: past this many numbers the oldest check is forgotten. */
+export const CONTACT_CACHE_LIMIT = 10_000;
+
 export interface OnPremState {
-  /** Known users: the default admin, or the pinned credentials. */
+  /** Users with a known password: the pinned ones, and any user that set `new_password`. */
   passwords: Map<string, string>;
-  /** Users whose next login must carry `new_password`. */
+  /** Users whose factory password (admin/secret) must be changed by their next login. */
   mustChangePassword: Set<string>;
   tokens: Map<string, IssuedToken>;
   tokenTtlMs: number;
+  /** `options.strictAuth`: only issued, unexpired tokens are accepted. */
+  strictAuth: boolean;
+  /** `options.spamRateLimited`: every send gets 471 "Spam Rate limit hit". */
+  spamRateLimited: boolean;
+  /** Numbers checked with POST /v1/contacts (wa_id -> simulated epoch ms of the check), oldest first. */
+  contacts: Map<string, number>;
   application: ApplicationSettings;
 }
 
 /**
- * A fresh Webapp: the default admin (or the pinned users), no tokens, webhooks off unless preset.
+ * A fresh Webapp: the factory admin (or the pinned users), no tokens, no checked contacts, webhooks off unless preset.
  * @example
  * const state = createOnPremState({ now: Date.now, ids, settings: { options: { tokenTtlSeconds: 60 } } });
  */
 export function createOnPremState({ settings }: StateDeps<OnPremCredential>): OnPremState {
   const parsed = optionsSchema.safeParse(settings.options ?? {});
   if (!parsed.success) throw new Error(`whatsapp-onprem options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const { tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS, webhookUrl } = parsed.data;
-  const users = settings.credentials ?? [DEFAULT_ADMIN];
-  const passwords = new Map(users.map((u) => [u.username, u.password]));
+  const { tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS, webhookUrl, strictAuth = false, spamRateLimited = false } =
+    parsed.data;
+  // Without pinned users no password is known: any pair logs in (admin too), and admin/secret is the factory pair.
+  const passwords = new Map((settings.credentials ?? []).map((u) => [u.username, u.password]));
+  const pinnedAdmin = passwords.get(DEFAULT_ADMIN.username);
   // assumption: admin/secret must be changed on first login even when pinned: it is the factory default.
-  const mustChangePassword = new Set(passwords.get(DEFAULT_ADMIN.username) === DEFAULT_ADMIN.password ? [DEFAULT_ADMIN.username] : []);
+  const factoryAdmin = settings.credentials === undefined || pinnedAdmin === DEFAULT_ADMIN.password;
   return {
     passwords,
-    mustChangePassword,
+    mustChangePassword: new Set(factoryAdmin ? [DEFAULT_ADMIN.username] : []),
     tokens: new Map(),
     tokenTtlMs: tokenTtlSeconds * 1000,
+    strictAuth,
+    spamRateLimited,
+    contacts: new Map(),
     application: { callback_persist: true, sent_status: false, webhooks: { url: webhookUrl ?? '' } },
   };
+}
+
+/** Whether a login is the factory admin/secret pair that must still set `new_password`. */
+export function isFactoryLogin(state: OnPremState, username: string, password: string): boolean {
+  const factoryPair = username === DEFAULT_ADMIN.username && password === DEFAULT_ADMIN.password;
+  return factoryPair && state.mustChangePassword.has(username);
+}
+
+/** Whether `waId` was checked with POST /v1/contacts within the cache lifetime. */
+export function isKnownContact(state: OnPremState, waId: string, now: number): boolean {
+  const checkedAt = state.contacts.get(waId);
+  return checkedAt !== undefined && now - checkedAt < CONTACT_CACHE_MS;
+}
+
+/** Records a contacts check; the cache keeps the newest CONTACT_CACHE_LIMIT numbers. */
+export function rememberContact(state: OnPremState, waId: string, now: number): void {
+  state.contacts.delete(waId);
+  state.contacts.set(waId, now);
+  if (state.contacts.size > CONTACT_CACHE_LIMIT) state.contacts.delete(state.contacts.keys().next().value!);
 }
 
 /** Issues a new token; earlier tokens of the same user stay valid. */
