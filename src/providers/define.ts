@@ -264,6 +264,11 @@ export interface ProviderDefinition<State = any, Cred = any> {
   callbacks?: CallbackDefinition;
   /** Cases the provider documents with their exact answers (Verihubs' sandbox tables). */
   documentedCases?: readonly DocumentedCase[];
+  /**
+   * Unknown paths this provider answers in its own error shape rather than waotp's problem+json: those under
+   * `/<id>` and under `prefixes` (whole segments, e.g. `/bots` for Messcat).
+   */
+  notFound?: { prefixes: readonly string[]; reply(method: string, path: string): NativeReply };
 }
 
 /**
