@@ -24,7 +24,15 @@ import {
   fireRequestSchema,
   optionsSchema,
 } from './schema.js';
-import { MISSING_AUTHENTICATION, MISSING_SCOPES, NO_STARTING_ACTION, TEXTS, authenticate, notFound, reject } from './simulate.js';
+import {
+  MISSING_AUTHENTICATION,
+  MISSING_SCOPES,
+  NO_STARTING_ACTION,
+  TEXTS,
+  authenticate,
+  notFound,
+  reject,
+} from './simulate.js';
 import { messcatCallbacks } from './callbacks.js';
 import { type SubscriptionState, subscriptionEndpoints } from './subscriptions.js';
 
@@ -100,10 +108,19 @@ interface Target {
 
 // assumption: a fire without `parameters` (optional in the SDK) is accepted as `pending`, but the flow's
 // Authentication template has no code to send, so the message fails: message-update reports `error`.
-const NO_CODE = { code: 400, title: 'template variable verificationCode has no value', details: 'the fire carried no parameters' };
+const NO_CODE = {
+  code: 400,
+  title: 'template variable verificationCode has no value',
+  details: 'the fire carried no parameters',
+};
 
 /** Fires the bot at one contact: captures the message and returns its ActionFireRecord. */
-function fireAt(ctx: HandleContext<MesscatState, unknown>, botId: string, target: Target, outcome: 'accepted' | 'not_on_whatsapp'): ActionFireRecord {
+function fireAt(
+  ctx: HandleContext<MesscatState, unknown>,
+  botId: string,
+  target: Target,
+  outcome: 'accepted' | 'not_on_whatsapp',
+): ActionFireRecord {
   const { state, ids, now, capture } = ctx;
   let actionId = state.startingActions.get(botId);
   if (!actionId) {
@@ -126,7 +143,9 @@ function fireAt(ctx: HandleContext<MesscatState, unknown>, botId: string, target
     callback: { data: accountId },
     ...(!flow && { failure: NO_CODE }),
     // assumption: a number without WhatsApp is still accepted as `pending`; only the message later fails.
-    ...(outcome === 'not_on_whatsapp' && { failure: { code: 404, title: 'contact not on WhatsApp', details: `${target.toContact} has no WhatsApp account` } }),
+    ...(outcome === 'not_on_whatsapp' && {
+      failure: { code: 404, title: 'contact not on WhatsApp', details: `${target.toContact} has no WhatsApp account` },
+    }),
   });
   return {
     id: state.nextRecordId++,
@@ -153,10 +172,30 @@ function badParameters(target: Target, prefix: string) {
   return { ...flow.reason, ...(flow.reason.field && { field: `${prefix}${flow.reason.field}` }) };
 }
 
-const authenticateFire = (req: Parameters<typeof authenticate>[0], ctx: { now(): number; credentials?: MesscatCredential[] }) =>
+type AuthContext = { now(): number; credentials?: MesscatCredential[] };
+const authenticateFire = (req: Parameters<typeof authenticate>[0], ctx: AuthContext) =>
   authenticate(req, ctx.now(), ctx.credentials);
 
-const SAMPLE_HEADERS = { 'content-type': 'application/json', accept: 'application/json', authorization: `Bearer ${DEMO_TOKEN}` };
+/** A Target with its absent fields left out. */
+function targetOf(
+  toContact: string,
+  accountId?: string,
+  parameters?: Record<string, unknown>,
+  sendOptions?: MessageSendOptions,
+): Target {
+  return {
+    toContact,
+    ...(accountId && { accountId }),
+    ...(parameters && { parameters }),
+    ...(sendOptions && { sendOptions }),
+  };
+}
+
+const SAMPLE_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json',
+  authorization: `Bearer ${DEMO_TOKEN}`,
+};
 
 /** `POST {base}/bots/{id}/fire`: base '' is the seed's api-bots host, '/bots' the SDK's api.chatdaddy.tech/bots. */
 function fireEndpoint(base: string, suffix: string) {
@@ -176,7 +215,7 @@ function fireEndpoint(base: string, suffix: string) {
       const { body, req, state, outcome, reject } = ctx;
       const botId = req.params.id!;
       if (state.botsWithoutStartingAction.has(botId)) return reject('invalid_request', { message: NO_STARTING_ACTION });
-      const target: Target = { toContact: body.toContact, ...(body.accountId && { accountId: body.accountId }), ...(body.parameters && { parameters: body.parameters }), ...(body.messageSendOptions && { sendOptions: body.messageSendOptions }) };
+      const target = targetOf(body.toContact, body.accountId, body.parameters, body.messageSendOptions);
       const bad = badParameters(target, '');
       if (bad) return reject('invalid_request', bad);
       return { status: 200, body: fireAt(ctx, botId, target, outcome) };
@@ -188,7 +227,11 @@ function fireEndpoint(base: string, suffix: string) {
       body: { accountId: 'acc_36dce712-a9eb-4275-96_ca8s', toContact: to, parameters: { verificationCode: '123456' } },
     }),
     responses: {
-      200: { description: 'Bot fired: the starting action is queued (`status: "pending"`)', schema: actionFireRecordSchema, example: SEED_RECORD },
+      200: {
+        description: 'Bot fired: the starting action is queued (`status: "pending"`)',
+        schema: actionFireRecordSchema,
+        example: SEED_RECORD,
+      },
       ...FIRE_ERRORS,
     },
   });
@@ -213,11 +256,9 @@ function bulkFireEndpoint(base: string, suffix: string) {
       const botId = req.params.id!;
       if (state.botsWithoutStartingAction.has(botId)) return reject('invalid_request', { message: NO_STARTING_ACTION });
       // assumption: a recipient's own accountId, parameters and sendOptions win over the request-wide ones.
-      const targets: Target[] = body.recipients.map((r) => {
+      const targets = body.recipients.map((r) => {
         const parameters = body.parameters || r.parameters ? { ...body.parameters, ...r.parameters } : undefined;
-        const accountId = r.accountId ?? body.accountId;
-        const sendOptions = r.sendOptions ?? body.messageSendOptions;
-        return { toContact: r.id, ...(accountId && { accountId }), ...(parameters && { parameters }), ...(sendOptions && { sendOptions }) };
+        return targetOf(r.id, r.accountId ?? body.accountId, parameters, r.sendOptions ?? body.messageSendOptions);
       });
       for (const [i, target] of targets.entries()) {
         const bad = badParameters(target, `recipients.${i}.`);
@@ -229,10 +270,17 @@ function bulkFireEndpoint(base: string, suffix: string) {
     sample: (to) => ({
       path: `${base}/bots/bot_8d3b30d69965baf7/bulk-fire`,
       headers: SAMPLE_HEADERS,
-      body: { accountId: 'acc_36dce712-a9eb-4275-96_ca8s', recipients: [{ id: to, parameters: { verificationCode: '123456' } }] },
+      body: {
+        accountId: 'acc_36dce712-a9eb-4275-96_ca8s',
+        recipients: [{ id: to, parameters: { verificationCode: '123456' } }],
+      },
     }),
     responses: {
-      200: { description: 'One pending ActionFireRecord per recipient', schema: bulkFireReplySchema, example: { records: [SEED_RECORD] } },
+      200: {
+        description: 'One pending ActionFireRecord per recipient',
+        schema: bulkFireReplySchema,
+        example: { records: [SEED_RECORD] },
+      },
       ...FIRE_ERRORS,
     },
   });

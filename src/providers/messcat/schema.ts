@@ -57,7 +57,12 @@ export const bulkFireRequestSchema = z.object(
     recipients: z
       .array(
         z.object(
-          { id: contact(), accountId: string().optional(), parameters: parameters(), sendOptions: messageSendOptionsSchema.optional() },
+          {
+            id: contact(),
+            accountId: string().optional(),
+            parameters: parameters(),
+            sendOptions: messageSendOptionsSchema.optional(),
+          },
           { error: 'must be object' },
         ),
         { error: 'must be array' },

@@ -135,7 +135,12 @@ const unauthorized = (message: string, problem: 'bad_credentials' | 'token_expir
  * them any `apit_…` API token is accepted with every scope, and a JWT access token with the scopes in
  * its `scope` claim. Any one of `required` is enough (either send scope for a fire); a token with none answers 403.
  */
-export function authenticate(req: RequestView, now: number, credentials?: MesscatCredential[], required: readonly Scope[] = SEND_SCOPES): AuthVerdict {
+export function authenticate(
+  req: RequestView,
+  now: number,
+  credentials?: MesscatCredential[],
+  required: readonly Scope[] = SEND_SCOPES,
+): AuthVerdict {
   const header = req.header('authorization');
   const token = readAuthorization(header, 'Bearer');
   if (!token) {
@@ -144,7 +149,8 @@ export function authenticate(req: RequestView, now: number, credentials?: Messca
   const found = credentials ? fromPinned(token, credentials) : fromToken(token, now);
   if ('ok' in found) return found;
   if (!required.some((scope) => found.scopes.includes(scope))) {
-    return { ok: false, outcome: 'unauthorized', reason: { problem: 'missing_scope', status: 403, message: `missing scopes: ${required[0]}` } };
+    const message = `missing scopes: ${required[0]}`;
+    return { ok: false, outcome: 'unauthorized', reason: { problem: 'missing_scope', status: 403, message } };
   }
   return { ok: true, account: token };
 }

@@ -75,6 +75,9 @@ export function webhookFor(state: SubscriptionState, accountId?: string): string
   return undefined;
 }
 
+const DEMO_TOKEN = 'apit_KjLAhuzJIdAA9SpZfLEUOAMs8D1450k16ppuRW';
+const MISSING_URL = "request/body must have required property 'url'";
+
 const boom = (description: string, statusCode: number, error: string, message: string): ResponseSpec => ({
   description,
   schema: errorSchema,
@@ -97,7 +100,8 @@ const EXAMPLE: Subscription = {
   url: 'https://app.example.com/hooks/messcat',
 };
 
-const auth = (req: Parameters<EndpointDefinition['authenticate']>[0], ctx: { now(): number; credentials?: MesscatCredential[] }) =>
+type AuthContext = { now(): number; credentials?: MesscatCredential[] };
+const auth = (req: Parameters<EndpointDefinition['authenticate']>[0], ctx: AuthContext) =>
   authenticate(req, ctx.now(), ctx.credentials, HOOK_SCOPES);
 
 /** The three operations, served at `base` ('' or '/events'), with operation ids made unique by `suffix`. */
@@ -114,7 +118,9 @@ export function subscriptionEndpoints<State extends { events: SubscriptionState 
     authenticate: auth,
     handle({ body, state, ids, now, reject }) {
       const { events } = state;
-      if (events.subscriptions.length >= MAX_SUBSCRIPTIONS) return reject('invalid_request', { message: TOO_MANY_SUBSCRIPTIONS });
+      if (events.subscriptions.length >= MAX_SUBSCRIPTIONS) {
+        return reject('invalid_request', { message: TOO_MANY_SUBSCRIPTIONS });
+      }
       const subscription: Subscription = {
         id: ids.uuid(),
         enabled: body.enabled,
@@ -133,12 +139,12 @@ export function subscriptionEndpoints<State extends { events: SubscriptionState 
     },
     sample: () => ({
       path: `${base}/subscriptions`,
-      headers: { 'content-type': 'application/json', authorization: 'Bearer apit_KjLAhuzJIdAA9SpZfLEUOAMs8D1450k16ppuRW' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${DEMO_TOKEN}` },
       body: { enabled: true, events: ['message-update'], url: 'https://app.example.com/hooks/messcat' },
     }),
     responses: {
       200: { description: 'The subscription, enabled or not', schema: subscriptionSchema, example: EXAMPLE },
-      400: boom('Validation error (Ajv wording), or too many subscriptions', 400, 'Bad Request', "request/body must have required property 'url'"),
+      400: boom('Validation error (Ajv wording), or too many subscriptions', 400, 'Bad Request', MISSING_URL),
       ...authErrors,
     },
   });
@@ -154,12 +160,17 @@ export function subscriptionEndpoints<State extends { events: SubscriptionState 
       const type = req.query('type');
       const accountId = req.query('accountId');
       const subscriptions = state.events.subscriptions.filter(
-        (sub) => (!type || sub.type === type) && (!accountId || !sub.accounts?.length || sub.accounts.includes(accountId)),
+        (sub) =>
+          (!type || sub.type === type) && (!accountId || !sub.accounts?.length || sub.accounts.includes(accountId)),
       );
       return { status: 200, body: { subscriptions } };
     },
     responses: {
-      200: { description: 'Every subscription of the team, filtered by `type` and `accountId`', schema: subscriptionListSchema, example: { subscriptions: [EXAMPLE] } },
+      200: {
+        description: 'Every subscription of the team, filtered by `type` and `accountId`',
+        schema: subscriptionListSchema,
+        example: { subscriptions: [EXAMPLE] },
+      },
       ...authErrors,
     },
   });
@@ -174,7 +185,9 @@ export function subscriptionEndpoints<State extends { events: SubscriptionState 
     handle({ req, state }) {
       const index = state.events.subscriptions.findIndex((sub) => sub.id === req.params.id);
       // assumption: an unknown id answers Boom's 404 "subscription not found".
-      if (index < 0) return { status: 404, body: { statusCode: 404, error: 'Not Found', message: SUBSCRIPTION_NOT_FOUND } };
+      if (index < 0) {
+        return { status: 404, body: { statusCode: 404, error: 'Not Found', message: SUBSCRIPTION_NOT_FOUND } };
+      }
       state.events.subscriptions.splice(index, 1);
       return { status: 200, body: { success: true } };
     },

@@ -32,10 +32,10 @@ export const CALLBACK_STATUSES: readonly CallbackStatus[] = [
   // The sandbox page mislabels 4 as "Sent"; the production pages call it Verified.
   { code: 4, name: 'Verified', state: 'verified', when: 'after a successful verify (following 3)' },
   { code: 5, name: 'Unverified', state: 'unverified', when: 'time_limit passed without a verify' },
-  { code: 6, name: 'Failed', state: 'failed', when: 'a number without WhatsApp (not_on_whatsapp), or options.failures' },
+  { code: 6, name: 'Failed', state: 'failed', when: 'a number without WhatsApp, or options.failures maps to 6' },
   { code: 7, name: 'Request Error', state: 'failed', when: 'options.failures maps the msisdn to 7' },
-  { code: 8, name: 'Rejected', state: 'failed', v2Only: true, when: 'v2 send to an msisdn options.failures maps to 8 (spam check)' },
-  { code: 9, name: 'Blocked', state: 'failed', v2Only: true, when: 'v2 send to an msisdn options.failures maps to 9 (blocking check)' },
+  { code: 8, name: 'Rejected', state: 'failed', v2Only: true, when: 'v2 send that options.failures maps to 8 (spam check)' },
+  { code: 9, name: 'Blocked', state: 'failed', v2Only: true, when: 'v2 send that options.failures maps to 9 (blocking)' },
   { code: 10, name: 'Tier Limit Exceeded', state: 'failed', when: 'options.failures maps the msisdn to 10' },
 ];
 
@@ -55,7 +55,15 @@ export function callbackStatus(code: number): CallbackStatus | undefined {
   return CALLBACK_STATUSES.find((status) => status.code === code);
 }
 
-const CODE_OF_STATE: Record<CallbackEvent['state'], number> = { requested: 0, sent: 1, delivered: 2, read: 3, verified: 4, unverified: 5, failed: 6 };
+const CODE_OF_STATE: Record<CallbackEvent['state'], number> = {
+  requested: 0,
+  sent: 1,
+  delivered: 2,
+  read: 3,
+  verified: 4,
+  unverified: 5,
+  failed: 6,
+};
 
 /** The status a failed delivery reports: the captured failure's own Verihubs code, else 6 "Failed". */
 function failureCode(failure: CallbackEvent['message']['failure']): number {
@@ -73,9 +81,8 @@ export const verihubsCallbacks: CallbackDefinition = {
   // assumption: Verihubs' retry policy is undocumented: one attempt, 10 s.
   delivery: { attempts: 1, timeoutMs: 10_000 },
   states: ['requested', 'sent', 'delivered', 'read', 'verified', 'unverified', 'failed'],
-  render: ({ state, message }) => ({
-    method: 'GET',
-    headers: {},
-    query: { session_id: message.providerMessageId ?? '', status: String(state === 'failed' ? failureCode(message.failure) : CODE_OF_STATE[state]) },
-  }),
+  render: ({ state, message }) => {
+    const status = state === 'failed' ? failureCode(message.failure) : CODE_OF_STATE[state];
+    return { method: 'GET', headers: {}, query: { session_id: message.providerMessageId ?? '', status: String(status) } };
+  },
 };

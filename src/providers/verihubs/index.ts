@@ -61,7 +61,11 @@ function sent(session: OtpSession) {
 }
 
 /** Generates or takes the OTP, stores its session and puts the message on the phone. */
-function accept(ctx: HandleContext<State, SendOtp | SandboxSend>, version: OtpSession['version'], failure?: number): OtpSession {
+function accept(
+  ctx: HandleContext<State, SendOtp | SandboxSend>,
+  version: OtpSession['version'],
+  failure?: number,
+): OtpSession {
   const { body, ids, now } = ctx;
   const createdAt = now();
   const timeLimit = wholeNumber(body.time_limit) ?? DEFAULT_TIME_LIMIT_SECONDS;
@@ -90,7 +94,9 @@ function accept(ctx: HandleContext<State, SendOtp | SandboxSend>, version: OtpSe
   // Verihubs accepts the send and reports a number without WhatsApp only by callback status 6 "Failed".
   if (ctx.outcome === 'not_on_whatsapp') message.failure = { code: 6, title: 'Failed', details: 'WhatsApp could not deliver to this msisdn' };
   const status = failure === undefined ? undefined : callbackStatus(failure);
-  if (status) message.failure = { code: status.code, title: status.name, details: `options.failures maps ${body.msisdn} to ${status.code}` };
+  if (status) {
+    message.failure = { code: status.code, title: status.name, details: `options.failures maps ${body.msisdn} to ${status.code}` };
+  }
   ctx.capture(message);
   return session;
 }
@@ -119,7 +125,8 @@ function sendEndpoint(version: 'v1' | 'v2') {
       const failure = ctx.state.failures.get(ctx.body.msisdn);
       // assumption: v1 has no spam or blocking callbacks (8 and 9 are v2-only): it answers the same checks at once,
       // with its documented 429 and 409.
-      const reason = { problem: 'scenario' as const, message: `options.failures maps ${ctx.body.msisdn} to ${failure} (v2 only)`, retryAfter: 1 };
+      const message = `options.failures maps ${ctx.body.msisdn} to ${failure} (v2 only)`;
+      const reason = { problem: 'scenario' as const, message, retryAfter: 1 };
       if (version === 'v1' && failure === 8) return ctx.reject('rate_limited', reason);
       if (version === 'v1' && failure === 9) return ctx.reject('blocked_recipient', reason);
       return sent(accept(ctx, version, failure));
