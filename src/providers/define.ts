@@ -197,7 +197,8 @@ export type SecurityScheme =
 
 /** One delivery event of a captured message, to be reported the provider's way. */
 export interface CallbackEvent {
-  state: DeliveryState | 'verified' | 'unverified';
+  /** `requested`: the provider took the request (Verihubs status 0), reported at the send itself. */
+  state: DeliveryState | 'verified' | 'unverified' | 'requested';
   /** Simulated time of the event, epoch ms. */
   at: number;
   message: Pick<CapturedMessage, 'to' | 'providerMessageId' | 'failure' | 'callback'>;
@@ -226,7 +227,7 @@ export interface CallbackDefinition {
   /** For a `setting` target: the webhook URL held in the provider's live state (On-Prem: PATCH /v1/settings/application). */
   settingUrl?(state: any): string | undefined;
   /** False when the provider's live settings switch this report off (On-Prem's `webhooks.message.*` flags). */
-  reports?(state: any, event: CallbackEvent): boolean;
+  reports?(state: any, event: CallbackEvent & { state: Exclude<CallbackEvent['state'], 'requested'> }): boolean;
   render(event: CallbackEvent): NativeCallback;
 }
 
@@ -269,6 +270,11 @@ export interface ProviderDefinition<State = any, Cred = any> {
   unknownContact?: { reply: NativeReply; lookup: string };
   /** Cases the provider documents with their exact answers (Verihubs' sandbox tables). */
   documentedCases?: readonly DocumentedCase[];
+  /**
+   * Unknown paths this provider answers in its own error shape rather than waotp's problem+json: those under
+   * `/<id>` and under `prefixes` (whole segments, e.g. `/bots` for Messcat).
+   */
+  notFound?: { prefixes: readonly string[]; reply(method: string, path: string): NativeReply };
 }
 
 /**

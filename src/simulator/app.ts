@@ -153,6 +153,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   app.notFound((c) => {
     if (c.req.path.startsWith('/__admin')) return problem(404, 'Not Found', `no admin route ${c.req.method} ${c.req.path}`);
     const entry = unmatched.record({ time: new Date(clock.now()).toISOString(), method: c.req.method, path: c.req.path, session: c.req.header(SESSION_HEADER) ?? null });
+    const owner = providers.find((p) => p.notFound && [`/${p.id}`, ...p.notFound.prefixes].some((prefix) => underPrefix(c.req.path, prefix)));
+    if (owner?.notFound) {
+      const reply = owner.notFound.reply(c.req.method, c.req.path);
+      return c.json(reply.body ?? null, reply.status as 404, reply.headers);
+    }
     const hint = entry.nearest ? `; nearest: ${entry.nearest.method} ${entry.nearest.path} (${entry.nearest.differences.join('; ')})` : '';
     return problem(404, 'Not Found', `no route ${c.req.method} ${c.req.path}${hint}`, entry.nearest ? { nearest: entry.nearest } : {});
   });
@@ -162,6 +167,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   });
 
   return { app, clock, inbox, journal, scenarios, unmatched, providers, runtime, callbacks, reset: () => reset() };
+}
+
+/** Whether `path` is `prefix` itself or below it, by whole segments. */
+function underPrefix(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
 }
 
 /** What `/__admin/providers` and the start banner show: where each provider lives and how to call it. */

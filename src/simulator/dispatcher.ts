@@ -233,7 +233,8 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
     const definition = runtime.definition.callbacks;
     if (!definition || !definition.states.includes(state)) return undefined;
     const event = eventOf(message, state, at);
-    if (definition.reports && !definition.reports(runtime.state, event)) return undefined;
+    // A provider that lists `requested` always sends it: no live setting switches it off.
+    if (definition.reports && event.state !== 'requested' && !definition.reports(runtime.state, { ...event, state: event.state })) return undefined;
     const url = targetOf(message, runtime, definition);
     if (url === undefined) return undefined;
     return { definition, url, event };

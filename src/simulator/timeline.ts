@@ -1,6 +1,7 @@
 /**
  * Delivery timelines: which reports a captured message gets, and when, in simulated time. The outcome
- * decides the shape (accepted: sent, delivered, read; not_on_whatsapp or a captured failure: failed); a
+ * decides the shape (accepted: sent, delivered, read; not_on_whatsapp or a captured failure: failed), after
+ * `requested` where the provider reports the request itself; a
  * variant QA asks for bends it (duplicate, out of order, late, missing).
  * @module
  */
@@ -77,6 +78,8 @@ export function planTimeline({ timeline, failed, createdAt, expiresAt, states, s
     reports.push({ state: twice.state, at: twice.at + after(GAP_MS) });
   }
   if (!failed && expiresAt !== undefined && states?.includes('unverified')) reports.push({ state: 'unverified', at: expiresAt });
+  // `requested` (Verihubs' 0) is the send itself: it keeps its time whatever the variant.
+  if (states?.includes('requested')) reports.unshift({ state: 'requested', at: createdAt });
   // Stable: equal times keep the order above.
   return reports.sort((a, b) => a.at - b.at);
 }

@@ -22,7 +22,7 @@ describe('waotp sim callbacks', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     // Read is due 800 ms after the send; the 5 due at time_limit (300 s) is dropped.
-    expect(receiver.received.map((r) => r.query.status)).toEqual(['1', '2', '3']);
+    expect(receiver.received.map((r) => r.query.status)).toEqual(['0', '1', '2', '3']);
   });
 
   it('--callback-allow refuses other hosts and records why', async () => {
@@ -32,14 +32,14 @@ describe('waotp sim callbacks', () => {
     const url = match[1]!;
     await sendOtp(url, '6281234567890', `${receiver.url}/ok`);
     await sendOtp(url, '6281234567891', `http://localhost:${port}/no`);
-    const got = await receiver.waitFor(3, 3000);
-    expect(got.map((r) => r.path)).toEqual(['/ok', '/ok', '/ok']);
+    const got = await receiver.waitFor(4, 3000);
+    expect(got.map((r) => r.path)).toEqual(['/ok', '/ok', '/ok', '/ok']);
     let callbacks: { url: string; error?: string }[] = [];
-    for (const end = Date.now() + 3000; callbacks.length < 6 && Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
+    for (const end = Date.now() + 3000; callbacks.length < 8 && Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
       ({ callbacks } = (await fetch(`${url}/__admin/callbacks`).then((r) => r.json())) as { callbacks: { url: string; error?: string }[] });
     }
     const refused = callbacks.filter((c) => c.url.includes('/no'));
-    expect(refused).toHaveLength(3);
+    expect(refused).toHaveLength(4);
     for (const c of refused) expect(c.error).toMatch(/^refused by the callback allow-list/);
   });
 });

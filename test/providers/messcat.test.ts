@@ -199,7 +199,6 @@ describe('messcat', () => {
     });
 
     it.each([
-      ['no parameters', { toContact: '6281234567890' }, "request/body must have required property 'parameters'"],
       ['no parameters.verificationCode', { toContact: '6281234567890', parameters: { name: 'Rina' } }, "request/body/parameters must have required property 'verificationCode'"],
       ['an empty verificationCode', fire(''), 'request/body/parameters/verificationCode must NOT have fewer than 1 characters'],
       ['an object verificationCode', fire({ value: '1' }), 'request/body/parameters/verificationCode must be string'],

@@ -135,7 +135,6 @@ describe('verihubs', () => {
       ['otp together with otp_length', { msisdn: MSISDN, content: ['x'], otp: '1234', otp_length: '4' }],
       ['a msisdn with +', { msisdn: `+${MSISDN}`, content: ['x'] }],
       ['a national 08 msisdn', { msisdn: '081234567890', content: ['x'] }],
-      ['no content', { msisdn: MSISDN }],
       ['content as a string', { msisdn: MSISDN, content: 'x' }],
       ['a time_limit that is not a number', { msisdn: MSISDN, content: ['x'], time_limit: '5m' }],
       ['an otp_length of 3', { msisdn: MSISDN, content: ['x'], otp_length: '3' }],

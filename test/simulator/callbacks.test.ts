@@ -45,53 +45,57 @@ describe('delivery callbacks', () => {
     const verify = (otp: string) =>
       call(`${s.url}/v2/whatsapp/otp/verify`, { method: 'POST', headers: VERIHUBS_HEADERS, json: { msisdn: PLAIN, otp, challenge: 'login' } });
 
-    it('GETs callback_url?session_id=…&status=N with 1, 2, 3 in order, keeping the URL\'s own query', async () => {
+    it('GETs callback_url?session_id=…&status=N with 0, 1, 2, 3, keeping the URL\'s own query', async () => {
       const sent = await sendOtp();
       expect(sent.status).toBe(201);
-      const got = await receiver.waitFor(3);
-      expect(got.map((r) => r.method)).toEqual(['GET', 'GET', 'GET']);
-      expect(got.map((r) => r.path)).toEqual(Array(3).fill('/hooks/verihubs'));
+      const got = await receiver.waitFor(4);
+      expect(got.map((r) => r.method)).toEqual(['GET', 'GET', 'GET', 'GET']);
+      expect(got.map((r) => r.path)).toEqual(Array(4).fill('/hooks/verihubs'));
       for (const r of got) {
         expect(callbackQuerySchema.safeParse(r.query).success).toBe(true);
         expect(r.query).toMatchObject({ tenant: 'a', session_id: sent.body.session_id });
       }
-      expect(got.map((r) => r.query.status)).toEqual(['1', '2', '3']);
+      // 10 ms apart at speed 10: concurrent deliveries may overtake each other (the plan's order is timeline.test.ts').
+      expect(got.map((r) => r.query.status).sort()).toEqual(['0', '1', '2', '3']);
     });
 
     it('sends 4 once the code is verified, after the read report', async () => {
       const sent = await sendOtp();
       expect((await verify(sent.body.otp)).status).toBe(200);
-      const got = await receiver.waitFor(4);
-      expect(got.map((r) => r.query.status)).toEqual(['1', '2', '3', '4']);
+      const got = await receiver.waitFor(5);
+      expect(got.map((r) => r.query.status).slice(0, 4).sort()).toEqual(['0', '1', '2', '3']);
+      expect(got[4]!.query.status).toBe('4');
       await sleep(100);
-      expect(receiver.received).toHaveLength(4);
+      expect(receiver.received).toHaveLength(5);
     });
 
     it('sends 5 when the clock is advanced past time_limit without a verify, and never 4', async () => {
       await sendOtp({ time_limit: '60' });
-      await receiver.waitFor(3);
+      await receiver.waitFor(4);
       await sleep(30);
-      expect(receiver.received).toHaveLength(3);
+      expect(receiver.received).toHaveLength(4);
       const moved = await call(`${s.url}/__admin/clock`, { method: 'POST', json: { advance: '61s' } });
       expect(moved.status).toBe(200);
-      const got = await receiver.waitFor(4);
-      expect(got.map((r) => r.query.status)).toEqual(['1', '2', '3', '5']);
+      const got = await receiver.waitFor(5);
+      expect(got.map((r) => r.query.status)).toEqual(['0', '1', '2', '3', '5']);
     });
 
     it('does not send 5 for a code verified in time', async () => {
       const sent = await sendOtp({ time_limit: '60' });
       await verify(sent.body.otp);
-      await receiver.waitFor(4);
+      await receiver.waitFor(5);
       s.sim.simulator.clock.advance(120_000);
       await sleep(50);
-      expect(receiver.received.map((r) => r.query.status)).toEqual(['1', '2', '3', '4']);
+      const statuses = receiver.received.map((r) => r.query.status);
+      expect(statuses.slice(0, 4).sort()).toEqual(['0', '1', '2', '3']);
+      expect(statuses.slice(4)).toEqual(['4']);
     });
 
-    it('sends 6 alone for a number without WhatsApp', async () => {
+    it('sends 0 then 6 alone for a number without WhatsApp', async () => {
       await send(s.url, 'verihubs', NOT_ON_WHATSAPP, { body: { callback_url: `${receiver.url}/v` } });
-      await receiver.waitFor(1);
+      await receiver.waitFor(2);
       await sleep(100);
-      expect(receiver.received.map((r) => r.query.status)).toEqual(['6']);
+      expect(receiver.received.map((r) => r.query.status)).toEqual(['0', '6']);
     });
 
     it('sends nothing without a callback_url, and records a callback_url that is not a URL as an error', async () => {
@@ -99,7 +103,7 @@ describe('delivery callbacks', () => {
       await send(s.url, 'verihubs', '6281234567891', { body: { callback_url: 'your-callback-url.com/callback' } });
       await sleep(120);
       const records = await attempts(s.url);
-      expect(records).toHaveLength(3);
+      expect(records).toHaveLength(4);
       expect(records.every((r) => r.error?.startsWith('invalid URL') && r.status === undefined)).toBe(true);
       expect(receiver.received).toHaveLength(0);
     });
@@ -333,14 +337,14 @@ describe('delivery callbacks', () => {
 
     it('late on Verihubs: delivered and read come after its time_limit, after 5', async () => {
       await send(s.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/v`, time_limit: '60' }, headers: { prefer: 'timeline=late' } });
-      await receiver.waitFor(1);
+      await receiver.waitFor(2);
       await sleep(150);
-      expect(receiver.received.map((r) => r.query.status)).toEqual(['1']);
+      expect(receiver.received.map((r) => r.query.status)).toEqual(['0', '1']);
       s.sim.simulator.clock.advance(60_000 + 100);
-      const got = await receiver.waitFor(4);
-      expect(got.map((r) => r.query.status).sort()).toEqual(['1', '2', '3', '5']);
+      const got = await receiver.waitFor(5);
+      expect(got.map((r) => r.query.status).sort()).toEqual(['0', '1', '2', '3', '5']);
       const message = (await call(`${s.url}/__admin/messages/latest?provider=verihubs`)).body;
-      expect(message.events.map((e: { state: string }) => e.state)).toEqual(['sent', 'unverified', 'delivered', 'read']);
+      expect(message.events.map((e: { state: string }) => e.state)).toEqual(['requested', 'sent', 'unverified', 'delivered', 'read']);
     });
 
     it('missing: no callbacks at all, not even for a verified code', async () => {
@@ -411,23 +415,24 @@ describe('callback dispatcher under trouble', () => {
     sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, allow: ['hooks.example.com', `127.0.0.1:${new URL(receiver.url).port}`] } });
     await send(sim.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/ok` } });
     await send(sim.url, 'verihubs', '6281234567891', { body: { callback_url: `http://localhost:${new URL(receiver.url).port}/blocked` } });
-    await receiver.waitFor(3);
+    await receiver.waitFor(4);
     await sleep(100);
-    expect(receiver.received.map((r) => r.path)).toEqual(['/ok', '/ok', '/ok']);
+    expect(receiver.received.map((r) => r.path)).toEqual(['/ok', '/ok', '/ok', '/ok']);
     const refused = (await attempts(sim.url)).filter((r) => r.url.includes('/blocked'));
-    expect(refused).toHaveLength(3);
+    expect(refused).toHaveLength(4);
     expect(refused.every((r) => r.status === undefined && r.error?.startsWith('refused by the callback allow-list'))).toBe(true);
   });
 
   it('drains pending callbacks on close', async () => {
     sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 2 } });
     await send(sim.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/v` } });
-    expect(receiver.received).toHaveLength(0);
+    // 0 "Requested" is due at the send itself; nothing later has gone out yet.
+    expect(receiver.received.filter((r) => r.query.status !== '0')).toHaveLength(0);
     const started = Date.now();
     await sim.close();
     sim = undefined;
     // read is due 400 ms after the send at speed 2; the drain waits for it, and not for the 5 due in 5 minutes.
-    expect(receiver.received.map((r) => r.query.status)).toEqual(['1', '2', '3']);
+    expect(receiver.received.map((r) => r.query.status)).toEqual(['0', '1', '2', '3']);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
@@ -439,6 +444,6 @@ describe('callback dispatcher under trouble', () => {
     sim = undefined;
     expect(Date.now() - started).toBeLessThan(400);
     await sleep(800);
-    expect(receiver.received.map((r) => r.query.status)).toEqual(['1']);
+    expect(receiver.received.map((r) => r.query.status)).toEqual(['0', '1']);
   });
 });

@@ -23,6 +23,14 @@ describe('planTimeline', () => {
     expect(plan({ expiresAt: 60_000, states: ['sent', 'delivered', 'read'] })).toEqual(['sent@100', 'delivered@300', 'read@800']);
   });
 
+  it('opens with requested at the send itself for a provider that reports it, whatever the variant', () => {
+    const states = ['requested', 'sent', 'delivered', 'read', 'failed'] as const;
+    expect(plan({ createdAt: 5, states })).toEqual(['requested@5', 'sent@105', 'delivered@305', 'read@805']);
+    expect(plan({ failed: true, states })).toEqual(['requested@0', 'failed@300']);
+    expect(plan({ timeline: 'out_of_order', states })).toEqual(['requested@0', 'delivered@100', 'sent@300', 'read@800']);
+    expect(plan({ timeline: 'missing', states })).toEqual([]);
+  });
+
   it('sends delivered twice for duplicate', () => {
     expect(plan({ timeline: 'duplicate' })).toEqual(['sent@100', 'delivered@300', 'delivered@350', 'read@800']);
     expect(plan({ timeline: 'duplicate', failed: true })).toEqual(['failed@300', 'failed@350']);

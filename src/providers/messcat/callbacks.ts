@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { CallbackDefinition } from '../define.js';
+import { type SubscriptionState, webhookFor } from './subscriptions.js';
 
 /** ChatDaddy's `MessageStatus`; the failure value is `error`, not "failed". */
 export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'read', 'error', 'note', 'cancelled'] as const;
@@ -19,7 +20,10 @@ export const messageErrorSchema = z.looseObject({
   retries: z.number().int().optional(),
 });
 
-/** One item of `data`: the message id (`messages[0].body.id` of the fire record) and its new status. */
+/**
+ * One item of `data`: the message id (`messages[0].body.id` of the fire record) and its new status. The SDK's
+ * MessageUpdateData requires `chatId` and `accountId`; a receiver reading older or partial items still gets them.
+ */
 export const messageUpdateItemSchema = z.looseObject({
   id: z.string().min(1),
   status: z.enum(MESSAGE_STATUSES),
@@ -49,12 +53,19 @@ export function messageUpdate(items: MessageUpdateItem[]): { event: 'message-upd
 
 const MESSCAT_STATUS: Record<string, MessageStatus> = { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'error' };
 
+/** What the simulator sends: every field the SDK's MessageUpdateData requires is there. */
+const sentItemSchema = messageUpdateItemSchema.extend({ chatId: z.string(), accountId: z.string() });
+
 /** Event subscriptions post `message-update` events to the subscribed URL. */
 export const messcatCallbacks: CallbackDefinition = {
   target: { setting: 'an event subscription (POST /subscriptions, events: [message-update])' },
   method: 'POST',
-  summary: 'message-update webhook: {"event":"message-update","data":[{id,status,...}]}',
-  body: z.object({ event: z.literal('message-update'), data: z.array(messageUpdateItemSchema) }),
+  summary: 'message-update webhook: {"event":"message-update","data":[{id,chatId,accountId,status,...}]}',
+  body: z.object({ event: z.literal('message-update'), data: z.array(sentItemSchema) }),
+  settingUrl: (state: { events: SubscriptionState }) => webhookFor(state.events),
+  // A message goes only to a subscription that covers its channel; with none made, to the configured webhook.
+  reports: (state: { events: SubscriptionState }, event) =>
+    webhookFor(state.events) === undefined || webhookFor(state.events, event.message.callback?.data) !== undefined,
   // assumption: ChatDaddy's webhook retry policy is undocumented: three attempts, 10 s each.
   delivery: { attempts: 3, timeoutMs: 10_000 },
   states: ['sent', 'delivered', 'read', 'failed'],
@@ -66,6 +77,8 @@ export const messcatCallbacks: CallbackDefinition = {
         id: message.providerMessageId ?? '',
         status: MESSCAT_STATUS[state] ?? 'error',
         chatId: `${message.to}@s.whatsapp.net`,
+        // The channel the fire went out on (captured with the message).
+        accountId: message.callback?.data ?? '',
         fromMe: true,
         timestamp: new Date(at).toISOString(),
         ...(state === 'failed' && { error: { statusCode: 400, message: message.failure?.title ?? 'message could not be delivered' } }),

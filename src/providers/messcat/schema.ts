@@ -8,6 +8,9 @@ import { z } from 'zod';
 
 /** The scopes that allow `POST /bots/{id}/fire`; either one is enough. */
 export const SEND_SCOPES = ['MESSAGES_SEND_TO_ALL', 'MESSAGES_SEND_TO_ASSIGNED'] as const;
+/** The scope the events service's `/subscriptions` operations ask for (SDK `src/OpenAPI/events/api.ts`). */
+export const HOOK_SCOPES = ['CHATDADDY_HOOK'] as const;
+export type Scope = (typeof SEND_SCOPES)[number] | (typeof HOOK_SCOPES)[number];
 
 const string = () => z.string({ error: 'must be string' });
 const boolean = () => z.boolean({ error: 'must be boolean' });
@@ -29,16 +32,49 @@ export const messageSendOptionsSchema = z.looseObject(
   { error: 'must be object' },
 );
 
+const contact = () => string().regex(new RegExp(TO_CONTACT_PATTERN), `must match pattern "${TO_CONTACT_PATTERN}"`);
+// Optional in the SDK's BotsFireRequest, BotsBulkFireRequest and Recipient alike.
+const parameters = () => z.record(z.string(), z.unknown(), { error: 'must be object' }).optional();
+
 export const fireRequestSchema = z.object(
   {
     accountId: string().optional(),
-    toContact: string().regex(new RegExp(TO_CONTACT_PATTERN), `must match pattern "${TO_CONTACT_PATTERN}"`),
+    toContact: contact(),
     messageSendOptions: messageSendOptionsSchema.optional(),
-    parameters: z.record(z.string(), z.unknown(), { error: 'must be object' }).optional(),
+    parameters: parameters(),
   },
   { error: 'must be object' },
 );
 export type FireRequest = z.infer<typeof fireRequestSchema>;
+
+// assumption: one bulk fire takes at most 1000 recipients (the SDK states no limit; the body cap is 1 MB anyway).
+export const MAX_RECIPIENTS = 1000;
+
+/** `POST /bots/{id}/bulk-fire`: the SDK's BotsBulkFireRequest, recipients being its `Recipient`. */
+export const bulkFireRequestSchema = z.object(
+  {
+    accountId: string().optional(),
+    recipients: z
+      .array(
+        z.object(
+          {
+            id: contact(),
+            accountId: string().optional(),
+            parameters: parameters(),
+            sendOptions: messageSendOptionsSchema.optional(),
+          },
+          { error: 'must be object' },
+        ),
+        { error: 'must be array' },
+      )
+      .min(1, 'must NOT have fewer than 1 items')
+      .max(MAX_RECIPIENTS, `must NOT have more than ${MAX_RECIPIENTS} items`),
+    parameters: parameters(),
+    messageSendOptions: messageSendOptionsSchema.optional(),
+  },
+  { error: 'must be object' },
+);
+export type BulkFireRequest = z.infer<typeof bulkFireRequestSchema>;
 
 /** One result of a service the action called (the messaging service for `messages`). */
 export const serviceResponseSchema = z.object({
@@ -61,6 +97,9 @@ export const actionFireRecordSchema = z.object({
 });
 export type ActionFireRecord = z.infer<typeof actionFireRecordSchema>;
 
+/** 200 of a bulk fire: the SDK's BotsBulkFire200Response. */
+export const bulkFireReplySchema = z.object({ records: z.array(actionFireRecordSchema) });
+
 /** `@hapi/boom` output, as the auth service's published 400 schema shows it. */
 export const errorSchema = z.object({
   statusCode: z.number().int(),
@@ -76,7 +115,8 @@ export type BoomError = z.infer<typeof errorSchema>;
  */
 export const credentialSchema = z.strictObject({
   token: z.string().min(1),
-  // assumption: a pinned token without `scopes` has MESSAGES_SEND_TO_ALL, the scope the article tells users to pick.
+  // assumption: a pinned token without `scopes` has MESSAGES_SEND_TO_ALL, the scope the article tells users to pick,
+  // and CHATDADDY_HOOK, so the same token can subscribe its webhook.
   scopes: z.array(z.string().min(1)).optional(),
 });
 export type MesscatCredential = z.infer<typeof credentialSchema>;
@@ -86,7 +126,7 @@ export type MesscatCredential = z.infer<typeof credentialSchema>;
 export const optionsSchema = z.strictObject({
   /** Bot ids whose flow has no starting action: firing them answers 400 "bot has no starting action". */
   botsWithoutStartingAction: z.array(z.string().min(1)).optional(),
-  /** Where `message-update` events are posted, as if subscribed with the events service's POST /subscriptions. */
-  // assumption: one subscription to message-update for every account stands in for POST /subscriptions, which is not simulated.
+  /** Where `message-update` events are posted when no subscription was made with POST /subscriptions. */
+  // assumption: a standing subscription to message-update for every account, for apps that do not subscribe themselves.
   webhookUrl: z.url({ protocol: /^https?$/ }).optional(),
 });

@@ -5,7 +5,7 @@
 import { readAuthorization } from '../credentials.js';
 import type { AuthVerdict, NativeReply, RejectReason, RequestView } from '../define.js';
 import type { Rejection } from '../outcomes.js';
-import { type MesscatCredential, SEND_SCOPES } from './schema.js';
+import { HOOK_SCOPES, type MesscatCredential, SEND_SCOPES, type Scope } from './schema.js';
 
 /** Boom's `error` text for each status this provider answers with. */
 const PHRASES: Record<number, string> = {
@@ -53,7 +53,9 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
     case 'invalid_request':
       return invalid(reason);
     case 'unauthorized':
-      if (reason.problem === 'missing_scope' || reason.status === 403) return boom(403, MISSING_SCOPES);
+      if (reason.problem === 'missing_scope' || reason.status === 403) {
+        return boom(403, reason.message?.startsWith('missing scopes: ') ? reason.message : MISSING_SCOPES);
+      }
       if (reason.problem === 'token_expired') return boom(401, TEXTS.tokenExpired);
       return boom(401, reason.message === MISSING_AUTHENTICATION ? MISSING_AUTHENTICATION : TEXTS.invalidToken);
     case 'rate_limited': {
@@ -105,11 +107,18 @@ function validationMessage({ problem, field, message }: RejectReason): string {
   return message || PHRASES[400]!;
 }
 
-const SCOPE_BITS: Record<(typeof SEND_SCOPES)[number], number> = {
+const SCOPE_BITS: Record<Scope, number> = {
   // Bit positions in the access token's `scope` claim, from the SDK's src/scopes.json.
   MESSAGES_SEND_TO_ALL: 59,
   MESSAGES_SEND_TO_ASSIGNED: 58,
+  CHATDADDY_HOOK: 65,
 };
+const ALL_SCOPES = [...SEND_SCOPES, ...HOOK_SCOPES] as const;
+
+/** Hapi's answer to a path no route matches, method mismatches included. */
+export function notFound(): NativeReply {
+  return boom(404, PHRASES[404]!);
+}
 
 const JWT = /^[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)\.[A-Za-z0-9_-]*$/;
 
@@ -123,10 +132,15 @@ const unauthorized = (message: string, problem: 'bad_credentials' | 'token_expir
 
 /**
  * `Authorization: Bearer <token>`. Pinned credentials accept only their tokens, with their scopes; without
- * them any `apit_…` API token is accepted with both send scopes, and a JWT access token with the scopes in
- * its `scope` claim. Either send scope is enough; a token with neither answers 403.
+ * them any `apit_…` API token is accepted with every scope, and a JWT access token with the scopes in
+ * its `scope` claim. Any one of `required` is enough (either send scope for a fire); a token with none answers 403.
  */
-export function authenticate(req: RequestView, now: number, credentials?: MesscatCredential[]): AuthVerdict {
+export function authenticate(
+  req: RequestView,
+  now: number,
+  credentials?: MesscatCredential[],
+  required: readonly Scope[] = SEND_SCOPES,
+): AuthVerdict {
   const header = req.header('authorization');
   const token = readAuthorization(header, 'Bearer');
   if (!token) {
@@ -134,8 +148,9 @@ export function authenticate(req: RequestView, now: number, credentials?: Messca
   }
   const found = credentials ? fromPinned(token, credentials) : fromToken(token, now);
   if ('ok' in found) return found;
-  if (!SEND_SCOPES.some((scope) => found.scopes.includes(scope))) {
-    return { ok: false, outcome: 'unauthorized', reason: { problem: 'missing_scope', status: 403, message: MISSING_SCOPES } };
+  if (!required.some((scope) => found.scopes.includes(scope))) {
+    const message = `missing scopes: ${required[0]}`;
+    return { ok: false, outcome: 'unauthorized', reason: { problem: 'missing_scope', status: 403, message } };
   }
   return { ok: true, account: token };
 }
@@ -146,11 +161,11 @@ function fromPinned(token: string, credentials: MesscatCredential[]): Grant {
   // assumption: a pinned token written with its "Bearer " prefix, as the article shows tokens, still matches.
   const pinned = credentials.find((c) => c.token.replace(/^Bearer\s+/i, '') === token);
   if (!pinned) return unauthorized(`${TEXTS.invalidToken}: not a pinned token`);
-  return { scopes: pinned.scopes ?? [SEND_SCOPES[0]] };
+  return { scopes: pinned.scopes ?? [SEND_SCOPES[0], ...HOOK_SCOPES] };
 }
 
 function fromToken(token: string, now: number): Grant {
-  if (/^apit_\S+$/.test(token)) return { scopes: SEND_SCOPES };
+  if (/^apit_\S+$/.test(token)) return { scopes: ALL_SCOPES };
   // assumption: JWT access tokens are accepted without checking their ES256 signature (the simulator has no
   // ChatDaddy key); only `exp` (against the simulator clock) and the `scope` bit string are read.
   const payload = decodeJwtPayload(token);
@@ -160,7 +175,7 @@ function fromToken(token: string, now: number): Grant {
   }
   if (typeof payload.exp === 'number' && payload.exp * 1000 <= now) return unauthorized(TEXTS.tokenExpired, 'token_expired');
   const bits = typeof payload.scope === 'string' ? payload.scope : '';
-  return { scopes: SEND_SCOPES.filter((scope) => bits[SCOPE_BITS[scope]] === '1') };
+  return { scopes: ALL_SCOPES.filter((scope) => bits[SCOPE_BITS[scope]] === '1') };
 }
 
 function decodeJwtPayload(token: string): Record<string, unknown> | undefined {

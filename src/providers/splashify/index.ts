@@ -85,7 +85,15 @@ export const splashify = defineProvider<State, unknown>({
   name: 'Splashify Pro',
   docs: 'https://docs.splashifypro.com/public-api/send-authentication-template',
   securitySchemes: {
-    apiKey: { type: 'http', scheme: 'basic', description: 'Authorization: Basic <raw API key> (not base64 user:pass); Bearer <key> is also accepted' },
+    // The raw key follows "Basic ", unencoded: that is an API key carried in the Authorization header, not HTTP
+    // Basic (base64 of user:pass), which validators such as Prism would check. The official SDK's generated
+    // code says the same: it sends `configuration.apiKey("Authorization")` as the header, whole.
+    apiKey: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'Authorization',
+      description: 'The whole header: `Basic <raw API key>` (not base64 of user:pass), or `Bearer <key>` as the Developer Settings page shows',
+    },
   },
   credential: credentialSchema,
   demoCredentials: { Authorization: 'Basic sk_live_waotpdemo00000000000000000000000' },

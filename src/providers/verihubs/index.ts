@@ -4,6 +4,7 @@
  * msisdn tables. Docs: https://docs.verihubs.com/reference/send_whatsapp_otp_post
  * @module
  */
+import { z } from 'zod';
 import { authenticationText } from '../auth-template.js';
 import { type CapturedMessage, type HandleContext, type ResponseSpec, defineEndpoint, defineProvider } from '../define.js';
 import { verihubsAdapter } from './adapter.js';
@@ -16,6 +17,7 @@ import {
   type VerihubsCredential,
   credentialSchema,
   errorSchema,
+  optionsSchema,
   sandboxSendSchema,
   sandboxVerifySchema,
   sendOtpSchema,
@@ -26,7 +28,7 @@ import {
 } from './schema.js';
 import { type OtpSession, type State, createState, currentSessionId, openSession, verifySession } from './sessions.js';
 import { INVALID_SCENARIO, MESSAGES, authenticate, reject } from './simulate.js';
-import { verihubsCallbacks } from './callbacks.js';
+import { callbackStatus, verihubsCallbacks } from './callbacks.js';
 
 export { SANDBOX_SEND, SANDBOX_VERIFY } from './sandbox.js';
 export { type SessionView, lookupSession } from './sessions.js';
@@ -59,7 +61,11 @@ function sent(session: OtpSession) {
 }
 
 /** Generates or takes the OTP, stores its session and puts the message on the phone. */
-function accept(ctx: HandleContext<State, SendOtp | SandboxSend>, version: OtpSession['version']): OtpSession {
+function accept(
+  ctx: HandleContext<State, SendOtp | SandboxSend>,
+  version: OtpSession['version'],
+  failure?: number,
+): OtpSession {
   const { body, ids, now } = ctx;
   const createdAt = now();
   const timeLimit = wholeNumber(body.time_limit) ?? DEFAULT_TIME_LIMIT_SECONDS;
@@ -87,6 +93,10 @@ function accept(ctx: HandleContext<State, SendOtp | SandboxSend>, version: OtpSe
   };
   // Verihubs accepts the send and reports a number without WhatsApp only by callback status 6 "Failed".
   if (ctx.outcome === 'not_on_whatsapp') message.failure = { code: 6, title: 'Failed', details: 'WhatsApp could not deliver to this msisdn' };
+  const status = failure === undefined ? undefined : callbackStatus(failure);
+  if (status) {
+    message.failure = { code: status.code, title: status.name, details: `options.failures maps ${body.msisdn} to ${status.code}` };
+  }
   ctx.capture(message);
   return session;
 }
@@ -111,11 +121,20 @@ function sendEndpoint(version: 'v1' | 'v2') {
     authenticate: (req, ctx) => authenticate(req, ctx.credentials),
     recipient: (body) => body.msisdn,
     template: (body) => body.template_name || undefined,
-    handle: (ctx) => sent(accept(ctx, version)),
+    handle(ctx) {
+      const failure = ctx.state.failures.get(ctx.body.msisdn);
+      // assumption: v1 has no spam or blocking callbacks (8 and 9 are v2-only): it answers the same checks at once,
+      // with its documented 429 and 409.
+      const message = `options.failures maps ${ctx.body.msisdn} to ${failure} (v2 only)`;
+      const reason = { problem: 'scenario' as const, message, retryAfter: 1 };
+      if (version === 'v1' && failure === 8) return ctx.reject('rate_limited', reason);
+      if (version === 'v1' && failure === 9) return ctx.reject('blocked_recipient', reason);
+      return sent(accept(ctx, version, failure));
+    },
     sample: (to) => ({
       path: `/${version}/whatsapp/otp/send`,
       headers: { ...DEMO_HEADERS, 'content-type': 'application/json' },
-      body: { msisdn: to, content: ['Masuk'], challenge: 'login', time_limit: '300', lang_code: 'id' },
+      body: { msisdn: to, challenge: 'login', time_limit: '300', lang_code: 'id' },
     }),
     responses: {
       201: { description: 'OTP generated (or taken) and sent; the OTP is echoed', schema: sentSchema, example: sentExample },
@@ -224,7 +243,11 @@ export const verihubs = defineProvider<State, VerihubsCredential>({
   },
   credential: credentialSchema,
   demoCredentials: DEMO_HEADERS,
-  createState,
+  createState({ settings }) {
+    const options = optionsSchema.safeParse(settings.options ?? {});
+    if (!options.success) throw new Error(`providers.verihubs.options: ${z.prettifyError(options.error)}`);
+    return createState(new Map(Object.entries(options.data.failures ?? {})));
+  },
   reject,
   errorSchema,
   endpoints: [sendEndpoint('v1'), sendEndpoint('v2'), verifyEndpoint('v1'), verifyEndpoint('v2'), sandboxSend, sandboxVerify],

@@ -30,9 +30,11 @@ export function wholeNumber(value: string | number | undefined): number | undefi
   return Number(value);
 }
 
-/** Fields shared by production and sandbox sends; only `msisdn` differs. */
+/** Values for the template's `{{1}}`, `{{2}}`… placeholders, in order. */
+const content = z.array(z.string());
+
+/** Fields shared by production and sandbox sends; `msisdn` and whether `content` is required differ. */
 const sendFields = {
-  content: z.array(z.string()),
   otp: otp.optional(),
   otp_length: whole.optional(),
   challenge: optionalText,
@@ -65,12 +67,17 @@ function checkSend(body: SendShape, ctx: z.RefinementCtx) {
   }
 }
 
-/** `POST /v1|v2/whatsapp/otp/send`. */
-export const sendOtpSchema = z.object({ msisdn, ...sendFields }).superRefine(checkSend);
+/**
+ * `POST /v1|v2/whatsapp/otp/send`. The production pages list msisdn, otp, challenge, time_limit, lang_code and
+ * template_name, and no `content` (only the sandbox page has it), so it is optional here: the approved template
+ * holds the text. Public clients omit it (the Go client grosenia/verihubs-client commented it out in 2024).
+ */
+export const sendOtpSchema = z.object({ msisdn, content: content.optional(), ...sendFields }).superRefine(checkSend);
 export type SendOtp = z.infer<typeof sendOtpSchema>;
 
 /** `POST /v1/whatsapp/otp/send/sandbox`: "Any other msisdn format will be marked as Invalid", so any string passes here. */
-export const sandboxSendSchema = z.object({ msisdn: z.string(), ...sendFields }).superRefine(checkSend);
+// The sandbox page marks `content` required.
+export const sandboxSendSchema = z.object({ msisdn: z.string(), content, ...sendFields }).superRefine(checkSend);
 export type SandboxSend = z.infer<typeof sandboxSendSchema>;
 
 /** `POST /v1|v2/whatsapp/otp/verify`. */
@@ -107,3 +114,12 @@ export const errorSchema = z.object({ message: z.string() });
 /** `{"appId": "…", "apiKey": "…"}`: a pinned App-ID / API-Key pair in the config file. */
 export const credentialSchema = z.strictObject({ appId: z.string().min(1), apiKey: z.string().min(1) });
 export type VerihubsCredential = z.infer<typeof credentialSchema>;
+
+/**
+ * `providers.verihubs.options` in the config file. `failures` maps an msisdn to the callback status its
+ * production sends end with: 6 Failed, 7 Request Error, 8 Rejected (v2 spam check), 9 Blocked (v2 blocking
+ * check) or 10 Tier Limit Exceeded.
+ */
+export const optionsSchema = z.strictObject({
+  failures: z.record(z.string().regex(/^[1-9]\d{5,14}$/, 'keys are msisdns'), z.literal([6, 7, 8, 9, 10])).optional(),
+});

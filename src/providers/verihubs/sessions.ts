@@ -27,6 +27,8 @@ export interface State {
   /** Session ids in arrival order, a ring of MAX_SESSIONS slots: the slot a new one takes names the one to drop. */
   order: (string | undefined)[];
   opened: number;
+  /** `options.failures`: the callback status (6-10) sends to an msisdn end with, instead of 1 -> 2 -> 3. */
+  failures: ReadonlyMap<string, number>;
 }
 
 /** What a later step (callbacks, the inbox) can learn about one session. */
@@ -44,8 +46,8 @@ export interface SessionView {
 /** Sessions kept before the oldest are dropped, so a long load test cannot grow memory without bound. */
 export const MAX_SESSIONS = 100_000;
 
-export function createState(): State {
-  return { sessions: new Map(), current: new Map(), order: [], opened: 0 };
+export function createState(failures: ReadonlyMap<string, number> = new Map()): State {
+  return { sessions: new Map(), current: new Map(), order: [], opened: 0, failures };
 }
 
 const keyOf = (msisdn: string, challenge: string) => `${msisdn}\u0000${challenge}`;
