@@ -119,7 +119,7 @@ function fireAt(
   ctx: HandleContext<MesscatState, unknown>,
   botId: string,
   target: Target,
-  outcome: 'accepted' | 'not_on_whatsapp',
+  outcome: HandleContext<MesscatState, unknown>['outcome'],
 ): ActionFireRecord {
   const { state, ids, now, capture } = ctx;
   let actionId = state.startingActions.get(botId);
