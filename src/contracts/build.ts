@@ -107,7 +107,11 @@ export function buildContract(provider: ProviderDefinition): OpenAPIObject {
     paths: {},
     components: { securitySchemes: {}, schemas: { Error: jsonSchema(provider.errorSchema) } },
   });
-  for (const [name, scheme] of Object.entries(provider.securitySchemes)) builder.addSecurityScheme(name, scheme);
+  for (const [name, scheme] of Object.entries(provider.securitySchemes)) {
+    // `identifier` is waotp's own note (journal masking), not an OpenAPI field.
+    const { identifier: _identifier, ...openapi } = scheme as typeof scheme & { identifier?: true };
+    builder.addSecurityScheme(name, openapi);
+  }
   for (const endpoint of provider.endpoints) {
     const path = openApiPath(endpoint.path);
     const item: PathItemObject = builder.rootDoc.paths?.[path] ?? {};

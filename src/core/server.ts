@@ -4,9 +4,9 @@
  */
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
-import { providers } from '../providers/index.js';
+import { registry } from '../providers/registry.js';
 import { z } from 'zod';
-import { type CoreConfigInput, buildService, coreConfigSchema } from './config.js';
+import { type CoreConfigInput, type CoreProvider, buildService, coreConfigSchema } from './config.js';
 import { InvalidRequestError } from './errors.js';
 import { createOtpHttp } from './http.js';
 import type { Logger } from './logger.js';
@@ -49,6 +49,8 @@ export interface CoreServerOptions {
   /** This service's URL as providers reach it, for delivery reports (default: derived from host and port). */
   callbackBaseUrl?: string;
   logger?: Logger;
+  /** The providers it may use: default the registry's adapters; `waotp dev` passes full definitions (failover ranks). */
+  providers?: readonly CoreProvider[];
 }
 
 /**
@@ -56,7 +58,7 @@ export interface CoreServerOptions {
  * @example
  * const core = await startCore({ config, port: 4020, store: 'redis://127.0.0.1:6379' });
  */
-export async function startCore({ config: input = {}, port = 4020, host = '127.0.0.1', store, secret, simulatorUrl, callbackBaseUrl, logger }: CoreServerOptions = {}): Promise<RunningCore> {
+export async function startCore({ config: input = {}, port = 4020, host = '127.0.0.1', store, secret, simulatorUrl, callbackBaseUrl, logger, providers = registry }: CoreServerOptions = {}): Promise<RunningCore> {
   const parsed = coreConfigSchema.safeParse(input);
   if (!parsed.success) throw new InvalidRequestError(`core config: ${z.prettifyError(parsed.error)}`);
   const config = parsed.data;

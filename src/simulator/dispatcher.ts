@@ -213,8 +213,7 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
   /** Where a report of this message goes now; undefined: nowhere (no URL given or configured). */
   const targetOf = (message: InboxMessage, runtime: CallbackProvider, definition: CallbackDefinition): string | undefined => {
     if ('requestField' in definition.target) return message.callback?.url || undefined;
-    const option = runtime.settings.options?.webhookUrl;
-    return targets[message.provider] ?? definition.settingUrl?.(runtime.state) ?? (typeof option === 'string' && option ? option : undefined);
+    return targets[message.provider] ?? definition.settingUrl?.(runtime.state) ?? runtime.settings.webhookUrl;
   };
 
   const eventOf = (message: InboxMessage, state: ReportState, at: number): CallbackEvent => ({

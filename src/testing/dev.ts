@@ -5,7 +5,7 @@
 import { type AddressInfo, createServer } from 'node:net';
 import { type CoreServerOptions, startCore } from '../core/server.js';
 import { providers as registry } from '../providers/index.js';
-import type { SimulatorConfig } from '../simulator/config.js';
+import { type SimulatorConfig, withWebhookUrl } from '../simulator/config.js';
 import { type RunningSimulator, type StartOptions, startSimulator } from '../simulator/server.js';
 
 /** Only for `waotp dev`: a fixed secret so dev instances sharing a Redis agree, never for production. */
@@ -28,7 +28,7 @@ export async function startDev({ simulatorPort = 4010, simulator: simulatorOptio
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const simulator: RunningSimulator = await startSimulator({ ...simulatorOptions, config: reportTo(base, simulatorOptions.config), port: simulatorPort, host });
   try {
-    const running = await startCore({ ...core, port, host, secret: core.secret ?? core.config?.secret ?? DEV_SECRET, simulatorUrl: simulator.url, callbackBaseUrl: base });
+    const running = await startCore({ ...core, port, host, secret: core.secret ?? core.config?.secret ?? DEV_SECRET, simulatorUrl: simulator.url, callbackBaseUrl: base, providers: registry });
     return {
       simulator,
       core: running,
@@ -48,13 +48,9 @@ export async function startDev({ simulatorPort = 4010, simulator: simulatorOptio
  * user set one: as config, so the wiring survives the simulator's resets.
  */
 function reportTo(base: string, config: SimulatorConfig = {}): SimulatorConfig {
-  const wired = { ...config, providers: { ...config.providers } };
-  for (const provider of registry.filter((p) => p.callbacks && 'setting' in p.callbacks.target)) {
-    const settings = wired.providers[provider.id] ?? {};
-    if (settings.options?.webhookUrl !== undefined) continue;
-    wired.providers[provider.id] = { ...settings, options: { ...settings.options, webhookUrl: `${base}/v1/callbacks/${provider.id}` } };
-  }
-  return wired;
+  return registry
+    .filter((p) => p.callbacks && 'setting' in p.callbacks.target)
+    .reduce((wired, p) => withWebhookUrl(wired, p.id, `${base}/v1/callbacks/${p.id}`), config);
 }
 
 function freePort(host: string): Promise<number> {

@@ -160,6 +160,7 @@ export const messcat = defineProvider<MesscatState, MesscatCredential>({
   reject,
   errorSchema,
   endpoints: [fireBot],
+  failoverRank: 4,
   adapter: messcatAdapter,
   callbacks: messcatCallbacks,
 });

@@ -292,6 +292,7 @@ export const whatsappOnprem = defineProvider<OnPremState, OnPremCredential>({
   reject,
   errorSchema,
   endpoints: [login, logout, sendMessage, checkContacts, updateApplicationSettings, getApplicationSettings],
+  failoverRank: 3,
   adapter: whatsappOnpremAdapter,
   callbacks: whatsappOnpremCallbacks,
 });
