@@ -18,11 +18,17 @@ export function jsonSchema(schema: z.ZodType): SchemaObject {
 
 /** `/bots/:id/fire` -> `/bots/{id}/fire`. */
 export function openApiPath(path: string): string {
-  return path.replace(/:(\w+)/g, '{$1}');
+  // A Hono parameter pattern (`:version{v\\d+\\.\\d+}`) becomes the parameter's schema pattern, not part of the path.
+  return path.replace(/:(\w+)(\{[^/]*\})?/g, '{$1}');
 }
 
 function pathParameters(path: string): ParameterObject[] {
-  return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({ name: name!, in: 'path', required: true, schema: { type: 'string' } }));
+  return [...path.matchAll(/:(\w+)(?:\{([^/]*)\})?/g)].map(([, name, pattern]) => ({
+    name: name!,
+    in: 'path',
+    required: true,
+    schema: { type: 'string', ...(pattern !== undefined && { pattern: `^${pattern}$` }) },
+  }));
 }
 
 function operation(provider: ProviderDefinition, endpoint: EndpointDefinition): OperationObject {

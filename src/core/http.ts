@@ -92,7 +92,16 @@ export function createOtpHttp(service: OtpService, { apiKey, logger = silentLogg
   app.on(['GET', 'POST'], '/v1/callbacks/:provider', async (c) => {
     const provider = c.req.param('provider');
     if (!service.providers.includes(provider)) return problem(404, 'Unknown provider', `no provider "${provider}" is configured`);
+    const adapter = service.adapter(provider);
+    if (c.req.method === 'GET' && adapter?.answerHandshake) {
+      // The webhook verification handshake (Cloud API): echo the challenge only for our verify token.
+      const challenge = adapter.answerHandshake(c.req.query());
+      return challenge === undefined ? problem(403, 'Forbidden', 'hub.verify_token does not match, or hub.mode is not subscribe') : c.text(challenge);
+    }
     const text = await c.req.text();
+    if (adapter?.authenticateReport && !adapter.authenticateReport(text, c.req.header())) {
+      return problem(401, 'Unauthorized', 'the report\'s signature does not match its body', {}, { 'www-authenticate': 'X-Hub-Signature-256' });
+    }
     let body: unknown = text;
     try {
       body = text ? JSON.parse(text) : undefined;

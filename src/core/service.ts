@@ -73,6 +73,8 @@ export interface OtpService {
   /** Applies a provider's native delivery callback; returns how many events matched a verification. */
   handleCallback(provider: string, request: CallbackRequest): Promise<{ events: number; matched: number }>;
   readonly providers: readonly string[];
+  /** A configured provider's adapter (its callback receiver's handshake and signature check), by id. */
+  adapter(provider: string): Adapter | undefined;
   readonly delivery: Delivery;
   close(): Promise<void>;
 }
@@ -142,6 +144,7 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
 
   const service: OtpService = {
     providers: order,
+    adapter: (provider) => byId.get(provider),
     delivery,
     async send({ to, provider, locale, idempotencyKey }) {
       const phone = normalizePhone(to);

@@ -214,6 +214,8 @@ export interface NativeCallback {
   query?: Record<string, string>;
   headers: Record<string, string>;
   body?: unknown;
+  /** The exact bytes to send when they matter (a signed body); `body` stays its parsed form for records. */
+  rawBody?: string;
 }
 
 export interface CallbackDefinition {
@@ -232,7 +234,13 @@ export interface CallbackDefinition {
   settingUrl?(state: any): string | undefined;
   /** False when the provider's live settings switch this report off (On-Prem's `webhooks.message.*` flags). */
   reports?(state: any, event: CallbackEvent): boolean;
-  render(event: CallbackEvent): NativeCallback;
+  /**
+   * A verification handshake before the first POST to a URL (Cloud API): the query of a GET whose reply body
+   * must be `challenge`; a wrong answer is recorded and nothing is sent.
+   */
+  handshake?(state: any, challenge: string): Record<string, string>;
+  /** The provider's live state is given for what it holds (Cloud API: the app secret that signs). */
+  render(event: CallbackEvent, state?: any): NativeCallback;
 }
 
 /** A case the provider itself documents (a sandbox table row), for `waotp verify` against any base URL. */

@@ -10,6 +10,7 @@ import { botcakeAdapter } from './botcake/adapter.js';
 import { messcatAdapter } from './messcat/adapter.js';
 import { splashifyAdapter } from './splashify/adapter.js';
 import { verihubsAdapter } from './verihubs/adapter.js';
+import { whatsappCloudAdapter } from './whatsapp-cloud/adapter.js';
 import { whatsappOnpremAdapter } from './whatsapp-onprem/adapter.js';
 
 /** One registry line: the id (= folder), the adapter, and the loader of the full definition. */
@@ -28,6 +29,7 @@ export const registry = [
   entry('splashify', splashifyAdapter, () => import('./splashify/index.js').then((m) => m.splashify)),
   entry('verihubs', verihubsAdapter, () => import('./verihubs/index.js').then((m) => m.verihubs)),
   entry('whatsapp-onprem', whatsappOnpremAdapter, () => import('./whatsapp-onprem/index.js').then((m) => m.whatsappOnprem)),
+  entry('whatsapp-cloud', whatsappCloudAdapter, () => import('./whatsapp-cloud/index.js').then((m) => m.whatsappCloud)),
 ] as const;
 
 export type ProviderId = (typeof registry)[number]['id'];
