@@ -24,30 +24,58 @@ export interface Handshakes {
  */
 export function createHandshakes({ capacity = 1000, challenge = () => String(randomInt(1_000_000_000, 2_000_000_000)) } = {}): Handshakes {
   const verified = new Set<string>();
+  /** Handshakes under way: reports due at the same time wait for the one GET instead of each sending theirs. */
+  const inflight = new Map<string, Promise<string | undefined>>();
+
+  const perform = async (key: string, url: string, queryOf: (challenge: string) => Record<string, string>, timeoutMs: number) => {
+    const expected = challenge();
+    const target = new URL(url);
+    for (const [name, value] of Object.entries(queryOf(expected))) target.searchParams.set(name, value);
+    let answer: string;
+    let status: number;
+    try {
+      const response = await fetch(target, { headers: { 'user-agent': 'waotp-simulator' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      status = response.status;
+      answer = await readCapped(response, 1024);
+    } catch (caught) {
+      const failure = caught as Error & { cause?: { code?: string } };
+      return `verification handshake failed: ${failure.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (failure.cause?.code ?? failure.message)}`;
+    }
+    if (status !== 200 || answer.trim() !== expected) {
+      return `verification handshake failed: GET answered ${status} ${JSON.stringify(answer)}, expected 200 with the challenge ${expected}`;
+    }
+    if (verified.size >= capacity) verified.delete(verified.values().next().value!);
+    verified.add(key);
+    return undefined;
+  };
+
   return {
     async ensure(provider, url, queryOf, timeoutMs) {
       const key = `${provider} ${url}`;
       if (verified.has(key)) return undefined;
-      const expected = challenge();
-      const target = new URL(url);
-      for (const [name, value] of Object.entries(queryOf(expected))) target.searchParams.set(name, value);
-      let answer: string;
-      let status: number;
-      try {
-        const response = await fetch(target, { headers: { 'user-agent': 'waotp-simulator' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-        status = response.status;
-        answer = (await response.text()).slice(0, 200);
-      } catch (caught) {
-        const failure = caught as Error & { cause?: { code?: string } };
-        return `verification handshake failed: ${failure.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (failure.cause?.code ?? failure.message)}`;
+      let pending = inflight.get(key);
+      if (!pending) {
+        pending = perform(key, url, queryOf, timeoutMs).finally(() => inflight.delete(key));
+        inflight.set(key, pending);
       }
-      if (status !== 200 || answer.trim() !== expected) {
-        return `verification handshake failed: GET answered ${status} ${JSON.stringify(answer)}, expected 200 with the challenge ${expected}`;
-      }
-      if (verified.size >= capacity) verified.delete(verified.values().next().value!);
-      verified.add(key);
-      return undefined;
+      return pending;
     },
     reset: () => verified.clear(),
   };
+}
+
+/** At most `max` bytes of a reply body, as text: a hostile receiver cannot make the simulator buffer more. */
+async function readCapped(response: Response, max: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < max) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8');
 }
