@@ -62,6 +62,7 @@ export const whatsappCloudAdapter: AdapterDefinition<WhatsappCloudConfig> = {
       async send(message, { signal }) {
         // The Cloud API sends the code it is given; it cannot generate one.
         if (!message.code) return failure(PROVIDER, 'invalid_request', 'no code to send: the WhatsApp Cloud API does not generate codes');
+        // assumption: the message's locale, when given, is the template language; `language` is the fallback.
         const body = templateMessage(toDigits(message.to), message.code, message.locale?.replace(/-/g, '_') ?? config.language, config.templateName);
         const reply = await requestJson(fetch, PROVIDER, url, { headers: { authorization: `Bearer ${config.accessToken}` }, body, signal });
         if ('ok' in reply) return reply;
@@ -135,6 +136,7 @@ function classify(reply: HttpReply, secrets: string[], now: () => number): SendR
   const words = error ? `${error.message}${error.error_data ? `: ${error.error_data.details}` : ''}` : 'without a Graph error body';
   return failure(PROVIDER, kind, `HTTP ${status} ${scrubSecrets(words, secrets)}`, {
     status,
+    // assumption: Meta sends no Retry-After on throttling; without one, wait 1 s (the per-number limit is per second).
     ...(kind === 'rate_limited' && { retryAfterMs: retryAfterMs(reply.headers.get('retry-after'), now) ?? 1000 }),
   });
 }
