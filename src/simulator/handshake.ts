@@ -42,7 +42,7 @@ export function createHandshakes({ capacity = 1000, challenge = () => String(ran
       return `verification handshake failed: ${failure.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (failure.cause?.code ?? failure.message)}`;
     }
     if (status !== 200 || answer.trim() !== expected) {
-      return `verification handshake failed: GET answered ${status} ${JSON.stringify(answer)}, expected 200 with the challenge ${expected}`;
+      return `verification handshake failed: GET answered ${status} ${JSON.stringify(answer.slice(0, 80))}, expected 200 with the challenge ${expected}`;
     }
     if (verified.size >= capacity) verified.delete(verified.values().next().value!);
     verified.add(key);
