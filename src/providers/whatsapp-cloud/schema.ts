@@ -76,7 +76,7 @@ export type SendMessage = z.infer<typeof sendMessageSchema>;
 export const sentSchema = z.object({
   messaging_product: z.literal('whatsapp'),
   contacts: z.array(z.object({ input: z.string(), wa_id: z.string() })).min(1),
-  messages: z.array(z.object({ id: z.string().startsWith('wamid.'), message_status: z.string().optional() })).min(1),
+  messages: z.array(z.object({ id: z.string().regex(/^wamid\./), message_status: z.string().optional() })).min(1),
 });
 
 /** Graph's error envelope; `error_subcode` and `error_data` are optional (token errors carry no error_data). */
