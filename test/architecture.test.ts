@@ -2,6 +2,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
+import { credentialHeaders, secretHeaders } from '../src/providers/define.js';
 import { providers, registry } from '../src/providers/index.js';
 import { createSimulator } from '../src/simulator/app.js';
 import { findRouteCollisions, pathsOverlap } from '../src/simulator/route-collisions.js';
@@ -29,6 +30,13 @@ describe('architecture', () => {
 
   it('lists every provider in the registry under its own id, in the same order as the loaded definitions', () => {
     expect(registry.map((entry) => entry.id)).toEqual(providers.map((p) => p.id));
+  });
+
+  it('derives credential and secret headers from each provider\'s security schemes', () => {
+    const byId = Object.fromEntries(providers.map((p) => [p.id, { credentials: credentialHeaders(p), secrets: secretHeaders(p) }]));
+    expect(byId.verihubs).toEqual({ credentials: ['app-id', 'api-key'], secrets: ['api-key'] });
+    expect(byId.botcake).toEqual({ credentials: ['access-token'], secrets: ['access-token'] });
+    expect(byId['whatsapp-cloud']).toEqual({ credentials: ['authorization'], secrets: ['authorization'] });
   });
 
   it('has no two providers answering the same request at the server root', () => {
