@@ -18,11 +18,17 @@ export function jsonSchema(schema: z.ZodType): SchemaObject {
 
 /** `/bots/:id/fire` -> `/bots/{id}/fire`. */
 export function openApiPath(path: string): string {
-  return path.replace(/:(\w+)/g, '{$1}');
+  // A Hono parameter pattern (`:version{v\\d+\\.\\d+}`) becomes the parameter's schema pattern, not part of the path.
+  return path.replace(/:(\w+)(\{[^/]*\})?/g, '{$1}');
 }
 
 function pathParameters(path: string): ParameterObject[] {
-  return [...path.matchAll(/:(\w+)/g)].map(([, name]) => ({ name: name!, in: 'path', required: true, schema: { type: 'string' } }));
+  return [...path.matchAll(/:(\w+)(?:\{([^/]*)\})?/g)].map(([, name, pattern]) => ({
+    name: name!,
+    in: 'path',
+    required: true,
+    schema: { type: 'string', ...(pattern !== undefined && { pattern: `^${pattern}$` }) },
+  }));
 }
 
 function operation(provider: ProviderDefinition, endpoint: EndpointDefinition): OperationObject {
@@ -77,7 +83,9 @@ function callbackPathItem(callbacks: CallbackDefinition): PathItemObject {
   }
   const op: OperationObject = {
     summary: callbacks.summary,
-    description: `Sent for the states: ${callbacks.states.join(', ')}. Attempts: ${callbacks.delivery.attempts} (${callbacks.delivery.attempts === 1 ? 'never retried' : 'retried on non-2xx'}), ${callbacks.delivery.timeoutMs} ms each.`,
+    description:
+      `Sent for the states: ${callbacks.states.join(', ')}. Attempts: ${callbacks.delivery.attempts} (${callbacks.delivery.attempts === 1 ? 'never retried' : 'retried on non-2xx'}), ${callbacks.delivery.timeoutMs} ms each.` +
+      (callbacks.handshake ? ' Before the first POST to a URL, a GET verification handshake: the URL must answer 200 with the challenge it was sent, or nothing is posted.' : ''),
     ...(headerParameters.length + queryParameters.length > 0 && { parameters: [...headerParameters, ...queryParameters] }),
     ...(callbacks.body && {
       requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(callbacks.body), example: example.body } } },
@@ -107,7 +115,11 @@ export function buildContract(provider: ProviderDefinition): OpenAPIObject {
     paths: {},
     components: { securitySchemes: {}, schemas: { Error: jsonSchema(provider.errorSchema) } },
   });
-  for (const [name, scheme] of Object.entries(provider.securitySchemes)) builder.addSecurityScheme(name, scheme);
+  for (const [name, scheme] of Object.entries(provider.securitySchemes)) {
+    // `identifier` is waotp's own note (journal masking), not an OpenAPI field.
+    const { identifier: _identifier, ...openapi } = scheme as typeof scheme & { identifier?: true };
+    builder.addSecurityScheme(name, openapi);
+  }
   for (const endpoint of provider.endpoints) {
     const path = openApiPath(endpoint.path);
     const item: PathItemObject = builder.rootDoc.paths?.[path] ?? {};

@@ -4,19 +4,18 @@
  * @module
  */
 import type { OpenAPIObject } from 'openapi3-ts/oas31';
-import type { DocumentedCase, ProviderDefinition } from '../providers/define.js';
+import { type DocumentedCase, type ProviderDefinition, credentialHeaders } from '../providers/define.js';
 import { createContractValidator } from './validate.js';
-
-const CREDENTIAL_HEADERS = ['authorization', 'access-token', 'app-id', 'api-key'];
 
 /** Every case to run for a provider: its own documented ones, plus the basics any send endpoint has. */
 export function casesFor(provider: ProviderDefinition, to = '6281234567890'): DocumentedCase[] {
+  const credentials = credentialHeaders(provider);
   const basics = provider.endpoints
     .filter((e) => e.kind === 'send' && e.sample)
     .flatMap((endpoint): DocumentedCase[] => {
       const sample = endpoint.sample!(to);
       const success = Number(Object.keys(endpoint.responses).find((s) => Number(s) < 300));
-      const withoutCredentials = Object.fromEntries(Object.entries(sample.headers).filter(([k]) => !CREDENTIAL_HEADERS.includes(k.toLowerCase())));
+      const withoutCredentials = Object.fromEntries(Object.entries(sample.headers).filter(([k]) => !credentials.includes(k.toLowerCase())));
       const request = { ...sample, method: endpoint.method };
       return [
         { name: `${endpoint.operationId}: the sample request`, request, expect: { status: success } },
@@ -54,8 +53,9 @@ export interface RunCasesOptions {
 export async function runCases({ provider, contract, baseUrl, headers = {}, to, timeoutMs = 10_000 }: RunCasesOptions): Promise<CaseResult[]> {
   const validator = createContractValidator(contract);
   const results: CaseResult[] = [];
+  const credentials = credentialHeaders(provider);
   for (const c of casesFor(provider, to)) {
-    const keepsCredentials = Object.keys(c.request.headers).some((k) => CREDENTIAL_HEADERS.includes(k.toLowerCase()));
+    const keepsCredentials = Object.keys(c.request.headers).some((k) => credentials.includes(k.toLowerCase()));
     const sent = { ...c.request.headers, ...(keepsCredentials ? headers : {}) };
     // Cases documented to fail send bad requests on purpose; only the others must follow the contract.
     const drift = c.expect.status < 300 ? validator.checkRequest({ method: c.request.method, path: c.request.path, headers: sent, body: c.request.body }) : [];

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Adapter, CallbackRequest, DeliveryEvent } from '../providers/adapter.js';
-import type { ProviderDefinition } from '../providers/define.js';
+import type { AdapterDefinition } from '../providers/adapter.js';
 import { parseDuration } from '../util/duration.js';
 import { InvalidRequestError } from './errors.js';
 import type { Logger } from './logger.js';
@@ -67,8 +67,20 @@ export const coreConfigSchema = z.strictObject({
 export type CoreConfig = z.infer<typeof coreConfigSchema>;
 export type CoreConfigInput = z.input<typeof coreConfigSchema>;
 
-/** The order `waotp dev` uses when the config names none. */
-export const DEFAULT_ORDER = ['verihubs', 'splashify', 'whatsapp-onprem', 'messcat', 'botcake'];
+/** What the core knows of a provider: its id and adapter; a full definition also gives its failover rank. */
+export interface CoreProvider {
+  id: string;
+  adapter: AdapterDefinition;
+  failoverRank?: number;
+}
+
+/** The order `waotp dev` uses when the config names none: by each definition's `failoverRank`, then as listed. */
+export function defaultOrder(providers: readonly CoreProvider[]): string[] {
+  return providers
+    .map((p, i) => ({ id: p.id, rank: p.failoverRank ?? Number.POSITIVE_INFINITY, i }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((p) => p.id);
+}
 
 /** Reads the `core:` section of a YAML config file (other sections belong to the simulator). */
 export async function loadCoreConfig(file: string): Promise<CoreConfig> {
@@ -107,7 +119,7 @@ export async function openStore(spec: string | undefined, options: { logger?: Lo
 }
 
 export interface BuildOptions {
-  providers: readonly ProviderDefinition[];
+  providers: readonly CoreProvider[];
   /** Point every provider at a waotp simulator: its demo credentials, overridable per provider. */
   simulatorUrl?: string;
   /** This service's own URL, so providers that take a callback URL per request report to it. */
@@ -125,7 +137,7 @@ export interface BuildOptions {
  * const { service } = await buildService(config, { providers, simulatorUrl: 'http://127.0.0.1:4010' });
  */
 export async function buildService(config: CoreConfig, options: BuildOptions): Promise<{ service: OtpService; storeKind: string }> {
-  const entries = config.providers ?? (options.simulatorUrl ? DEFAULT_ORDER.map((id) => ({ id })) : undefined);
+  const entries = config.providers ?? (options.simulatorUrl ? defaultOrder(options.providers).map((id) => ({ id })) : undefined);
   if (!entries) throw new InvalidRequestError('core.providers must list at least one provider with its credentials');
   const adapters: Adapter[] = [];
   const callbackParsers: Record<string, (request: CallbackRequest) => DeliveryEvent[]> = {};

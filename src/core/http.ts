@@ -182,6 +182,12 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
   app.on(['GET', 'POST'], ['/v1/callbacks/:provider', '/v1/callbacks/:provider/:token'], async (c) => {
     const provider = c.req.param('provider');
     if (!service.providers.includes(provider)) return problem(404, 'Unknown provider', `no provider "${provider}" is configured`);
+    const adapter = service.adapter(provider);
+    if (c.req.method === 'GET' && adapter?.answerHandshake) {
+      // The webhook verification handshake (Cloud API): echo the challenge only for our verify token.
+      const challenge = adapter.answerHandshake(c.req.query());
+      return challenge === undefined ? problem(403, 'Forbidden', 'hub.verify_token does not match, or hub.mode is not subscribe') : c.text(challenge);
+    }
     const text = await c.req.text();
     const token = c.req.param('token');
     let body: unknown = text;

@@ -5,10 +5,10 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { providers } from '../providers/index.js';
+import { registry } from '../providers/registry.js';
 import { z } from 'zod';
 import { problem } from '../util/problem.js';
-import { type CoreConfigInput, buildService, coreConfigSchema } from './config.js';
+import { type CoreConfigInput, type CoreProvider, buildService, coreConfigSchema } from './config.js';
 import { InvalidRequestError } from './errors.js';
 import { createOtpHttp } from './http.js';
 import { type Logger, silentLogger } from './logger.js';
@@ -113,6 +113,8 @@ export interface CoreServerOptions {
   logger?: Logger;
   /** Apply the default abuse limits where the config names none (`waotp serve` does; `waotp dev` does not). */
   defaultLimits?: boolean;
+  /** The providers it may use: default the registry's adapters; `waotp dev` passes full definitions (failover ranks). */
+  providers?: readonly CoreProvider[];
 }
 
 /**
@@ -120,7 +122,7 @@ export interface CoreServerOptions {
  * @example
  * const core = await startCore({ config, port: 4020, store: 'redis://127.0.0.1:6379' });
  */
-export async function startCore({ config: input = {}, port = 4020, host = '127.0.0.1', store, secret, simulatorUrl, callbackBaseUrl, logger, defaultLimits }: CoreServerOptions = {}): Promise<RunningCore> {
+export async function startCore({ config: input = {}, port = 4020, host = '127.0.0.1', store, secret, simulatorUrl, callbackBaseUrl, logger, defaultLimits, providers = registry }: CoreServerOptions = {}): Promise<RunningCore> {
   const parsed = coreConfigSchema.safeParse(input);
   if (!parsed.success) throw new InvalidRequestError(`core config: ${z.prettifyError(parsed.error)}`);
   const config = parsed.data;

@@ -129,6 +129,8 @@ export interface OtpService {
    */
   handleCallback(provider: string, request: CallbackRequest, proof: ReportProof): Promise<{ events: number; matched: number }>;
   readonly providers: readonly string[];
+  /** A configured provider's adapter (its callback receiver's handshake and signature check), by id. */
+  adapter(provider: string): Adapter | undefined;
   readonly delivery: Delivery;
   /** The token delivery reports must carry in their URL. */
   readonly reportToken: string;
@@ -217,6 +219,7 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
 
   const service: OtpService = {
     providers: order,
+    adapter: (provider) => byId.get(provider),
     delivery,
     async send({ to, provider, locale, idempotencyKey, clientIp }) {
       if (stopping.signal.aborted) throw new ShuttingDownError('the service is shutting down; retry on another instance');

@@ -81,6 +81,11 @@ export interface Adapter {
   check?(input: { to: string; code: string }, options: CallOptions): Promise<ProviderCheck>;
   /** True when this adapter lets the provider generate and check the code. */
   readonly delegatesCodes?: boolean;
+  /**
+   * Providers whose webhook is verified by a handshake (Cloud API): the reply body for a GET with this query,
+   * or undefined to refuse it (403).
+   */
+  answerHandshake?(query: Record<string, string>): string | undefined;
 }
 
 export interface AdapterDeps {

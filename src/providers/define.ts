@@ -85,6 +85,11 @@ export interface ProviderSettings<Cred = unknown> {
   blocked?: string[];
   /** Provider-specific knobs, parsed by the slice itself. */
   options?: Record<string, unknown>;
+  /**
+   * Where delivery reports go for a provider whose webhook URL is a setting (config `options.webhookUrl`),
+   * resolved from the config in one place (simulator/config.ts `settingsFor`).
+   */
+  webhookUrl?: string;
 }
 
 export interface StateDeps<Cred = unknown> {
@@ -192,7 +197,8 @@ export interface EndpointDefinition<State = any, Body = any, Cred = any> {
 }
 
 export type SecurityScheme =
-  | { type: 'apiKey'; in: 'header' | 'query'; name: string; description?: string }
+  /** `identifier`: names an account rather than proving it (Verihubs' App-ID), so the journal shows it unmasked. */
+  | { type: 'apiKey'; in: 'header' | 'query'; name: string; description?: string; identifier?: true }
   | { type: 'http'; scheme: 'basic' | 'bearer'; description?: string };
 
 /** One delivery event of a captured message, to be reported the provider's way. */
@@ -210,6 +216,8 @@ export interface NativeCallback {
   query?: Record<string, string>;
   headers: Record<string, string>;
   body?: unknown;
+  /** The exact bytes to send when they matter (a signed body); `body` stays its parsed form for records. */
+  rawBody?: string;
 }
 
 export interface CallbackDefinition {
@@ -228,7 +236,13 @@ export interface CallbackDefinition {
   settingUrl?(state: any): string | undefined;
   /** False when the provider's live settings switch this report off (On-Prem's `webhooks.message.*` flags). */
   reports?(state: any, event: CallbackEvent & { state: Exclude<CallbackEvent['state'], 'requested'> }): boolean;
-  render(event: CallbackEvent): NativeCallback;
+  /**
+   * A verification handshake before the first POST to a URL (Cloud API): the query of a GET whose reply body
+   * must be `challenge`; a wrong answer is recorded and nothing is sent.
+   */
+  handshake?(state: any, challenge: string): Record<string, string>;
+  /** The provider's live state is given for what it holds (Cloud API: the app secret that signs). */
+  render(event: CallbackEvent, state?: any): NativeCallback;
 }
 
 /** A case the provider itself documents (a sandbox table row), for `waotp verify` against any base URL. */
@@ -252,6 +266,8 @@ export interface ProviderDefinition<State = any, Cred = any> {
   demoCredentials: Record<string, string>;
   /** The documented per-account rate limit, if any. */
   rateLimit?: RateLimit;
+  /** Place in the default failover order (`waotp dev` with no `core.providers`): lower goes first. */
+  failoverRank: number;
   /** Fresh simulated state (sessions, tokens); called at start and on reset. */
   createState(deps: StateDeps<Cred>): State;
   /** Renders a rejection in this provider's native error shape. */
@@ -275,6 +291,25 @@ export interface ProviderDefinition<State = any, Cred = any> {
    * `/<id>` and under `prefixes` (whole segments, e.g. `/bots` for Messcat).
    */
   notFound?: { prefixes: readonly string[]; reply(method: string, path: string): NativeReply };
+}
+
+/**
+ * The request headers that carry a provider's credentials, lower-case, derived from its security schemes:
+ * masked in the journal, and left out by `waotp verify`'s no-credentials case.
+ * @example
+ * credentialHeaders(verihubs); // ['app-id', 'api-key']
+ */
+export function credentialHeaders(provider: Pick<ProviderDefinition, 'securitySchemes'>): string[] {
+  const names = Object.values(provider.securitySchemes).flatMap((scheme) =>
+    scheme.type === 'http' ? ['authorization'] : scheme.in === 'header' ? [scheme.name.toLowerCase()] : [],
+  );
+  return [...new Set(names)];
+}
+
+/** The credential headers that are secrets (all but identifiers), masked in the simulator's journal. */
+export function secretHeaders(provider: Pick<ProviderDefinition, 'securitySchemes'>): string[] {
+  const identifiers = Object.values(provider.securitySchemes).flatMap((s) => (s.type === 'apiKey' && s.identifier ? [s.name.toLowerCase()] : []));
+  return credentialHeaders(provider).filter((name) => !identifiers.includes(name));
 }
 
 /**

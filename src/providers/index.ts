@@ -1,14 +1,27 @@
 /**
- * The registry: one line per provider. Adding a provider here adds its routes, contract and test rows.
+ * Every registered provider's full definition (simulator half included), loaded from the registry
+ * (`registry.ts`) once at import. The sending core imports `registry.ts` instead, so it never loads this.
  * @module
  */
 import type { ProviderDefinition } from './define.js';
-import { botcake } from './botcake/index.js';
-import { messcat } from './messcat/index.js';
-import { splashify } from './splashify/index.js';
-import { verihubs } from './verihubs/index.js';
-import { whatsappOnprem } from './whatsapp-onprem/index.js';
+import { type RegistryEntry, registry } from './registry.js';
 
-export const providers: readonly ProviderDefinition[] = [botcake, messcat, splashify, verihubs, whatsappOnprem];
+export { type ProviderId, registry } from './registry.js';
 
-export type ProviderId = 'botcake' | 'messcat' | 'whatsapp-onprem' | 'verihubs' | 'splashify';
+/**
+ * Loads the full definitions of registry entries, checking each line names its own slice.
+ * @example
+ * const all = await loadProviders(registry);
+ */
+export async function loadProviders(entries: readonly RegistryEntry[]): Promise<readonly ProviderDefinition[]> {
+  return Promise.all(
+    entries.map(async (entry) => {
+      const definition = await entry.definition();
+      if (definition.id !== entry.id) throw new Error(`registry line "${entry.id}" loads the definition of "${definition.id}"`);
+      if (definition.adapter !== entry.adapter) throw new Error(`registry line "${entry.id}" names another adapter than its definition`);
+      return definition;
+    }),
+  );
+}
+
+export const providers: readonly ProviderDefinition[] = await loadProviders(registry);

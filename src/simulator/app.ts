@@ -4,9 +4,10 @@
  * @module
  */
 import { Hono } from 'hono';
-import type { IdSource, ProviderDefinition } from '../providers/define.js';
+import { type IdSource, type ProviderDefinition, secretHeaders } from '../providers/define.js';
 import { providers as registry } from '../providers/index.js';
 import { createAdmin } from './admin.js';
+import { assertNoRouteCollisions } from './route-collisions.js';
 import { createContractRoutes } from './contract-routes.js';
 import { createEventsHandler } from './events.js';
 import { type Catalogue, type RulePack, loadCatalogue } from './catalogue.js';
@@ -63,13 +64,14 @@ export interface Simulator {
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const { providers = registry } = options;
+  assertNoRouteCollisions(providers);
   // Configs built in code get the same checks as a config file.
   const config = parseConfig(options.config ?? {}, providers);
   const clock = options.clock ?? createClock();
   const seed = options.seed ?? config.seed;
   let ids: IdSource = createIds(seed);
   const inbox = createInbox({ capacity: config.inbox?.capacity });
-  const journal = createJournal({ capacity: config.journal?.capacity });
+  const journal = createJournal({ capacity: config.journal?.capacity, secretHeaders: new Set(providers.flatMap(secretHeaders)) });
   const limits = createLimits(clock.now);
   const runtimes = new Map<string, ProviderRuntime>();
   const freshState = (definition: ProviderDefinition) => {

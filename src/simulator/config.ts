@@ -65,6 +65,10 @@ export function parseConfig(raw: unknown, providers: readonly ProviderDefinition
   for (const [id, settings] of Object.entries(parsed.data.providers ?? {})) {
     const provider = providers.find((p) => p.id === id);
     if (!provider) throw new ConfigError(`${source}: unknown provider "${id}" (known: ${providers.map((p) => p.id).join(', ')})`);
+    const webhookUrl = settings.options?.webhookUrl;
+    if (webhookUrl !== undefined && !webhookUrlSchema.safeParse(webhookUrl).success) {
+      throw new ConfigError(`${source}: providers.${id}.options.webhookUrl must be an http(s) URL`);
+    }
     settings.credentials = settings.credentials?.map((credential, i) => {
       const result = provider.credential.safeParse(credential);
       if (!result.success) throw new ConfigError(`${source}: providers.${id}.credentials[${i}]: ${z.prettifyError(result.error)}`);
@@ -86,6 +90,22 @@ export async function loadConfig(file: string, providers: readonly ProviderDefin
   return parseConfig(raw, providers, file);
 }
 
+const webhookUrlSchema = z.url({ protocol: /^https?$/ });
+
+/** A provider's settings, with its webhook URL (config `options.webhookUrl`) resolved into the typed `webhookUrl`. */
 export function settingsFor(config: SimulatorConfig, id: string): ProviderSettings {
-  return (config.providers?.[id] ?? {}) as ProviderSettings;
+  const settings = (config.providers?.[id] ?? {}) as ProviderSettings;
+  const webhookUrl = settings.options?.webhookUrl;
+  return typeof webhookUrl === 'string' && webhookUrl !== '' ? { ...settings, webhookUrl } : settings;
+}
+
+/**
+ * The config with `url` as a provider's webhook URL setting (`options.webhookUrl`), unless one is set already.
+ * @example
+ * const wired = withWebhookUrl(config, 'splashify', 'http://127.0.0.1:4020/v1/callbacks/splashify');
+ */
+export function withWebhookUrl(config: SimulatorConfig, id: string, url: string): SimulatorConfig {
+  const settings = config.providers?.[id] ?? {};
+  if (settings.options?.webhookUrl !== undefined) return config;
+  return { ...config, providers: { ...config.providers, [id]: { ...settings, options: { ...settings.options, webhookUrl: url } } } };
 }

@@ -8,6 +8,7 @@
  */
 import type { CallbackDefinition, CallbackEvent, NativeCallback, ProviderSettings } from '../providers/define.js';
 import type { Clock } from './clock.js';
+import { createHandshakes } from './handshake.js';
 import type { CallbackAttempt, Inbox, InboxMessage } from './inbox.js';
 import { createRing } from './ring.js';
 import { DEFAULT_LATE_AFTER_MS, GAP_MS, type PlannedReport, type ReportState, type Timeline, type TimelineDelays, planTimeline } from './timeline.js';
@@ -167,6 +168,7 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
   const options: CallbackOptions = { ...DEFAULT_CALLBACK_OPTIONS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
   const speed = options.speed > 0 ? options.speed : 1;
   const records = createRing<CallbackRecord>(options.history);
+  const handshakes = createHandshakes();
   const tracks = new Map<string, Track>();
   /**
    * Messages a later event may be reported for (providers that report `verified`), by provider and
@@ -213,8 +215,7 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
   /** Where a report of this message goes now; undefined: nowhere (no URL given or configured). */
   const targetOf = (message: InboxMessage, runtime: CallbackProvider, definition: CallbackDefinition): string | undefined => {
     if ('requestField' in definition.target) return message.callback?.url || undefined;
-    const option = runtime.settings.options?.webhookUrl;
-    return targets[message.provider] ?? definition.settingUrl?.(runtime.state) ?? (typeof option === 'string' && option ? option : undefined);
+    return targets[message.provider] ?? definition.settingUrl?.(runtime.state) ?? runtime.settings.webhookUrl;
   };
 
   const eventOf = (message: InboxMessage, state: ReportState, at: number): CallbackEvent => ({
@@ -237,7 +238,7 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
     if (definition.reports && event.state !== 'requested' && !definition.reports(runtime.state, { ...event, state: event.state })) return undefined;
     const url = targetOf(message, runtime, definition);
     if (url === undefined) return undefined;
-    return { definition, url, event };
+    return { definition, url, event, state: runtime.state };
   };
 
   /** A report falls due: the inbox shows it, and the provider's callback goes out if it sends one. */
@@ -249,7 +250,7 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
       message,
       state: report.state,
       url: ready.url,
-      native: ready.definition.render(ready.event),
+      native: ready.definition.render(ready.event, ready.state),
       attempt: 1,
       attempts: Math.max(1, ready.definition.delivery.attempts),
       timeoutMs: options.timeoutMs ?? ready.definition.delivery.timeoutMs,
@@ -271,6 +272,13 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
     changed();
   };
 
+  /** The provider's verification handshake with a URL before its first report there (Cloud API), if it has one. */
+  const verifyTarget = (delivery: Delivery, url: string): Promise<string | undefined> | undefined => {
+    const runtime = provider(delivery.message.provider);
+    const handshake = runtime.definition.callbacks?.handshake;
+    return handshake && handshakes.ensure(delivery.message.provider, url, (challenge) => handshake(runtime.state, challenge), delivery.timeoutMs);
+  };
+
   const send = async (delivery: Delivery) => {
     const controller = new AbortController();
     delivery.controller = controller;
@@ -281,15 +289,17 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
     let error: string | undefined;
     let retryable = false;
     const target = checkUrl(delivery.url, delivery.native, options.allow);
-    if (target.refused) {
-      error = target.refused;
+    const refused = target.refused ?? (await verifyTarget(delivery, target.url));
+    if (refused) {
+      error = refused;
+      retryable = !target.refused;
     } else {
       try {
         const { method, headers, body } = delivery.native;
         const response = await fetch(target.url, {
           method,
           headers: { 'user-agent': 'waotp-simulator', ...headers },
-          ...(body !== undefined && { body: JSON.stringify(body) }),
+          ...(body !== undefined && { body: delivery.native.rawBody ?? JSON.stringify(body) }),
           redirect: 'manual',
           signal: AbortSignal.any([AbortSignal.timeout(delivery.timeoutMs), controller.signal]),
         });
@@ -433,7 +443,7 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
       if (tracks.size >= options.capacity) {
         const first = reports.find((r) => prepare(message, r.state, r.at, runtime));
         const ready = first && prepare(message, first.state, first.at, runtime);
-        if (first && ready) record({ message, state: first.state, native: ready.definition.render(ready.event), url: ready.url, attempt: 0 }, { error: `callback queue full (${options.capacity} timelines pending): timeline dropped`, at: createdAt });
+        if (first && ready) record({ message, state: first.state, native: ready.definition.render(ready.event, ready.state), url: ready.url, attempt: 0 }, { error: `callback queue full (${options.capacity} timelines pending): timeline dropped`, at: createdAt });
         return;
       }
       const lastAt = Math.max(createdAt, ...reports.filter((r) => r.state !== 'unverified').map((r) => r.at));
@@ -490,6 +500,7 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
       if (session === undefined) {
         generation++;
         targets = {};
+        handshakes.reset();
         reportable.clear();
         rememberedKeys.length = 0;
         remembered = 0;

@@ -45,13 +45,13 @@ function bodyOf(text: string | undefined): unknown {
   }
 }
 
-function materialize(record: JournalRecord): JournalEntry {
+function materialize(record: JournalRecord, secretHeaders: ReadonlySet<string>): JournalEntry {
   const { at, request, id, ...rest } = record;
   return {
     id,
     time: new Date(at).toISOString(),
     ...rest,
-    request: { headers: maskSecrets(request.headers), query: request.query ?? {}, body: bodyOf(request.bodyText) },
+    request: { headers: maskSecrets(request.headers, secretHeaders), query: request.query ?? {}, body: bodyOf(request.bodyText) },
   };
 }
 
@@ -72,13 +72,14 @@ export interface Journal {
   readonly total: number;
 }
 
-const SECRET_HEADERS = new Set(['authorization', 'access-token', 'api-key', 'cookie']);
-
-/** Keeps enough of a secret to tell credentials apart, never the whole value. */
-export function maskSecrets(headers: Record<string, string>): Record<string, string> {
+/**
+ * Keeps enough of a secret to tell credentials apart, never the whole value. `secretHeaders` are lower-case
+ * names: every registered provider's credential headers (from its security schemes), plus `cookie`.
+ */
+export function maskSecrets(headers: Record<string, string>, secretHeaders: ReadonlySet<string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = SECRET_HEADERS.has(name.toLowerCase()) ? mask(value) : value;
+    out[name] = secretHeaders.has(name.toLowerCase()) || name.toLowerCase() === 'cookie' ? mask(value) : value;
   }
   return out;
 }
@@ -93,10 +94,10 @@ function mask(value: string): string {
 /**
  * Creates a bounded journal; the oldest entries are evicted past `capacity`, totals are kept.
  * @example
- * const journal = createJournal({ capacity: 5000 });
+ * const journal = createJournal({ capacity: 5000, secretHeaders: new Set(['authorization']) });
  * journal.list({ provider: 'verihubs', outcome: 'rate_limited' });
  */
-export function createJournal({ capacity = 10_000 }: { capacity?: number } = {}): Journal {
+export function createJournal({ capacity = 10_000, secretHeaders = new Set<string>() }: { capacity?: number; secretHeaders?: ReadonlySet<string> } = {}): Journal {
   const ring = createRing<JournalRecord>(capacity);
   let sequence = 0;
   const matches = (e: JournalRecord, f: JournalFilter) =>
@@ -107,10 +108,10 @@ export function createJournal({ capacity = 10_000 }: { capacity?: number } = {})
   return {
     nextId: () => `req_${(++sequence).toString().padStart(6, '0')}`,
     add: (record) => ring.push(record),
-    list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit).map(materialize),
+    list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit).map((e) => materialize(e, secretHeaders)),
     get(id) {
       const record = ring.find((e) => e.id === id);
-      return record && materialize(record);
+      return record && materialize(record, secretHeaders);
     },
     clear(session) {
       ring.retain((e) => session !== undefined && e.session !== session);

@@ -8,7 +8,7 @@ import { InvalidRequestError } from '../core/errors.js';
 import { type CoreServerOptions, startCore } from '../core/server.js';
 import { deriveReportToken } from '../core/service.js';
 import { providers as registry } from '../providers/index.js';
-import type { SimulatorConfig } from '../simulator/config.js';
+import { type SimulatorConfig, withWebhookUrl } from '../simulator/config.js';
 import { type RunningSimulator, type StartOptions, startSimulator } from '../simulator/server.js';
 
 /**
@@ -41,7 +41,7 @@ export async function startDev({ simulatorPort = 4010, simulator: simulatorOptio
   const token = core.config?.reportToken ?? deriveReportToken(secret);
   const simulator: RunningSimulator = await startSimulator({ ...simulatorOptions, config: reportTo(base, token, simulatorOptions.config), port: simulatorPort, host });
   try {
-    const running = await startCore({ ...core, port, host, secret, simulatorUrl: simulator.url, callbackBaseUrl: base });
+    const running = await startCore({ ...core, port, host, secret, simulatorUrl: simulator.url, callbackBaseUrl: base, providers: registry });
     return {
       simulator,
       core: running,
@@ -61,13 +61,9 @@ export async function startDev({ simulatorPort = 4010, simulator: simulatorOptio
  * user set one: as config, so the wiring survives the simulator's resets.
  */
 function reportTo(base: string, token: string, config: SimulatorConfig = {}): SimulatorConfig {
-  const wired = { ...config, providers: { ...config.providers } };
-  for (const provider of registry.filter((p) => p.callbacks && 'setting' in p.callbacks.target)) {
-    const settings = wired.providers[provider.id] ?? {};
-    if (settings.options?.webhookUrl !== undefined) continue;
-    wired.providers[provider.id] = { ...settings, options: { ...settings.options, webhookUrl: `${base}/v1/callbacks/${provider.id}/${token}` } };
-  }
-  return wired;
+  return registry
+    .filter((p) => p.callbacks && 'setting' in p.callbacks.target)
+    .reduce((wired, p) => withWebhookUrl(wired, p.id, `${base}/v1/callbacks/${p.id}/${token}`), config);
 }
 
 function freePort(host: string): Promise<number> {

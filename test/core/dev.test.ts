@@ -114,7 +114,7 @@ describe('waotp dev, end to end over HTTP', () => {
   it('answers health with each provider circuit', async () => {
     const r = await call(`${dev.core.url}/health`);
     expect(r.body).toMatchObject({ status: 'ok', store: 'memory' });
-    expect(r.body.providers.map((p: { id: string }) => p.id)).toEqual(['verihubs', 'splashify', 'whatsapp-onprem', 'messcat', 'botcake']);
+    expect(r.body.providers.map((p: { id: string }) => p.id)).toEqual(['verihubs', 'splashify', 'whatsapp-onprem', 'messcat', 'botcake', 'whatsapp-cloud']);
   });
 });
 

@@ -8,11 +8,18 @@ import { call, useSimulator } from '../helpers/http.js';
 
 const endpoints = providers.flatMap((provider) => provider.endpoints.map((endpoint) => ({ provider, endpoint, name: `${provider.id} ${endpoint.method} ${endpoint.path}` })));
 
-/** The endpoint's path with its parameters filled in, and headers that pass its auth where a sample exists. */
+/**
+ * The endpoint's path with its parameters filled in, and headers that pass its auth where a sample exists. A
+ * parameter with a pattern (`:version{v\\d+\\.\\d+}`) keeps the sample's value: junk there is another route.
+ */
 function target(endpoint: EndpointDefinition, params: string[]) {
   let i = 0;
-  const path = endpoint.path.replace(/:\w+/g, () => encodeURIComponent(params[i++] || 'x'));
   const sample = endpoint.sample?.('6281234567890');
+  const sampleSegments = sample?.path.split('/') ?? [];
+  const path = endpoint.path
+    .split('/')
+    .map((segment, n) => (/^:\w+\{/.test(segment) ? (sampleSegments[n] ?? 'x') : segment.replace(/^:\w+$/, () => encodeURIComponent(params[i++] || 'x'))))
+    .join('/');
   return { path: sample && !params.length ? sample.path : path, headers: sample?.headers ?? {} };
 }
 

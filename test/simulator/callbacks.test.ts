@@ -5,6 +5,7 @@ import { splashifyCallbacks } from '../../src/providers/splashify/callbacks.js';
 import { callbackQuerySchema } from '../../src/providers/verihubs/callbacks.js';
 import { whatsappOnpremCallbacks } from '../../src/providers/whatsapp-onprem/callbacks.js';
 import type { CallbackRecord } from '../../src/simulator/dispatcher.js';
+import { createSimulator } from '../../src/simulator/app.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { call, useSimulator } from '../helpers/http.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
@@ -301,6 +302,11 @@ describe('delivery callbacks', () => {
       const records = await attempts(m.url, '?provider=messcat');
       expect(records.length).toBeGreaterThan(0);
       expect(records.every((r) => r.url === 'http://127.0.0.1:1/placeholder')).toBe(true);
+    });
+
+    it('resolves options.webhookUrl into the typed webhookUrl setting, and refuses one that is not http(s) at start', () => {
+      expect(m.sim.simulator.runtime('messcat').settings.webhookUrl).toBe('http://127.0.0.1:1/placeholder');
+      expect(() => createSimulator({ config: { providers: { splashify: { options: { webhookUrl: 'ftp://x/y' } } } } })).toThrow(/providers\.splashify\.options\.webhookUrl must be an http\(s\) URL/);
     });
   });
 

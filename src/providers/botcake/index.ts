@@ -103,5 +103,6 @@ export const botcake = defineProvider<State, BotcakeCredential>({
   reject,
   errorSchema,
   endpoints: [sendFlow],
+  failoverRank: 5,
   adapter: botcakeAdapter,
 });

@@ -324,6 +324,7 @@ export const messcat = defineProvider<MesscatState, MesscatCredential>({
     ...subscriptionEndpoints<MesscatState>('', ''),
     ...subscriptionEndpoints<MesscatState>('/events', 'Events'),
   ],
+  failoverRank: 4,
   adapter: messcatAdapter,
   callbacks: messcatCallbacks,
   // Unknown paths of the bots and events services get hapi's 404 in Boom's shape, not waotp's problem+json.

@@ -102,6 +102,7 @@ export const splashify = defineProvider<State, unknown>({
   reject,
   errorSchema,
   endpoints: [sendMessage],
+  failoverRank: 2,
   adapter: splashifyAdapter,
   callbacks: splashifyCallbacks,
 });

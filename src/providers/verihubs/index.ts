@@ -238,7 +238,7 @@ export const verihubs = defineProvider<State, VerihubsCredential>({
   name: 'Verihubs',
   docs: 'https://docs.verihubs.com/reference/send_whatsapp_otp_post',
   securitySchemes: {
-    appId: { type: 'apiKey', in: 'header', name: 'App-ID', description: 'Application id from the Verihubs dashboard; the rate-limit account' },
+    appId: { type: 'apiKey', in: 'header', name: 'App-ID', identifier: true, description: 'Application id from the Verihubs dashboard; the rate-limit account' },
     apiKey: { type: 'apiKey', in: 'header', name: 'API-Key', description: 'Secret key from the Verihubs dashboard' },
   },
   credential: credentialSchema,
@@ -251,6 +251,7 @@ export const verihubs = defineProvider<State, VerihubsCredential>({
   reject,
   errorSchema,
   endpoints: [sendEndpoint('v1'), sendEndpoint('v2'), verifyEndpoint('v1'), verifyEndpoint('v2'), sandboxSend, sandboxVerify],
+  failoverRank: 1,
   adapter: verihubsAdapter,
   callbacks: verihubsCallbacks,
   documentedCases: [

@@ -325,6 +325,7 @@ export const whatsappOnprem = defineProvider<OnPremState, OnPremCredential>({
   reject,
   errorSchema,
   endpoints: [login, logout, sendMessage, checkContacts, updateApplicationSettings, getApplicationSettings],
+  failoverRank: 3,
   adapter: whatsappOnpremAdapter,
   callbacks: whatsappOnpremCallbacks,
   unknownContact: { reply: unknownContact(), lookup: 'POST /v1/contacts checks the number' },
