@@ -86,7 +86,8 @@ describe('adding a provider is one folder and one registry line', () => {
       expect(sent.status).toBe(201);
       const latest = (await fetch(`${dev.simulator.url}/__admin/messages/latest?to=6281234567001`).then((r) => r.json())) as { provider: string };
       expect(latest.provider).toBe(ID);
-      expect(dev.simulator.simulator.runtime(ID).settings.webhookUrl).toBe(`${dev.core.url}/v1/callbacks/${ID}`);
+      // The webhook setting names the core's receiver with the deployment's report token.
+      expect(dev.simulator.simulator.runtime(ID).settings.webhookUrl).toMatch(new RegExp(`^${dev.core.url}/v1/callbacks/${ID}/[\\w-]{20,}$`));
       // waotp verify's cases (the CLI runs exactly these): the no-credentials case leaves out its key.
       const { casesFor, runCases } = await import(join(SCRATCH, 'src/contracts/cases.ts'));
       const { providers } = await import(join(SCRATCH, 'src/providers/index.ts'));

@@ -6,7 +6,7 @@ import { createLogger } from '../core/logger.js';
 import { type CoreConfig, loadCoreConfig } from '../core/config.js';
 import { startCore } from '../core/server.js';
 import { deriveReportToken } from '../core/service.js';
-import { providers } from '../providers/index.js';
+import { registry } from '../providers/registry.js';
 import { UsageError, closeOnSignal, guard, parse, port } from './args.js';
 
 export const HELP = `Usage: waotp serve [options]
@@ -47,8 +47,8 @@ export function run(argv: string[]) {
       if (!secret) throw new UsageError('the report URLs derive from the secret: set WAOTP_SECRET or core.secret');
       const token = config.reportToken ?? deriveReportToken(secret);
       const base = values['report-urls'].replace(/\/+$/, '');
-      const ids = config.providers?.map((p) => p.id) ?? providers.map((p) => p.id);
-      for (const id of ids) if (providers.find((p) => p.id === id)?.adapter.parseCallback) console.log(`${id}\t${base}/v1/callbacks/${id}/${token}`);
+      const ids = config.providers?.map((p) => p.id) ?? registry.map((p) => p.id);
+      for (const id of ids) if (registry.find((p) => p.id === id)?.adapter.parseCallback) console.log(`${id}\t${base}/v1/callbacks/${id}/${token}`);
       return;
     }
     if (!config.apiKey) {

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Adapter, OtpMessage, SendResult } from '../../src/providers/adapter.js';
 import { messcatAdapter } from '../../src/providers/messcat/adapter.js';
-import { messageUpdate } from '../../src/providers/messcat/callbacks.js';
+import { messageUpdate } from '../../src/providers/messcat/schema.js';
 import { messcat } from '../../src/providers/messcat/index.js';
 import { createAdminClient } from '../../src/testing/index.js';
 import { useSimulator } from '../helpers/http.js';

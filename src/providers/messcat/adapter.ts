@@ -16,8 +16,7 @@ import {
   retryAfterMs,
   scrubSecrets,
 } from '../adapter.js';
-import { type MessageUpdateItem, messageUpdateItemSchema, messageUpdateSchema } from './callbacks.js';
-import { actionFireRecordSchema, errorSchema } from './schema.js';
+import { type MessageUpdateItem, actionFireRecordSchema, errorSchema, messageUpdateItemSchema, messageUpdateSchema } from './schema.js';
 
 const PROVIDER = 'messcat';
 

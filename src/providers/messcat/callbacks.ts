@@ -6,50 +6,8 @@
  */
 import { z } from 'zod';
 import type { CallbackDefinition } from '../define.js';
+import { type MessageStatus, type MessageUpdateItem, messageUpdate, messageUpdateItemSchema } from './schema.js';
 import { type SubscriptionState, webhookFor } from './subscriptions.js';
-
-/** ChatDaddy's `MessageStatus`; the failure value is `error`, not "failed". */
-export const MESSAGE_STATUSES = ['pending', 'sent', 'delivered', 'read', 'error', 'note', 'cancelled'] as const;
-export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
-
-/** The `error` of a failed message (ChatDaddy's `AppError`-like `{statusCode, message, data?, retries}`). */
-export const messageErrorSchema = z.looseObject({
-  statusCode: z.number().int().optional(),
-  message: z.string().optional(),
-  data: z.unknown().optional(),
-  retries: z.number().int().optional(),
-});
-
-/**
- * One item of `data`: the message id (`messages[0].body.id` of the fire record) and its new status. The SDK's
- * MessageUpdateData requires `chatId` and `accountId`; a receiver reading older or partial items still gets them.
- */
-export const messageUpdateItemSchema = z.looseObject({
-  id: z.string().min(1),
-  status: z.enum(MESSAGE_STATUSES),
-  chatId: z.string().optional(),
-  accountId: z.string().optional(),
-  fromMe: z.boolean().optional(),
-  // assumption: `timestamp` is an ISO date-time string, as the im service types message timestamps.
-  timestamp: z.string().optional(),
-  error: messageErrorSchema.optional(),
-});
-export type MessageUpdateItem = z.infer<typeof messageUpdateItemSchema>;
-
-export const messageUpdateSchema = z.looseObject({
-  event: z.literal('message-update'),
-  data: z.array(z.unknown()),
-});
-
-/**
- * Builds the body of one `message-update` webhook, as the events service posts it.
- * @example
- * messageUpdate([{ id: '3EB0A1C2D3E4F5A6B7C8', status: 'delivered', fromMe: true }]);
- * // { event: 'message-update', data: [{ id: '3EB0A1C2D3E4F5A6B7C8', status: 'delivered', fromMe: true }] }
- */
-export function messageUpdate(items: MessageUpdateItem[]): { event: 'message-update'; data: MessageUpdateItem[] } {
-  return { event: 'message-update', data: items };
-}
 
 const MESSCAT_STATUS: Record<string, MessageStatus> = { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'error' };
 
