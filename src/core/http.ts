@@ -87,6 +87,14 @@ function sameSecret(expected: string, given: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** The `problem+json` answer for a service error, with `Retry-After` when it says when to retry. */
+export function problemFor(error: OtpError): Response {
+  const retryAfterMs = (error.details() as { retryAfterMs?: number }).retryAfterMs;
+  const headers: Record<string, string> = retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
+  const title = error.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
+  return problem(error.status, title, error.message, { type: `/problems/${error.type}`, ...error.details() }, headers);
+}
+
 /**
  * Creates the Hono app for a service.
  * @example
@@ -205,11 +213,7 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
 
   app.notFound((c) => problem(404, 'Not Found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((error) => {
-    if (error instanceof OtpError) {
-      const retryAfterMs = (error.details() as { retryAfterMs?: number }).retryAfterMs;
-      const headers: Record<string, string> = retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
-      return problem(error.status, error.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'), error.message, { type: `/problems/${error.type}`, ...error.details() }, headers);
-    }
+    if (error instanceof OtpError) return problemFor(error);
     logger.error({ error: (error as Error).message }, 'unhandled error');
     return problem(500, 'Internal Server Error', 'the OTP service failed unexpectedly');
   });
