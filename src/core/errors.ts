@@ -106,7 +106,11 @@ const LIMITS = {
 export class LimitReachedError extends OtpError {
   override name = 'LimitReachedError';
   readonly status = 429;
-  constructor(readonly type: keyof typeof LIMITS, limit: { max: number; windowMs: number }, readonly retryAfterMs: number) {
+  constructor(
+    readonly type: keyof typeof LIMITS,
+    limit: { max: number; windowMs: number },
+    readonly retryAfterMs: number,
+  ) {
     super(`${LIMITS[type](limit.max, limit.windowMs / 1000)}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
   }
   override details() {

@@ -83,7 +83,8 @@ async function readJson<T>(c: Context, schema: z.ZodType<T>, maxDepth: number): 
 /** The `problem+json` answer for a service error, with `Retry-After` when it says when to retry. */
 export function problemFor(error: OtpError): Response {
   const retryAfterMs = (error.details() as { retryAfterMs?: number }).retryAfterMs;
-  const headers: Record<string, string> = retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
+  const headers: Record<string, string> =
+    retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
   const title = error.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
   return problem(error.status, title, error.message, { type: `/problems/${error.type}`, ...error.details() }, headers);
 }

@@ -44,7 +44,9 @@ export function listen(
   return new Promise((resolve, reject) => {
     // A request that reaches us during the drain (on a connection still open) goes elsewhere.
     const fetch: Fetch = (request, env) =>
-      drain.draining ? problemFor(new ShuttingDownError('the service is shutting down; retry')) : app.fetch(request, env);
+      drain.draining
+        ? problemFor(new ShuttingDownError('the service is shutting down; retry'))
+        : app.fetch(request, env);
     const server = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
       let closing: Promise<void> | undefined;
       resolve({

@@ -24,7 +24,15 @@ import { type Logger, silentLogger } from './logger.js';
 import { normalizePhone } from './phone.js';
 import { type Policy, type PolicyInput, resolvePolicy } from './policy.js';
 import { createMemoryStore } from './stores/memory.js';
-import { type DeliveryRecord, type OtpStore, type SendLimits, type SendReservation, type VerificationRecord, type VerificationStatus, effectiveStatus } from './stores/types.js';
+import {
+  type DeliveryRecord,
+  type OtpStore,
+  type SendLimits,
+  type SendReservation,
+  type VerificationRecord,
+  type VerificationStatus,
+  effectiveStatus,
+} from './stores/types.js';
 
 /** A store's refusal of a send: the cooldown or the window's maximum. */
 type Refusal = Extract<SendReservation, { ok: false }>;
@@ -171,11 +179,15 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
   const numberClaim = (phone: string, cooldownMs: number): Claim => ({
     key: phone,
     limits: { windowMs: policy.sendWindow, max: policy.maxSends, cooldownMs },
-    refuse: (r) => (r.reason === 'cooldown' ? new CooldownError(r.retryAfterMs) : new TooManySendsError(r.retryAfterMs, policy.maxSends)),
+    refuse: ({ reason, retryAfterMs }) =>
+      reason === 'cooldown' ? new CooldownError(retryAfterMs) : new TooManySendsError(retryAfterMs, policy.maxSends),
   });
   /** The claim for one of the abuse limits, none when it is off. */
-  const limitClaim = (type: LimitReachedError['type'], key: string, limit: WindowLimit | undefined): Claim[] =>
-    limit ? [{ key, limits: { ...limit, cooldownMs: 0 }, refuse: (r) => new LimitReachedError(type, limit, r.retryAfterMs) }] : [];
+  const limitClaim = (type: LimitReachedError['type'], key: string, limit: WindowLimit | undefined): Claim[] => {
+    if (!limit) return [];
+    const refuse = (r: Refusal) => new LimitReachedError(type, limit, r.retryAfterMs);
+    return [{ key, limits: { ...limit, cooldownMs: 0 }, refuse }];
+  };
   /**
    * Takes a slot under every claim in turn, or none: a refusal gives back the slots taken before it. On success,
    * `release` gives them all back (a send that never went out).
@@ -369,7 +381,9 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
       throw new ReportRefusedError(401, `the report does not carry a valid ${provider} signature`);
     }
     if (proof.token === undefined) throw new ReportRefusedError(401, 'the report URL carries no token; use the callback URL the service gave');
-    if (!secretsMatch(reportToken, proof.token)) throw new ReportRefusedError(403, 'the report URL carries a wrong token');
+    if (!secretsMatch(reportToken, proof.token)) {
+      throw new ReportRefusedError(403, 'the report URL carries a wrong token');
+    }
   };
 
   /** After a failed delivery: a fresh code through the next provider that has not had this verification. */
@@ -382,7 +396,8 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
     const claimant = randomBytes(8).toString('hex');
     if ((await store.claimIdempotencyKey(`resend:${record.id}:${failed}`, claimant, keepMs)) !== claimant) return;
     // A resend is a send: it counts against the number's window and the budget (the cooldown does not apply).
-    const reserved = await reserveAll([numberClaim(record.to, 0), ...limitClaim('send-budget', 'budget', limits.sendBudget)]);
+    const claims = [numberClaim(record.to, 0), ...limitClaim('send-budget', 'budget', limits.sendBudget)];
+    const reserved = await reserveAll(claims);
     if (!reserved.ok) {
       const reason = reserved.error instanceof LimitReachedError ? 'send budget' : 'number send limit';
       return void logger.warn({ event: 'resend_refused', verification: record.id, reason }, 'otp resend refused');

@@ -12,12 +12,14 @@ import { type RedisServer, startRedis } from '../helpers/redis.js';
 async function startDevCli(config = '', flags: string[] = [], env: Record<string, string> = {}) {
   const file = join(mkdtempSync(join(tmpdir(), 'waotp-drain-')), 'waotp.yaml');
   writeFileSync(file, config);
-  const started = await startCli(['dev', '--port', '0', '--core-port', '0', '--config', file, ...flags], /OTP service listening on (http:\/\/\S+)/, cliEnv(env));
+  const args = ['dev', '--port', '0', '--core-port', '0', '--config', file, ...flags];
+  const started = await startCli(args, /OTP service listening on (http:\/\/\S+)/, cliEnv(env));
   const simulator = /simulator listening on (http:\/\/\S+)/.exec(started.output())![1]!;
   return { ...started, core: started.match[1]!, admin: createAdminClient(simulator) };
 }
 
 const send = (to: string) => rawRequest('POST', '/v1/verifications', { to });
+const sendOverFetch = (core: string, to: string) => call(`${core}/v1/verifications`, { method: 'POST', json: { to } });
 // The simulator's `slow` outcome answers after 2 s: sends are still in flight this long after they went out.
 const IN_FLIGHT_MS = 1000;
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -38,7 +40,7 @@ describe('SIGTERM under load', () => {
   it('answers every request in flight, then exits 0', async () => {
     const { child, core, admin } = await startDevCli();
     await admin.arm({ provider: 'verihubs', outcomes: ['slow'], times: N });
-    const inFlight = Array.from({ length: N }, (_, i) => call(`${core}/v1/verifications`, { method: 'POST', json: { to: `+62813500${String(i).padStart(5, '0')}` } }));
+    const inFlight = Array.from({ length: N }, (_, i) => sendOverFetch(core, `+62813500${String(i).padStart(5, '0')}`));
     await settle(500);
     const signalled = Date.now();
     child.kill('SIGTERM');
@@ -48,7 +50,7 @@ describe('SIGTERM under load', () => {
     console.log(`drain: ${N} sends in flight answered 201, exit 0 after ${Date.now() - signalled} ms`);
   }, 30_000);
 
-  it('closes idle keep-alive connections at once and busy ones right after their answer; exits when all are done', async () => {
+  it('closes idle keep-alive connections at once, busy ones after their answer; exits when all are done', async () => {
     // A drain deadline far beyond the test: the exit must come from the work being done, not from the deadline.
     const { child, core, admin } = await startDevCli('core:\n  drainTimeout: 120s\n');
     const busy = await Promise.all(Array.from({ length: 10 }, () => open(core)));
@@ -77,10 +79,10 @@ describe('SIGTERM under load', () => {
     expect(await exited(child)).toBe(0);
     const ms = Date.now() - signalled;
     expect(ms).toBeLessThan(60_000);
-    console.log(`drain: ${busy.length} sends answered with Connection: close, ${idle.length} idle connections closed at once, exit after ${ms} ms`);
+    console.log(`drain: ${busy.length} sends answered (Connection: close), ${idle.length} idle closed; ${ms} ms`);
   }, 60_000);
 
-  it('answers a request that arrives on an open keep-alive connection during the drain with 503 and Connection: close', async () => {
+  it('answers a request arriving on an open keep-alive connection while draining: 503, Connection: close', async () => {
     const { child, core } = await startDevCli('core:\n  drainTimeout: 60s\n');
     const connection = await open(core);
     connection.write(rawRequest('GET', '/health'));
@@ -108,7 +110,7 @@ describe('SIGTERM under load', () => {
   it('cuts what outlasts the drain deadline with a 503, and still exits 0', async () => {
     const { child, core, admin } = await startDevCli('core:\n  drainTimeout: 200ms\n');
     await admin.arm({ provider: 'verihubs', outcomes: ['slow'], times: N });
-    const inFlight = Array.from({ length: N }, (_, i) => call(`${core}/v1/verifications`, { method: 'POST', json: { to: `+62813600${String(i).padStart(5, '0')}` } }));
+    const inFlight = Array.from({ length: N }, (_, i) => sendOverFetch(core, `+62813600${String(i).padStart(5, '0')}`));
     await settle(500);
     const signalled = Date.now();
     child.kill('SIGINT');
@@ -137,9 +139,9 @@ describe('a send cut by the drain deadline, on Redis', () => {
     const cut = '+6281390000002';
 
     const first = await startDevCli(config, flags, env);
-    expect((await call(`${first.core}/v1/verifications`, { method: 'POST', json: { to: sent } })).status).toBe(201);
+    expect((await sendOverFetch(first.core, sent)).status).toBe(201);
     await first.admin.arm({ to: cut, outcomes: ['slow'] });
-    const inFlight = call(`${first.core}/v1/verifications`, { method: 'POST', json: { to: cut } });
+    const inFlight = sendOverFetch(first.core, cut);
     await settle(IN_FLIGHT_MS);
     first.child.kill('SIGTERM');
     const answer = await inFlight;
@@ -148,10 +150,10 @@ describe('a send cut by the drain deadline, on Redis', () => {
     expect(await exited(first.child)).toBe(0);
 
     const second = await startDevCli(config, flags, env);
-    const retry = await call(`${second.core}/v1/verifications`, { method: 'POST', json: { to: cut } });
+    const retry = await sendOverFetch(second.core, cut);
     expect(retry.status).toBe(201);
     // The store kept the cooldown of the send that did go out.
-    const again = await call(`${second.core}/v1/verifications`, { method: 'POST', json: { to: sent } });
+    const again = await sendOverFetch(second.core, sent);
     expect(again.status).toBe(429);
     expect(again.body).toMatchObject({ type: '/problems/resend-cooldown' });
     second.child.kill('SIGTERM');

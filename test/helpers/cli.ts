@@ -46,7 +46,10 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Pr
 
 /** Resolves with the process's exit code once it has exited. */
 export function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
 }
 
 /** This process's environment without any WAOTP_API_KEY or WAOTP_SECRET, plus `extra`. */

@@ -49,7 +49,12 @@ export async function openConnection(url: string): Promise<Connection> {
     const end = buffer.indexOf('\r\n\r\n');
     if (end < 0) return undefined;
     const [statusLine, ...lines] = buffer.subarray(0, end).toString('latin1').split('\r\n');
-    const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).trim().toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    const headers = Object.fromEntries(
+      lines.map((line) => {
+        const colon = line.indexOf(':');
+        return [line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()];
+      }),
+    );
     const length = Number(headers['content-length'] ?? 0);
     if (buffer.length < end + 4 + length) return undefined;
     const text = buffer.subarray(end + 4, end + 4 + length).toString();
@@ -64,7 +69,7 @@ export async function openConnection(url: string): Promise<Connection> {
       for (;;) {
         const reply = take();
         if (reply) return reply;
-        if (socket.destroyed) throw new Error(`the connection closed before a whole reply (${buffer.length} bytes held)`);
+        if (socket.destroyed) throw new Error(`closed before a whole reply (${buffer.length} bytes held)`);
         if (Date.now() > until) throw new Error('no whole reply within 20 s');
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 1000);
