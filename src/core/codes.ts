@@ -26,3 +26,11 @@ export function hashesMatch(expected: string, actual: string): boolean {
   const b = Buffer.from(actual, 'hex');
   return a.length === b.length && a.length > 0 && timingSafeEqual(a, b);
 }
+
+/** Constant-time equality of two secrets given as text (an API key, a report token); false when none is given. */
+export function secretsMatch(expected: string, given: string | undefined): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -96,12 +96,22 @@ export class ProviderCheckError extends OtpError {
   readonly type = 'provider-check-failed';
 }
 
+const LIMITS = {
+  'ip-send-limit': (max: number, s: number) => `at most ${max} codes may be sent per client address in ${s} s`,
+  'send-budget': (max: number, s: number) => `the service's send budget (${max} per ${s} s) is spent`,
+  'ip-check-limit': (max: number, s: number) => `at most ${max} checks per client address in ${s} s`,
+};
+
 /** A limit beyond the number's own: sends per client IP, the global send budget, checks per client IP. */
 export class LimitReachedError extends OtpError {
   override name = 'LimitReachedError';
   readonly status = 429;
-  constructor(readonly type: 'ip-send-limit' | 'send-budget' | 'ip-check-limit', readonly retryAfterMs: number, message: string) {
-    super(`${message}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+  constructor(
+    readonly type: keyof typeof LIMITS,
+    limit: { max: number; windowMs: number },
+    readonly retryAfterMs: number,
+  ) {
+    super(`${LIMITS[type](limit.max, limit.windowMs / 1000)}; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
   }
   override details() {
     return { retryAfterMs: this.retryAfterMs };

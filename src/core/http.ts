@@ -3,12 +3,12 @@
  * delivery reports. Errors are `application/problem+json`.
  * @module
  */
-import { timingSafeEqual } from 'node:crypto';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { problem } from '../util/problem.js';
+import { secretsMatch } from './codes.js';
 import { InvalidRequestError, OtpError, ReportRefusedError } from './errors.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { OtpService } from './service.js';
@@ -80,11 +80,13 @@ async function readJson<T>(c: Context, schema: z.ZodType<T>, maxDepth: number): 
   return parsed.data;
 }
 
-function sameSecret(expected: string, given: string | undefined): boolean {
-  if (given === undefined) return false;
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** The `problem+json` answer for a service error, with `Retry-After` when it says when to retry. */
+export function problemFor(error: OtpError): Response {
+  const retryAfterMs = (error.details() as { retryAfterMs?: number }).retryAfterMs;
+  const headers: Record<string, string> =
+    retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
+  const title = error.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1 $2');
+  return problem(error.status, title, error.message, { type: `/problems/${error.type}`, ...error.details() }, headers);
 }
 
 /**
@@ -135,7 +137,7 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
   const requireKey = async (c: Context, next: () => Promise<void>) => {
     if (!apiKey) return next();
     const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-    if (sameSecret(apiKey, bearer ?? c.req.header('x-api-key'))) return next();
+    if (secretsMatch(apiKey, bearer ?? c.req.header('x-api-key'))) return next();
     return problem(401, 'Unauthorized', 'send the API key as Authorization: Bearer <key>', {}, { 'www-authenticate': 'Bearer' });
   };
   app.use('/v1/verifications', requireKey, requireJson);
@@ -211,11 +213,7 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
 
   app.notFound((c) => problem(404, 'Not Found', `no route ${c.req.method} ${c.req.path}`));
   app.onError((error) => {
-    if (error instanceof OtpError) {
-      const retryAfterMs = (error.details() as { retryAfterMs?: number }).retryAfterMs;
-      const headers: Record<string, string> = retryAfterMs !== undefined ? { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) } : {};
-      return problem(error.status, error.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1 $2'), error.message, { type: `/problems/${error.type}`, ...error.details() }, headers);
-    }
+    if (error instanceof OtpError) return problemFor(error);
     logger.error({ error: (error as Error).message }, 'unhandled error');
     return problem(500, 'Internal Server Error', 'the OTP service failed unexpectedly');
   });

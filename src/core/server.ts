@@ -7,10 +7,10 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { registry } from '../providers/registry.js';
 import { z } from 'zod';
-import { problem } from '../util/problem.js';
 import { type CoreConfigInput, type CoreProvider, buildService, coreConfigSchema } from './config.js';
-import { InvalidRequestError } from './errors.js';
-import { createOtpHttp } from './http.js';
+import { drainable } from './drain.js';
+import { InvalidRequestError, ShuttingDownError } from './errors.js';
+import { createOtpHttp, problemFor } from './http.js';
 import { type Logger, silentLogger } from './logger.js';
 import type { OtpService } from './service.js';
 
@@ -24,8 +24,9 @@ export interface RunningCore {
   port: number;
   service: OtpService;
   /**
-   * Stops accepting, lets requests in flight finish for up to `drainMs`, then cuts the sends still running (they
-   * release their cooldown and answer 503), closes the store.
+   * Stops accepting and closes idle connections; lets requests in flight finish for up to `drainMs`, each answer
+   * closing its connection; then cuts the sends still running (they release their cooldown and answer 503), drops
+   * what is still open, and closes the store. Resolves as soon as that is done.
    */
   close(drainMs?: number): Promise<void>;
 }
@@ -40,30 +41,12 @@ export function listen(
   host: string,
   { drainMs: defaultDrainMs = DEFAULT_DRAIN_MS, logger = silentLogger }: { drainMs?: number; logger?: Logger } = {},
 ): Promise<RunningCore> {
-  let inFlight = 0;
-  let draining = false;
-  let idle: (() => void) | undefined;
-  const fetch: Fetch = async (request, env) => {
-    // A request that reaches us on a kept-alive connection while draining goes elsewhere.
-    if (draining) return problem(503, 'Service Unavailable', 'the service is shutting down; retry', { type: '/problems/shutting-down' }, { 'retry-after': '1', connection: 'close' });
-    inFlight++;
-    try {
-      return await app.fetch(request, env);
-    } finally {
-      if (--inFlight === 0) idle?.();
-    }
-  };
-  const settled = (ms: number) =>
-    new Promise<boolean>((resolve) => {
-      if (inFlight === 0) return resolve(true);
-      const timer = setTimeout(() => resolve(false), ms);
-      idle = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-    });
-
   return new Promise((resolve, reject) => {
+    // A request that reaches us during the drain (on a connection still open) goes elsewhere.
+    const fetch: Fetch = (request, env) =>
+      drain.draining
+        ? problemFor(new ShuttingDownError('the service is shutting down; retry'))
+        : app.fetch(request, env);
     const server = serve({ fetch, port, hostname: host }, (info: AddressInfo) => {
       let closing: Promise<void> | undefined;
       resolve({
@@ -72,30 +55,21 @@ export function listen(
         service,
         close: (drainMs = defaultDrainMs) =>
           (closing ??= (async () => {
-            draining = true;
-            const closed = new Promise<void>((done) => (server as Server).close(() => done()));
-            (server as Server).closeIdleConnections?.();
             const started = Date.now();
-            const waiting = inFlight;
+            const inFlight = drain.open;
             let cut = 0;
-            if (!(await settled(drainMs))) {
-              cut = inFlight;
+            if (!(await drain.stop(drainMs))) {
+              // The deadline: the sends still running release their cooldown and answer 503.
+              cut = drain.open;
               service.abort();
-              await settled(CUT_GRACE_MS);
+              if (cut === 0 || !(await drain.stop(CUT_GRACE_MS))) await drain.kill();
             }
-            if (waiting > 0) logger.warn({ inFlight: waiting, cut, ms: Date.now() - started }, 'drained requests in flight');
-            // The last answers are still being written: let them leave, then drop what stays open.
-            await new Promise((r) => setTimeout(r, 50));
-            (server as Server).closeIdleConnections?.();
-            let timer: NodeJS.Timeout | undefined;
-            await Promise.race([closed, new Promise((r) => (timer = setTimeout(r, 1000)))]);
-            clearTimeout(timer);
-            (server as Server).closeAllConnections?.();
-            await closed;
+            if (inFlight > 0) logger.warn({ inFlight, cut, ms: Date.now() - started }, 'drained requests in flight');
             await service.close().catch(() => undefined);
           })()),
       });
-    });
+    }) as Server;
+    const drain = drainable(server);
     server.once('error', reject);
   });
 }

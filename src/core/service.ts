@@ -3,9 +3,9 @@
  * Production code: it knows providers only through their adapters and never imports the simulator.
  * @module
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Adapter, CallbackRequest, DeliveryEvent, OtpMessage } from '../providers/adapter.js';
-import { generateCode, hashCode, hashesMatch } from './codes.js';
+import { generateCode, hashCode, hashesMatch, secretsMatch } from './codes.js';
 import { type Delivery, type DeliveryOptions, createDelivery } from './delivery.js';
 import {
   CooldownError,
@@ -13,6 +13,7 @@ import {
   InvalidRequestError,
   LimitReachedError,
   NotFoundError,
+  type OtpError,
   ProviderCheckError,
   ReportRefusedError,
   ShuttingDownError,
@@ -23,7 +24,18 @@ import { type Logger, silentLogger } from './logger.js';
 import { normalizePhone } from './phone.js';
 import { type Policy, type PolicyInput, resolvePolicy } from './policy.js';
 import { createMemoryStore } from './stores/memory.js';
-import { type DeliveryRecord, type OtpStore, type SendLimits, type VerificationRecord, type VerificationStatus, effectiveStatus } from './stores/types.js';
+import {
+  type DeliveryRecord,
+  type OtpStore,
+  type SendLimits,
+  type SendReservation,
+  type VerificationRecord,
+  type VerificationStatus,
+  effectiveStatus,
+} from './stores/types.js';
+
+/** A store's refusal of a send: the cooldown or the window's maximum. */
+type Refusal = Extract<SendReservation, { ok: false }>;
 
 /** At most `max` in any `windowMs`. */
 export interface WindowLimit {
@@ -162,16 +174,44 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
   const limits = options.limits ?? {};
   const reportToken = options.reportToken ?? deriveReportToken(secret);
   const stopping = new AbortController();
-  const numberLimits: SendLimits = { windowMs: policy.sendWindow, max: policy.maxSends, cooldownMs: policy.resendCooldown };
 
-  /** Reserves a slot under `key` for a window limit, or throws `refuse(retryAfterMs)`. */
-  const reserve = async (key: string, limit: WindowLimit, refuse: (retryAfterMs: number) => Error) => {
-    const r = await store.reserveSend(key, clock.now(), { ...limit, cooldownMs: 0 });
-    if (!r.ok) throw refuse(r.retryAfterMs);
-    return { key, hold: r.hold };
+  /** A slot to take in one send window: its store key, its limits, and the error that refuses it. */
+  type Claim = { key: string; limits: SendLimits; refuse: (refusal: Refusal) => OtpError };
+  type Reserved = { ok: true; release: () => Promise<void> } | { ok: false; error: OtpError };
+  const numberClaim = (phone: string, cooldownMs: number): Claim => ({
+    key: phone,
+    limits: { windowMs: policy.sendWindow, max: policy.maxSends, cooldownMs },
+    refuse: ({ reason, retryAfterMs }) =>
+      reason === 'cooldown' ? new CooldownError(retryAfterMs) : new TooManySendsError(retryAfterMs, policy.maxSends),
+  });
+  /** The claim for one of the abuse limits, none when it is off. */
+  const limitClaim = (type: LimitReachedError['type'], key: string, limit: WindowLimit | undefined): Claim[] => {
+    if (!limit) return [];
+    const refuse = (r: Refusal) => new LimitReachedError(type, limit, r.retryAfterMs);
+    return [{ key, limits: { ...limit, cooldownMs: 0 }, refuse }];
   };
-  const budgetLimit = (limit: WindowLimit) => (ms: number) =>
-    new LimitReachedError('send-budget', ms, `the service's send budget (${limit.max} per ${limit.windowMs / 1000} s) is spent`);
+  /**
+   * Takes a slot under every claim in turn, or none: a refusal gives back the slots taken before it. On success,
+   * `release` gives them all back (a send that never went out).
+   */
+  const reserveAll = async (claims: Claim[], now = clock.now()): Promise<Reserved> => {
+    const held: { key: string; hold: string }[] = [];
+    const release = async () => void (await Promise.all(held.map((h) => store.releaseSend(h.key, h.hold))));
+    try {
+      for (const claim of claims) {
+        const r = await store.reserveSend(claim.key, now, claim.limits);
+        if (!r.ok) {
+          await release().catch(() => undefined);
+          return { ok: false, error: claim.refuse(r) };
+        }
+        held.push({ key: claim.key, hold: r.hold });
+      }
+    } catch (error) {
+      await release().catch(() => undefined);
+      throw error;
+    }
+    return { ok: true, release };
+  };
 
   const view = (r: VerificationRecord): Verification => ({
     id: r.id,
@@ -234,24 +274,14 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
         const holder = await store.claimIdempotencyKey(`${phone}:${idempotencyKey}`, id, keepMs);
         if (holder !== id) return view(await waitForRecord(holder));
       }
-      // Cheapest refusal first; each later refusal gives back the slots taken before it.
-      const held: { key: string; hold: string }[] = [];
-      const release = () => Promise.all(held.map((h) => store.releaseSend(h.key, h.hold)));
-      try {
-        if (limits.sendsPerIp && clientIp) {
-          const limit = limits.sendsPerIp;
-          held.push(await reserve(`ip:${clientIp}`, limit, (ms) => new LimitReachedError('ip-send-limit', ms, `at most ${limit.max} codes may be sent per client address in ${limit.windowMs / 1000} s`)));
-        }
-        const reservation = await store.reserveSend(phone, now, numberLimits);
-        if (!reservation.ok) {
-          throw reservation.reason === 'cooldown' ? new CooldownError(reservation.retryAfterMs) : new TooManySendsError(reservation.retryAfterMs, policy.maxSends);
-        }
-        held.push({ key: phone, hold: reservation.hold });
-        if (limits.sendBudget) held.push(await reserve('budget', limits.sendBudget, budgetLimit(limits.sendBudget)));
-      } catch (error) {
-        await release().catch(() => undefined);
-        throw error;
-      }
+      // Cheapest refusal first.
+      const claims = [
+        ...(clientIp ? limitClaim('ip-send-limit', `ip:${clientIp}`, limits.sendsPerIp) : []),
+        numberClaim(phone, policy.resendCooldown),
+        ...limitClaim('send-budget', 'budget', limits.sendBudget),
+      ];
+      const reserved = await reserveAll(claims, now);
+      if (!reserved.ok) throw reserved.error;
       const code = generateCode(policy.codeLength);
       const record: VerificationRecord = {
         id,
@@ -271,7 +301,7 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
         await store.update(id, { status: 'failed' });
         if (stopping.signal.aborted) {
           // Cut by shutdown: nothing went out, so the user's retry (on another instance) must not meet a cooldown.
-          await release();
+          await reserved.release();
           throw new ShuttingDownError('the service shut down before a provider took the message; retry');
         }
         throw new DeliveryFailedError(id, outcome.attempts);
@@ -281,9 +311,9 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
 
     async check({ to, id, code, clientIp }) {
       if (typeof code !== 'string' || !/^[0-9A-Za-z]{1,20}$/.test(code)) throw new InvalidRequestError('code must be 1 to 20 letters or digits');
-      if (limits.checksPerIp && clientIp) {
-        const limit = limits.checksPerIp;
-        await reserve(`checks-ip:${clientIp}`, limit, (ms) => new LimitReachedError('ip-check-limit', ms, `at most ${limit.max} checks per client address in ${limit.windowMs / 1000} s`));
+      if (clientIp) {
+        const reserved = await reserveAll(limitClaim('ip-check-limit', `checks-ip:${clientIp}`, limits.checksPerIp));
+        if (!reserved.ok) throw reserved.error;
       }
       const found = id !== undefined ? await store.get(id) : to !== undefined ? await store.active(normalizePhone(to)) : undefined;
       if (id === undefined && to === undefined) throw new InvalidRequestError('give the verification id or the phone number (to)');
@@ -354,9 +384,9 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
       throw new ReportRefusedError(401, `the report does not carry a valid ${provider} signature`);
     }
     if (proof.token === undefined) throw new ReportRefusedError(401, 'the report URL carries no token; use the callback URL the service gave');
-    const a = Buffer.from(proof.token);
-    const b = Buffer.from(reportToken);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ReportRefusedError(403, 'the report URL carries a wrong token');
+    if (!secretsMatch(reportToken, proof.token)) {
+      throw new ReportRefusedError(403, 'the report URL carries a wrong token');
+    }
   };
 
   /** After a failed delivery: a fresh code through the next provider that has not had this verification. */
@@ -369,14 +399,11 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
     const claimant = randomBytes(8).toString('hex');
     if ((await store.claimIdempotencyKey(`resend:${record.id}:${failed}`, claimant, keepMs)) !== claimant) return;
     // A resend is a send: it counts against the number's window and the budget (the cooldown does not apply).
-    const number = await store.reserveSend(record.to, clock.now(), { ...numberLimits, cooldownMs: 0 });
-    if (!number.ok) return void logger.warn({ event: 'resend_refused', verification: record.id, reason: 'number send limit' }, 'otp resend refused');
-    if (limits.sendBudget) {
-      const budget = await store.reserveSend('budget', clock.now(), { ...limits.sendBudget, cooldownMs: 0 });
-      if (!budget.ok) {
-        await store.releaseSend(record.to, number.hold);
-        return void logger.warn({ event: 'resend_refused', verification: record.id, reason: 'send budget' }, 'otp resend refused');
-      }
+    const claims = [numberClaim(record.to, 0), ...limitClaim('send-budget', 'budget', limits.sendBudget)];
+    const reserved = await reserveAll(claims);
+    if (!reserved.ok) {
+      const reason = reserved.error instanceof LimitReachedError ? 'send budget' : 'number send limit';
+      return void logger.warn({ event: 'resend_refused', verification: record.id, reason }, 'otp resend refused');
     }
     const code = generateCode(policy.codeLength);
     await store.update(record.id, { codeHash: hashCode(secret, record.id, code) });

@@ -2,18 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { deriveReportToken } from '../../src/core/service.js';
 import { DEV_SECRET } from '../../src/testing/dev.js';
 import { createAdminClient } from '../../src/testing/index.js';
-import { runCli, startCli } from '../helpers/cli.js';
+import { cliEnv as env, exited, runCli, startCli } from '../helpers/cli.js';
 import { call } from '../helpers/http.js';
 
-const env = (extra: Record<string, string>) => {
-  const { WAOTP_API_KEY: _k, WAOTP_SECRET: _s, ...rest } = process.env;
-  return { ...rest, ...extra };
-};
 const SECRET = { WAOTP_SECRET: 'cli-test-secret-0123456789' };
 
 /** A serve config with one provider (never called by these tests). */
@@ -32,8 +27,6 @@ function closedPort(): Promise<number> {
     });
   });
 }
-
-const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
 
 describe('waotp serve refuses unsafe starts', () => {
   it('beyond loopback without an API key', async () => {
@@ -106,44 +99,4 @@ describe('waotp dev secrets', () => {
     }
     expect(tokens.size).toBe(2);
   });
-});
-
-describe('SIGTERM under load', () => {
-  async function startDevCli(config = '') {
-    const dir = mkdtempSync(join(tmpdir(), 'waotp-drain-'));
-    const file = join(dir, 'waotp.yaml');
-    writeFileSync(file, config);
-    const started = await startCli(['dev', '--port', '0', '--core-port', '0', '--config', file], /OTP service listening on (http:\/\/\S+)/, env({}));
-    const simulator = /simulator listening on (http:\/\/\S+)/.exec(started.output())![1]!;
-    return { ...started, core: started.match[1]!, admin: createAdminClient(simulator) };
-  }
-  const N = 20;
-
-  it('answers every request in flight, then exits 0', async () => {
-    const { child, core, admin } = await startDevCli();
-    await admin.arm({ provider: 'verihubs', outcomes: ['slow'], times: N });
-    const inFlight = Array.from({ length: N }, (_, i) => call(`${core}/v1/verifications`, { method: 'POST', json: { to: `+62813500${String(i).padStart(5, '0')}` } }));
-    await new Promise((r) => setTimeout(r, 500));
-    const signalled = Date.now();
-    child.kill('SIGTERM');
-    const answers = await Promise.all(inFlight);
-    expect(answers.map((a) => a.status)).toEqual(Array(N).fill(201));
-    expect(await exited(child)).toBe(0);
-    console.log(`drain: ${N} sends in flight answered 201, exit 0 after ${Date.now() - signalled} ms`);
-  }, 30_000);
-
-  it('cuts what outlasts the drain deadline with a 503, and still exits 0', async () => {
-    const { child, core, admin } = await startDevCli('core:\n  drainTimeout: 200ms\n');
-    await admin.arm({ provider: 'verihubs', outcomes: ['slow'], times: N });
-    const inFlight = Array.from({ length: N }, (_, i) => call(`${core}/v1/verifications`, { method: 'POST', json: { to: `+62813600${String(i).padStart(5, '0')}` } }));
-    await new Promise((r) => setTimeout(r, 500));
-    const signalled = Date.now();
-    child.kill('SIGINT');
-    const answers = await Promise.all(inFlight);
-    expect(answers.map((a) => a.status)).toEqual(Array(N).fill(503));
-    expect(answers[0]!.body).toMatchObject({ type: '/problems/shutting-down' });
-    expect(answers[0]!.headers.get('retry-after')).toBe('1');
-    expect(await exited(child)).toBe(0);
-    console.log(`drain deadline: ${N} sends cut with 503, exit 0 after ${Date.now() - signalled} ms`);
-  }, 30_000);
 });

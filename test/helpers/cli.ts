@@ -43,3 +43,17 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Pr
   child.stderr!.on('data', (c) => (output += c));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output, stdout })));
 }
+
+/** Resolves with the process's exit code once it has exited. */
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
+
+/** This process's environment without any WAOTP_API_KEY or WAOTP_SECRET, plus `extra`. */
+export function cliEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const { WAOTP_API_KEY: _k, WAOTP_SECRET: _s, ...rest } = process.env;
+  return { ...rest, ...extra };
+}
