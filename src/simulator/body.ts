@@ -50,15 +50,20 @@ export async function readBodyText(request: Request, max = MAX_BODY_BYTES): Prom
 
 type JsonRead = { ok: true; value: unknown } | { ok: false; reason: RejectReason };
 
+const BLANK = /^\s*$/;
+const JSON_MEDIA_TYPE = /^\s*application\/([\w.+-]+\+)?json\b/i;
+
 /** Parses a JSON body, refusing other media types. */
 export function parseJson(text: string, contentType: string | undefined, optional: boolean): JsonRead {
+  // Tested, not trimmed: a trimmed copy of every body was a measurable share of a send.
+  const blank = BLANK.test(text);
   // An empty optional body is fine whatever its type: `curl -d ''` labels it form-encoded.
-  if (optional && text.trim() === '') return { ok: true, value: {} };
+  if (optional && blank) return { ok: true, value: {} };
   // assumption: a missing Content-Type is read as JSON (lenient, like most JSON APIs); a non-JSON one is refused.
-  if (contentType && !/^application\/([\w.+-]+\+)?json\b/i.test(contentType.trim())) {
+  if (contentType && !JSON_MEDIA_TYPE.test(contentType)) {
     return { ok: false, reason: { problem: 'unsupported_media_type', message: `Content-Type must be application/json, not ${contentType}` } };
   }
-  if (text.trim() === '') return { ok: false, reason: { problem: 'missing_field', message: 'request body is empty' } };
+  if (blank) return { ok: false, reason: { problem: 'missing_field', message: 'request body is empty' } };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {
