@@ -223,13 +223,13 @@ async function main() {
     },
     memory: { sends: SENDS, completed: memoryRun.total, non2xx: memoryRun.non2xx, rssBeforeMb: Math.round(rssBefore), rssAfterMb: Math.round(rssAfter), rssSettledMb: Math.round(rssSettled), rssPeakMb: Math.round(peak), inboxTotal: inbox.total, inboxKept: inbox.messages.length ? 'capped' : 'empty' },
   };
-  results.targets = targets(results);
+  results.targets = judgeTargets(results);
   writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
   console.log(table(results));
 }
 
 /** The issue's targets, each judged on this run's numbers: ratios against the ceiling measured alongside. */
-function targets(r) {
+function judgeTargets(r) {
   const out = [];
   const judge = (target, value, goal, met) => out.push({ target, value, goal, met });
   for (const row of r.throughput.filter((x) => x.target.startsWith('sim ') && x.target.endsWith(' send') && x.connections === 100)) {
