@@ -9,9 +9,13 @@ function adapter(provider: string, send: Adapter['send']): Adapter {
 }
 const ok = (provider: string): SendResult => ({ ok: true, provider, status: 201, providerMessageId: `${provider}-1` });
 
-/** Resolves with a timeout failure when the signal aborts; never answers otherwise. */
+/** Resolves with a timeout failure when the signal aborts (or already has, as fetch does); never answers otherwise. */
 const hangs = (provider: string) =>
-  adapter(provider, (_, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(failure(provider, 'timeout', String(signal.reason?.name))), { once: true })));
+  adapter(provider, (_, { signal }) => {
+    const timedOut = () => failure(provider, 'timeout', String(signal.reason?.name));
+    if (signal.aborted) return Promise.resolve(timedOut());
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(timedOut()), { once: true }));
+  });
 
 const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
 
