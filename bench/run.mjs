@@ -75,27 +75,36 @@ async function freePort() {
   });
 }
 
-async function coldStart(runs = 7) {
+/** Reads a process's CPU time (user + system, ms) from /proc: steadier than wall time on a shared machine. */
+const cpuMs = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+};
+
+/** Spawn to first HTTP answer, median of `runs`; `up` says which status counts as ready. */
+async function coldStart(args, { runs = 7, path = '/__admin/health', up = (status) => status === 200 } = {}) {
   const times = [];
+  const cpu = [];
   for (let i = 0; i < runs; i++) {
     const port = await freePort();
     const started = performance.now();
-    const child = spawn(process.execPath, [...NODE_FLAGS, BIN, 'sim', '--port', String(port)], { cwd: ROOT, stdio: 'ignore' });
+    const child = spawn(process.execPath, [...args, '--port', String(port)], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, PORT: String(port) } });
     children.add(child);
     for (;;) {
       try {
-        const r = await fetch(`http://127.0.0.1:${port}/__admin/health`);
-        if (r.status === 200) break;
+        const r = await fetch(`http://127.0.0.1:${port}${path}`);
+        if (up(r.status)) break;
       } catch {
         // not listening yet
       }
-      if (performance.now() - started > 10_000) throw new Error('waotp sim did not become healthy within 10 s');
+      if (performance.now() - started > 10_000) throw new Error(`${args.join(' ')} did not answer within 10 s`);
       await new Promise((r) => setTimeout(r, 2));
     }
     times.push(performance.now() - started);
+    cpu.push(cpuMs(child.pid));
     await stop({ child });
   }
-  return { medianMs: median(times), runsMs: times.map((t) => Math.round(t)) };
+  return { medianMs: median(times), runsMs: times.map((t) => Math.round(t)), cpuMs: median(cpu) };
 }
 
 /** The same cold start for a bare node process printing nothing: the floor under any CLI. */
@@ -178,7 +187,8 @@ async function main() {
   await stop(memorySim);
   console.error(`memory: ${SENDS} sends, RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB (peak ${Math.round(peak)}, settled ${Math.round(rssSettled)}), inbox total ${inbox.total}`);
 
-  const cold = await coldStart();
+  const cold = await coldStart([...NODE_FLAGS, BIN, 'sim']);
+  const ceilingCold = await coldStart([`${ROOT}bench/ceiling.mjs`], { up: () => true });
   const floor = nodeFloor();
   await stop(ceiling);
   await stop(sim);
@@ -205,11 +215,38 @@ async function main() {
     settings: { durationSeconds: DURATION, rounds: ROUNDS, sends: SENDS },
     throughput: rows,
     check: checks.map((c) => (c.skipped ? c : { store: c.store, rps: Math.round(c.rps), ratio: Number((c.rps / ceiling100).toFixed(2)), p50: c.p50, p99: c.p99, errors: c.errors + c.timeouts })),
-    coldStart: { ...cold, nodeFloorMs: Math.round(floor), ratioToNodeFloor: Number((cold.medianMs / floor).toFixed(2)) },
+    coldStart: {
+      ...cold,
+      nodeFloorMs: Math.round(floor),
+      ratioToNodeFloor: Number((cold.medianMs / floor).toFixed(2)),
+      ceiling: { medianMs: Math.round(ceilingCold.medianMs), cpuMs: ceilingCold.cpuMs },
+    },
     memory: { sends: SENDS, completed: memoryRun.total, non2xx: memoryRun.non2xx, rssBeforeMb: Math.round(rssBefore), rssAfterMb: Math.round(rssAfter), rssSettledMb: Math.round(rssSettled), rssPeakMb: Math.round(peak), inboxTotal: inbox.total, inboxKept: inbox.messages.length ? 'capped' : 'empty' },
   };
+  results.targets = judgeTargets(results);
   writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
   console.log(table(results));
+}
+
+/** The issue's targets, each judged on this run's numbers: ratios against the ceiling measured alongside. */
+function judgeTargets(r) {
+  const out = [];
+  const judge = (target, value, goal, met) => out.push({ target, value, goal, met });
+  for (const row of r.throughput.filter((x) => x.target.startsWith('sim ') && x.target.endsWith(' send') && x.connections === 100)) {
+    judge(`${row.target} @100`, `${row.ratio}× ceiling, p99 ${row.p99} ms`, '≥ 0.8× ceiling, p99 < 15 ms', row.ratio >= 0.8 && row.p99 < 15);
+  }
+  const core = r.throughput.find((x) => x.target.startsWith('core send'));
+  if (core) judge('core send end to end (waotp dev) @100', `${core.ratio}× ceiling, p99 ${core.p99} ms`, '≥ 0.25× ceiling, p99 < 50 ms', core.ratio >= 0.25 && core.p99 < 50);
+  for (const [store, goal] of [['memory', 0.6], ['redis', 0.35]]) {
+    const check = r.check.find((c) => c.store === store);
+    if (!check || check.skipped) judge(`core check (${store})`, check?.skipped ?? 'not run', `≥ ${goal}× ceiling`, false);
+    else judge(`core check (${store})`, `${check.ratio}× ceiling`, `≥ ${goal}× ceiling`, check.ratio >= goal);
+  }
+  const cold = r.coldStart;
+  judge('cold start of waotp sim', `${Math.round(cold.medianMs)} ms (${cold.cpuMs} ms CPU; bare Hono ${cold.ceiling.medianMs} ms, ${cold.ceiling.cpuMs} ms CPU)`, '< 150 ms', cold.medianMs < 150);
+  judge(`RSS after ${r.memory.completed} sends`, `${r.memory.rssSettledMb} MB`, '< 120 MB', r.memory.rssSettledMb < 120 && r.memory.completed >= 1_000_000);
+  judge('peak RSS', `${r.memory.rssPeakMb} MB`, '< 160 MB', r.memory.rssPeakMb < 160);
+  return out;
 }
 
 function table(r) {
@@ -219,8 +256,12 @@ function table(r) {
     ...r.throughput.map((x) => `| ${x.target} | ${x.connections} | ${x.rps} | ${x.ratio} | ${x.p50} | ${x.p99} | ${x.non2xx} |`),
     ...r.check.map((c) => (c.skipped ? `| core check (${c.store}) | | skipped: ${c.skipped} | | | | |` : `| core check (${c.store} store) | 100 | ${c.rps} | ${c.ratio} | ${c.p50} | ${c.p99} | |`)),
     '',
-    `Cold start (spawn \`waotp sim\` → first healthy /__admin/health), median of ${r.coldStart.runsMs.length}: ${Math.round(r.coldStart.medianMs)} ms (bare \`node -e 0\`: ${r.coldStart.nodeFloorMs} ms; ${r.coldStart.ratioToNodeFloor}×).`,
+    `Cold start (spawn \`waotp sim\` → first healthy /__admin/health), median of ${r.coldStart.runsMs.length}: ${Math.round(r.coldStart.medianMs)} ms, ${r.coldStart.cpuMs} ms CPU (bare \`node -e 0\`: ${r.coldStart.nodeFloorMs} ms, ${r.coldStart.ratioToNodeFloor}×; the bare Hono ceiling: ${r.coldStart.ceiling.medianMs} ms, ${r.coldStart.ceiling.cpuMs} ms CPU).`,
     `Memory: RSS ${r.memory.rssBeforeMb} MB at start → ${r.memory.rssAfterMb} MB right after ${r.memory.completed} accepted sends, ${r.memory.rssSettledMb} MB 5 s later (peak ${r.memory.rssPeakMb} MB; inbox and journal capped, inbox total ${r.memory.inboxTotal}).`,
+    '',
+    '| target | goal | this run | |',
+    '|---|---|---|---|',
+    ...r.targets.map((t) => `| ${t.target} | ${t.goal} | ${t.value} | ${t.met ? 'met' : 'missed'} |`),
   ];
   return lines.join('\n');
 }

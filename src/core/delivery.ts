@@ -31,6 +31,8 @@ export interface DeliveryOptions {
   maxBackoffMs?: number;
   /** Consecutive provider-side failures that open a provider's circuit, and how long it stays open. */
   breaker?: { failures?: number; halfOpenAfterMs?: number };
+  /** The service's clock (epoch ms): deadlines and attempt times are read from it, never from Date.now(). */
+  now?: () => number;
 }
 
 export type DeliveryOutcome =
@@ -82,7 +84,9 @@ export function createDelivery(adapters: readonly Adapter[], options: DeliveryOp
     initialBackoffMs = 200,
     maxBackoffMs = 5000,
     breaker: { failures = 5, halfOpenAfterMs = 30_000 } = {},
+    now = Date.now,
   } = options;
+  const stamp = () => new Date(now()).toISOString();
   const byId = new Map(adapters.map((a) => [a.provider, a]));
   const breakers = new Map(
     adapters.map((a) => [
@@ -101,66 +105,89 @@ export function createDelivery(adapters: readonly Adapter[], options: DeliveryOp
     },
     async send(message, order, stop) {
       const attempts: AttemptSummary[] = [];
-      const deadline = Date.now() + deadlineMs;
-      // One signal for the deadline and a shutdown, on a timer we own (a combined signal may not fire on Node 20).
-      const cut = new AbortController();
-      const timer = setTimeout(() => cut.abort(), deadlineMs);
-      const onStop = () => cut.abort();
-      if (stop?.aborted) cut.abort();
-      stop?.addEventListener('abort', onStop, { once: true });
+      const deadline = now() + deadlineMs;
+      // The deadline and a shutdown (`stop`) end the send alike, on a timer we own.
+      const deadlineTimer = abortAfter(deadlineMs, stop ? [stop] : []);
       try {
-        return await attempt(message, order, attempts, deadline, cut.signal);
+        for (const provider of order) {
+          const adapter = byId.get(provider);
+          if (!adapter) continue;
+          if (now() >= deadline || deadlineTimer.signal.aborted) {
+            attempts.push({ provider, ok: false, kind: 'deadline', message: 'the send deadline passed before this provider was tried', at: stamp() });
+            break;
+          }
+          const retrying = retry(
+            handleWhen((e) => {
+              if (!(e instanceof AttemptFailed) || !e.result.retryable) return false;
+              // A Retry-After that outlasts the deadline is better spent on the next provider.
+              return now() + (e.result.retryAfterMs ?? 0) + initialBackoffMs < deadline;
+            }),
+            { maxAttempts: retries, backoff: honourRetryAfter(new ExponentialBackoff({ initialDelay: initialBackoffMs, maxDelay: maxBackoffMs })) },
+          );
+          try {
+            const result = await wrap(retrying, breakers.get(provider)!).execute(async ({ signal }) => {
+              const attempt = abortAfter(Math.max(1, Math.min(attemptTimeoutMs, deadline - now())), [signal, deadlineTimer.signal]);
+              try {
+                const sent = await adapter.send(message, { signal: attempt.signal });
+                attempts.push(summarize(sent, stamp()));
+                if (!sent.ok) throw new AttemptFailed(sent);
+                return sent;
+              } finally {
+                attempt.clear();
+              }
+            }, deadlineTimer.signal);
+            return { ok: true, result, attempts };
+          } catch (error) {
+            if (error instanceof BrokenCircuitError) {
+              attempts.push({ provider, ok: false, kind: 'circuit_open', message: 'skipped: the provider kept failing, its circuit is open', at: stamp() });
+              continue;
+            }
+            if (error instanceof TaskCancelledError) {
+              attempts.push({ provider, ok: false, kind: 'deadline', message: 'the send deadline passed', at: stamp() });
+              break;
+            }
+            if (!(error instanceof AttemptFailed)) throw error;
+            if (STOPS_FAILOVER.has(error.result.kind)) break;
+          }
+        }
+        return { ok: false, attempts };
       } finally {
-        clearTimeout(timer);
-        stop?.removeEventListener('abort', onStop);
+        deadlineTimer.clear();
       }
     },
   };
-
-  async function attempt(message: OtpMessage, order: readonly string[], attempts: AttemptSummary[], deadline: number, deadlineSignal: AbortSignal): Promise<DeliveryOutcome> {
-      for (const provider of order) {
-        const adapter = byId.get(provider);
-        if (!adapter) continue;
-        if (Date.now() >= deadline || deadlineSignal.aborted) {
-          attempts.push({ provider, ok: false, kind: 'deadline', message: 'the send deadline passed before this provider was tried', at: new Date().toISOString() });
-          break;
-        }
-        const retrying = retry(
-          handleWhen((e) => {
-            if (!(e instanceof AttemptFailed) || !e.result.retryable) return false;
-            // A Retry-After that outlasts the deadline is better spent on the next provider.
-            return Date.now() + (e.result.retryAfterMs ?? 0) + initialBackoffMs < deadline;
-          }),
-          { maxAttempts: retries, backoff: honourRetryAfter(new ExponentialBackoff({ initialDelay: initialBackoffMs, maxDelay: maxBackoffMs })) },
-        );
-        try {
-          const result = await wrap(retrying, breakers.get(provider)!).execute(async ({ signal }) => {
-            const timeout = AbortSignal.timeout(Math.max(1, Math.min(attemptTimeoutMs, deadline - Date.now())));
-            const sent = await adapter.send(message, { signal: AbortSignal.any([signal, deadlineSignal, timeout]) });
-            attempts.push(summarize(sent));
-            if (!sent.ok) throw new AttemptFailed(sent);
-            return sent;
-          }, deadlineSignal);
-          return { ok: true, result, attempts };
-        } catch (error) {
-          if (error instanceof BrokenCircuitError) {
-            attempts.push({ provider, ok: false, kind: 'circuit_open', message: 'skipped: the provider kept failing, its circuit is open', at: new Date().toISOString() });
-            continue;
-          }
-          if (error instanceof TaskCancelledError) {
-            attempts.push({ provider, ok: false, kind: 'deadline', message: 'the send deadline passed', at: new Date().toISOString() });
-            break;
-          }
-          if (!(error instanceof AttemptFailed)) throw error;
-          if (STOPS_FAILOVER.has(error.result.kind)) break;
-        }
-      }
-      return { ok: false, attempts };
-  }
 }
 
-function summarize(result: SendResult): AttemptSummary {
-  const at = new Date().toISOString();
+/**
+ * A signal that aborts after `ms` (a TimeoutError, like AbortSignal.timeout) or as soon as a parent does.
+ * `clear()` drops the timer and the listeners at once. Node 20's AbortSignal.any and AbortSignal.timeout keep
+ * their timers and listeners until they fire: one per attempt was thousands of live timers under load.
+ */
+export function abortAfter(ms: number, parents: readonly AbortSignal[] = []): { signal: AbortSignal; clear(): void } {
+  const controller = new AbortController();
+  const onParent = function (this: AbortSignal) {
+    controller.abort(this.reason);
+  };
+  const clear = () => {
+    clearTimeout(timer);
+    for (const parent of parents) parent.removeEventListener('abort', onParent);
+  };
+  const timer = setTimeout(() => {
+    clear();
+    controller.abort(new DOMException('the attempt timed out', 'TimeoutError'));
+  }, ms);
+  for (const parent of parents) {
+    if (parent.aborted) {
+      clear();
+      controller.abort(parent.reason);
+      break;
+    }
+    parent.addEventListener('abort', onParent, { once: true });
+  }
+  return { signal: controller.signal, clear };
+}
+
+function summarize(result: SendResult, at: string): AttemptSummary {
   if (result.ok) return { provider: result.provider, ok: true, status: result.status, at };
   return { provider: result.provider, ok: false, kind: result.kind, message: result.message, at, ...(result.status !== undefined && { status: result.status }) };
 }

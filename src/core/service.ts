@@ -166,7 +166,7 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
   if (adapters.length === 0) throw new InvalidRequestError('at least one provider adapter is required');
   const policy: Policy = resolvePolicy(options.policy);
   const store = options.store ?? createMemoryStore({ now: clock.now });
-  const delivery = createDelivery(adapters, options.delivery);
+  const delivery = createDelivery(adapters, { now: clock.now, ...options.delivery });
   const order = adapters.map((a) => a.provider);
   const byId = new Map(adapters.map((a) => [a.provider, a]));
   const keepMs = policy.ttl + policy.retention;

@@ -11,6 +11,7 @@ import type { Inbox, MessageFilter } from './inbox.js';
 import type { Journal, JournalFilter } from './journal.js';
 import { SESSION_HEADER } from './pipeline.js';
 import { problem } from '../util/problem.js';
+import { RESOLVERS } from './resolvers.js';
 import type { Scenarios } from './scenarios.js';
 import type { Unmatched } from './unmatched.js';
 
@@ -90,7 +91,7 @@ export function createAdmin(deps: AdminDeps) {
     const session = c.req.header(SESSION_HEADER);
     const { outcomes } = deps.scenarios.catalogue;
     return c.json({
-      precedence: ['rule', 'header', 'number', 'chaos', 'default'],
+      precedence: RESOLVERS.map((r) => r.name),
       outcomes: Object.entries(outcomes).map(([name, entry]) => ({
         name,
         ...entry,

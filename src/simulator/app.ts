@@ -115,7 +115,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     journal,
     limits,
     runtime,
-    resolve: scenarios.resolve,
+    scenarios,
     callbacks,
     delays: {
       slowMs: catalogue.outcomes.slow.delayMs ?? 2000,

@@ -1,9 +1,9 @@
 /**
- * Outcome resolution. First match wins: an armed rule, a `Prefer` header, the recipient's magic number,
- * chaos, and otherwise nothing (the pipeline then applies the provider's own state, or accepts).
+ * Scenario state: armed rules, chaos and the catalogue's magic numbers. Each is looked up by one named
+ * resolver in resolvers.ts, which holds the precedence; this module only answers "does mine match?".
  * @module
  */
-import { OUTCOMES, type Outcome, isOutcome } from '../providers/outcomes.js';
+import { OUTCOMES, type Outcome } from '../providers/outcomes.js';
 import type { Catalogue, ChaosInput, NumberRange, RuleInput } from './catalogue.js';
 import type { DecidedBy } from './journal.js';
 import type { Timeline } from './timeline.js';
@@ -20,18 +20,12 @@ export interface Decision {
   timeline?: Timeline;
 }
 
-export interface ScenarioInput {
+/** Who is asking, as far as rules and chaos care. */
+export interface RuleQuery {
   provider: string;
-  kind: 'send' | 'verify' | 'sandbox' | 'account';
   to: string | undefined;
   session: string | null;
-  header(name: string): string | undefined;
-  /** The outcome this provider renders with an HTTP status, for Prism's `Prefer: code=<status>`. */
-  outcomeForStatus(status: number): Outcome | undefined;
 }
-
-/** A forced decision, nothing forced, or a `Prefer` header that names no outcome (the tester's mistake). */
-export type Resolution = Decision | { error: string } | undefined;
 
 export interface Rule extends RuleInput {
   id: string;
@@ -49,7 +43,10 @@ export interface ChaosState {
 }
 
 export interface Scenarios {
-  resolve(input: ScenarioInput): Resolution;
+  /** The newest armed rule that matches, counted as used (it may be spent by this). */
+  takeRule(query: RuleQuery): Decision | undefined;
+  /** Chaos's roll for this request, when chaos is on for its provider. */
+  rollChaos(provider: string): Decision | undefined;
   arm(input: RuleInput, session: string | null): Rule;
   /** Removes one rule (only within the caller's session, when it has one). */
   disarm(id: string, session?: string | null): boolean;
@@ -79,10 +76,8 @@ export function createScenarios({ catalogue, seed = Date.now() >>> 0, now }: { c
   const ranges: [NumberRange, Outcome][] = OUTCOMES.flatMap((o) => catalogue.outcomes[o].numbers.map((r) => [r, o] as [NumberRange, Outcome]));
 
   const magicOutcome = (to: string) => ranges.find(([r]) => to.length === r.from.length && to >= r.from && to <= r.to)?.[1];
-  const withRetry = (decision: Decision): Decision =>
-    decision.outcome === 'rate_limited' ? { ...decision, retryAfter: catalogue.outcomes.rate_limited.retryAfterSeconds ?? 1 } : decision;
 
-  const fromRules = (input: ScenarioInput): Decision | undefined => {
+  const takeRule = (input: RuleQuery): Decision | undefined => {
     // Newest first, as in WireMock: a rule armed later overrides an older, broader one.
     for (let i = rules.length - 1; i >= 0; i--) {
       const rule = rules[i]!;
@@ -99,27 +94,8 @@ export function createScenarios({ catalogue, seed = Date.now() >>> 0, now }: { c
     return undefined;
   };
 
-  const fromHeader = (input: ScenarioInput): Resolution => {
-    const prefer = input.header('prefer');
-    if (!prefer) return undefined;
-    for (const part of prefer.split(/[,;]/)) {
-      const [key, raw] = part.split('=').map((s) => s.trim());
-      const value = raw?.replace(/^"|"$/g, '');
-      if (key === 'scenario') {
-        if (!isOutcome(value)) return { error: `Prefer: scenario=${value} names no outcome; known: ${OUTCOMES.join(', ')}` };
-        return { outcome: value, by: 'header', detail: `Prefer: scenario=${value}` };
-      }
-      if (key === 'code') {
-        const outcome = input.outcomeForStatus(Number(value));
-        if (!outcome) return { error: `Prefer: code=${value}: ${input.provider} has no scenario answering HTTP ${value}` };
-        return { outcome, by: 'header', detail: `Prefer: code=${value}`, status: Number(value) };
-      }
-    }
-    return undefined;
-  };
-
-  const fromChaos = (input: ScenarioInput): Decision | undefined => {
-    if (!chaos.enabled || (chaos.providers && !chaos.providers.includes(input.provider))) return undefined;
+  const rollChaos = (provider: string): Decision | undefined => {
+    if (!chaos.enabled || (chaos.providers && !chaos.providers.includes(provider))) return undefined;
     let roll = random();
     for (const outcome of OUTCOMES) {
       const p = chaos.probabilities[outcome] ?? 0;
@@ -132,19 +108,8 @@ export function createScenarios({ catalogue, seed = Date.now() >>> 0, now }: { c
   return {
     catalogue,
     magicOutcome,
-    resolve(input) {
-      if (input.kind === 'account') return undefined;
-      const ruled = fromRules(input);
-      if (ruled) return withRetry(ruled);
-      const headed = fromHeader(input);
-      if (headed) return 'error' in headed ? headed : withRetry(headed);
-      // Documented sandbox tables keep their meaning: only explicit rules and headers override them.
-      if (input.kind === 'sandbox') return undefined;
-      const magic = input.to === undefined ? undefined : magicOutcome(input.to);
-      if (magic) return withRetry({ outcome: magic, by: 'number', detail: `+${input.to} is reserved for ${magic}` });
-      const chaotic = fromChaos(input);
-      return chaotic && withRetry(chaotic);
-    },
+    takeRule,
+    rollChaos,
     arm(input, session) {
       const rule: Rule = { ...input, id: `rule_${++sequence}`, session, used: 0, createdAt: new Date(now()).toISOString() };
       rules.push(rule);

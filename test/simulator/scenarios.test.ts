@@ -120,7 +120,7 @@ describe('scenario admin API', () => {
     const r = await call(`${s.url}/__admin/scenarios`);
     expect(r.body.outcomes.map((o: { name: string }) => o.name)).toContain('not_on_whatsapp');
     expect(r.body.outcomes.find((o: { name: string }) => o.name === 'rate_limited').numbers[0]).toEqual({ from: '+12085550100', to: '+12085550199', example: '+12085550100' });
-    expect(r.body.precedence).toEqual(['rule', 'header', 'number', 'chaos', 'default']);
+    expect(r.body.precedence).toEqual(['rule', 'header', 'number', 'sandbox', 'chaos', 'state', 'default']);
   });
 
   it.each([
