@@ -18,12 +18,13 @@ import type {
 } from '../providers/define.js';
 import { type Outcome, REJECTIONS, type Rejection, isRejection } from '../providers/outcomes.js';
 import type { Clock } from './clock.js';
-import type { Inbox, InboxMessage } from './inbox.js';
+import type { Inbox, InboxMessage, NewMessage } from './inbox.js';
 import type { DecidedBy, Journal } from './journal.js';
 import type { Limits } from './limits.js';
 import { problem } from '../util/problem.js';
 import type { Decision, Resolution, ScenarioInput } from './scenarios.js';
-import { type Timeline, preferredTimeline } from './timeline.js';
+import { parseJsonText } from './json-limits.js';
+import { type PlannedReport, type Timeline, preferredTimeline } from './timeline.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const SESSION_HEADER = 'x-waotp-session';
@@ -51,6 +52,7 @@ export interface PipelineDeps {
   delays: { slowMs: number; timeoutCapMs: number };
   /** Delivery callbacks: plays each captured message's timeline in the background (dispatcher.ts). */
   callbacks?: {
+    plan(message: NewMessage, timeline: Timeline): PlannedReport[];
     start(message: InboxMessage, timeline: Timeline): void;
     report(provider: string, providerMessageId: string, state: 'verified'): void;
   };
@@ -172,7 +174,7 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
         settings: runtime.settings,
         capture: (message: CapturedMessage) => {
           // One fixed-shape object per message: spreads here were a measurable share of a send.
-          const stored = deps.inbox.add({
+          const fields: NewMessage = {
             to: message.to,
             code: message.code,
             text: message.text,
@@ -188,7 +190,10 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
             status: 'accepted',
             createdAt: new Date(deps.clock.now()).toISOString(),
             requestId,
-          });
+          };
+          // The delivery reports to come are stored with the message, as data its status is read from.
+          if (deps.callbacks) fields.plan = deps.callbacks.plan(fields, timeline);
+          const stored = deps.inbox.add(fields);
           deps.callbacks?.start(stored, timeline);
         },
         report: (providerMessageId, state) => deps.callbacks?.report(provider.id, providerMessageId, state),
@@ -312,11 +317,9 @@ export function parseJson(text: string, contentType: string | undefined, optiona
     return { ok: false, reason: { problem: 'unsupported_media_type', message: `Content-Type must be application/json, not ${contentType}` } };
   }
   if (text.trim() === '') return { ok: false, reason: { problem: 'missing_field', message: 'request body is empty' } };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, reason: { problem: 'malformed_json', message: `body is not valid JSON: ${(error as Error).message}` } };
-  }
+  const json = parseJsonText(text);
+  if (json.ok) return json;
+  return { ok: false, reason: { problem: 'malformed_json', message: json.tooDeep ? `body is refused: ${json.error}` : `body is not valid JSON: ${json.error}` } };
 }
 
 /** The first zod issue as a provider-neutral reason: which field, and whether it is missing or wrong. */

@@ -20,6 +20,15 @@ export interface RunningSimulator {
 }
 
 /**
+ * How long the Node server waits for slow or silent clients. A socket that has not sent its headers in
+ * `headersTimeoutMs`, or its whole request in `requestTimeoutMs`, is closed, and so is a kept-alive one
+ * idle for `keepAliveTimeoutMs`. Responses (an event stream, a held `timeout` outcome) are not cut.
+ */
+export const SERVER_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000 };
+
+const LOOPBACK = /^(127\.|::1$|\[::1\]$|localhost$)/i;
+
+/**
  * Starts a simulator over HTTP on loopback.
  * @example
  * const sim = await startSimulator({ port: 0, seed: 1 });
@@ -28,25 +37,53 @@ export interface RunningSimulator {
  */
 export function startSimulator({ port = 4010, host = '127.0.0.1', ...options }: StartOptions = {}): Promise<RunningSimulator> {
   const simulator = createSimulator(options);
+  const timeouts = { ...SERVER_TIMEOUTS, ...options.config?.server };
+  const token = options.admin?.token ?? options.config?.admin?.token;
+  if (!LOOPBACK.test(host) && token === undefined) {
+    console.warn(
+      [
+        '',
+        `!!! waotp: the simulator is bound to ${host}, beyond loopback, WITHOUT an admin token.`,
+        '!!! Anyone who can reach this address can read every code and token, and reset or arm the simulator.',
+        '!!! Set --admin-token <secret> (or WAOTP_ADMIN_TOKEN), or bind to 127.0.0.1.',
+        '',
+      ].join('\n'),
+    );
+  }
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: simulator.app.fetch, port, hostname: host }, (info: AddressInfo) => {
-      const shownHost = host.includes(':') ? `[${host}]` : host;
-      resolve({
-        url: `http://${shownHost}:${info.port}`,
-        port: info.port,
-        simulator,
-        // Stops taking requests, and meanwhile sends the callbacks still pending, up to `callbacks.drainMs`.
-        close: async () => {
-          await Promise.all([
-            new Promise<void>((done) => {
-              server.close(() => done());
-              (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-            }),
-            simulator.callbacks.drain(),
-          ]);
+    const server = serve(
+      {
+        fetch: simulator.app.fetch,
+        port,
+        hostname: host,
+        serverOptions: {
+          headersTimeout: timeouts.headersTimeoutMs,
+          requestTimeout: timeouts.requestTimeoutMs,
+          keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+          // How often Node checks the two timeouts above; by default every 30 s, far coarser than they are.
+          connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4))),
         },
-      });
-    });
+      },
+      (info: AddressInfo) => {
+        Object.assign(simulator.self, { host, port: info.port });
+        const shownHost = host.includes(':') ? `[${host}]` : host;
+        resolve({
+          url: `http://${shownHost}:${info.port}`,
+          port: info.port,
+          simulator,
+          // Stops taking requests, and meanwhile sends the callbacks still pending, up to `callbacks.drainMs`.
+          close: async () => {
+            await Promise.all([
+              new Promise<void>((done) => {
+                server.close(() => done());
+                (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+              }),
+              simulator.callbacks.drain(),
+            ]);
+          },
+        });
+      },
+    );
     server.once('error', reject);
   });
 }
