@@ -8,6 +8,7 @@ import { providers } from '../providers/index.js';
 import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
 import { type SimulatorConfig, loadConfig } from '../simulator/config.js';
 import { closeOnSignal, guard, parse, port } from './args.js';
+import { adminOptions } from './sim.js';
 
 export const HELP = `Usage: waotp dev [options]
 
@@ -20,7 +21,9 @@ Options:
   --store <spec>     memory | redis://host:port/db          (default memory)
   --config <file>    waotp.yaml (simulator settings; core: failover order, policy, delivery)
   --seed <n>         simulator seed
-  --scenarios <f>    simulator rule pack (repeatable)`;
+  --scenarios <f>    simulator rule pack (repeatable)
+  --admin-token <s>  require this token on the simulator's /__admin and inbox page (env WAOTP_ADMIN_TOKEN)
+  --allow-host <n>   extra host names the simulator's control plane answers to (repeatable)`;
 
 export function run(argv: string[]) {
   return guard('dev', HELP, async () => {
@@ -32,6 +35,8 @@ export function run(argv: string[]) {
       config: { type: 'string' },
       seed: { type: 'string' },
       scenarios: { type: 'string', multiple: true },
+      'admin-token': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
@@ -45,7 +50,7 @@ export function run(argv: string[]) {
       simulatorPort: port(values.port, '--port'),
       host: values.host,
       ...(values.store && { store: values.store }),
-      simulator: { config: simulatorConfig, rulePacks, ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
+      simulator: { config: simulatorConfig, rulePacks, admin: adminOptions(values['admin-token'], values['allow-host']), ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
     });
     closeOnSignal(dev.close);
     console.log(

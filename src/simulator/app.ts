@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import type { IdSource, ProviderDefinition } from '../providers/define.js';
 import { providers as registry } from '../providers/index.js';
 import { createAdmin } from './admin.js';
-import { type AdminGuardOptions, createAdminGuard } from './admin-guard.js';
+import { createAdminGuard } from './admin-guard.js';
 import type { SelfAddress } from './callback-policy.js';
 import { createContractRoutes } from './contract-routes.js';
 import { createEventsHandler } from './events.js';
@@ -40,8 +40,8 @@ export interface SimulatorOptions {
   rulePacks?: RulePack[];
   /** Delivery callbacks (allow-list, speed, timeouts...); overrides `config.callbacks`. */
   callbacks?: Partial<CallbackOptions>;
-  /** Control-plane safety (token, allowed hosts and origins); overrides `config.admin`. */
-  admin?: AdminGuardOptions;
+  /** Control-plane safety (token, allowed hosts and origins, event-stream buffer); overrides `config.admin`. */
+  admin?: NonNullable<SimulatorConfig['admin']>;
 }
 
 export interface Simulator {
@@ -151,8 +151,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   app.use('/__admin/*', guard);
   app.use('/', guard);
   const health = () => {
-    const { pending, inFlight, dropped } = callbacks.stats();
-    return { callbacks: { pending, inFlight, dropped } };
+    const { pending, later, inFlight, dropped, sockets } = callbacks.stats();
+    return { callbacks: { pending, later, inFlight, dropped, sockets } };
   };
   app.route(
     '/__admin',

@@ -28,8 +28,8 @@ export function createCallbackAdmin({ callbacks, providers }: { callbacks: Dispa
       ...(q.message && { message: q.message }),
       ...(session !== undefined && { session }),
     };
-    const { dropped, attempts, inFlight } = callbacks.stats();
-    return c.json({ total: callbacks.total, pending: callbacks.pending, inFlight, dropped, attempts, callbacks: callbacks.list(filter, limit) });
+    const { dropped, attempts, inFlight, later } = callbacks.stats();
+    return c.json({ total: callbacks.total, pending: callbacks.pending, later, inFlight, dropped, attempts, callbacks: callbacks.list(filter, limit) });
   });
 
   admin.get('/targets', (c) => c.json(callbacks.targets()));

@@ -32,6 +32,8 @@ export interface CallbackStats {
   dropped: number;
   /** Deliveries scheduled, due, waiting for a retry or in flight. */
   pending: number;
+  /** Of those, the ones whose time has not come yet (scheduled later on the simulator's clock). */
+  later: number;
   inFlight: number;
   /** Sockets the sender holds open (in use or kept alive). */
   sockets: number;
@@ -41,7 +43,7 @@ export interface CallbackHistory {
   add(message: InboxMessage, attempt: CallbackAttempt, kind?: AttemptKind): void;
   list(filter?: CallbackFilter, limit?: number): CallbackRecord[];
   clear(session?: string | null): void;
-  stats(): Omit<CallbackStats, 'pending' | 'inFlight' | 'sockets'>;
+  stats(): Omit<CallbackStats, 'pending' | 'later' | 'inFlight' | 'sockets'>;
   /** Counts a report dropped for a full queue. */
   countDrop(): void;
   readonly total: number;

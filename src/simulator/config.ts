@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ProviderDefinition, ProviderSettings } from '../providers/define.js';
 import { parseYaml } from '../util/yaml.js';
+import { MAX_JSON_DEPTH, valueTooDeep } from './json-limits.js';
 
 const rateLimitSchema = z.union([
   z.literal(false),
@@ -105,6 +106,7 @@ export async function loadConfig(file: string, providers: readonly ProviderDefin
   } catch (error) {
     throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
   }
+  if (valueTooDeep(raw)) throw new ConfigError(`${file}: nested deeper than ${MAX_JSON_DEPTH} levels`);
   return parseConfig(raw, providers, file);
 }
 

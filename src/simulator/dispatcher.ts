@@ -11,50 +11,16 @@ import { type Scheduler, createScheduler } from './callback-scheduler.js';
 import { type SendResult, buildCallbackRequest, createSender } from './callback-sender.js';
 import { type CallbackHistory, type CallbackRecord, type CallbackStats, createCallbackHistory } from './callback-history.js';
 import { type CallbackProvider, type ReportedMessage, createCallbackTargets } from './callback-targets.js';
+import { type CallbackOptions, DEFAULT_CALLBACK_OPTIONS } from './callback-options.js';
 import type { Clock } from './clock.js';
 import { withFollowUp } from './delivery-state.js';
 import type { CallbackAttempt, Inbox, InboxMessage } from './inbox.js';
 import { createReportRegistry } from './report-registry.js';
-import { DEFAULT_LATE_AFTER_MS, GAP_MS, type PlannedReport, type ReportState, type Timeline, type TimelineDelays, planTimeline } from './timeline.js';
+import { GAP_MS, type PlannedReport, type ReportState, type Timeline, planTimeline } from './timeline.js';
 
 export type { CallbackFilter, CallbackRecord, CallbackStats } from './callback-history.js';
 export type { CallbackProvider } from './callback-targets.js';
-
-export interface CallbackOptions {
-  /** Hosts callbacks may go to (`host`, `host:port` or `*.domain`); empty = any URL the default policy allows. */
-  allow: string[];
-  /** 2 plays timelines and retry backoff twice as fast. */
-  speed: number;
-  /** Overrides every provider's documented wait for one attempt. */
-  timeoutMs?: number;
-  /** The first retry's wait; each later one doubles it. */
-  retryDelayMs: number;
-  /** Deliveries waiting (scheduled, due, or between retries); past it the oldest is dropped. */
-  capacity: number;
-  /** Attempts in flight at once. */
-  concurrency: number;
-  /** Attempts kept for `GET /__admin/callbacks`. */
-  history: number;
-  /** Estimated bytes the kept attempts may take. */
-  historyBytes: number;
-  /** How long a shutdown waits for pending callbacks before dropping them. */
-  drainMs: number;
-  /** Where the send names no OTP expiry, the `late` timeline reports this long after it. */
-  lateAfterMs: number;
-  delays?: Partial<TimelineDelays>;
-}
-
-export const DEFAULT_CALLBACK_OPTIONS: CallbackOptions = {
-  allow: [],
-  speed: 1,
-  retryDelayMs: 250,
-  capacity: 10_000,
-  concurrency: 128,
-  history: 1000,
-  historyBytes: 8 * 1024 * 1024,
-  drainMs: 5000,
-  lateAfterMs: DEFAULT_LATE_AFTER_MS,
-};
+export { type CallbackOptions, DEFAULT_CALLBACK_OPTIONS } from './callback-options.js';
 
 export interface DispatcherDeps {
   clock: Clock;
@@ -238,7 +204,13 @@ export function createDispatcher({ clock, inbox, provider, options: given = {}, 
     get total() {
       return history.total;
     },
-    stats: () => ({ ...history.stats(), pending: scheduler.size + inFlight.size, inFlight: inFlight.size, sockets: sender.sockets }),
+    stats: () => ({
+      ...history.stats(),
+      pending: scheduler.size + inFlight.size,
+      later: scheduler.size - scheduler.due,
+      inFlight: inFlight.size,
+      sockets: sender.sockets,
+    }),
     targets: targets.list,
     setTargets: targets.set,
     reset(session) {

@@ -3,7 +3,8 @@
  * @module
  */
 import { serve } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { type Simulator, type SimulatorOptions, createSimulator } from './app.js';
 
 export interface StartOptions extends SimulatorOptions {
@@ -28,6 +29,18 @@ export const SERVER_TIMEOUTS = { headersTimeoutMs: 10_000, requestTimeoutMs: 30_
 
 const LOOPBACK = /^(127\.|::1$|\[::1\]$|localhost$)/i;
 
+/** The loud warning for a simulator bound beyond loopback without an admin token; undefined when none is due. */
+export function exposureWarning(host: string, token: string | undefined): string | undefined {
+  if (LOOPBACK.test(host) || token !== undefined) return undefined;
+  return [
+    '',
+    `!!! waotp: the simulator is bound to ${host}, beyond loopback, WITHOUT an admin token.`,
+    '!!! Anyone who can reach this address can read every code and token, and reset or arm the simulator.',
+    '!!! Set --admin-token <secret> (or WAOTP_ADMIN_TOKEN), or bind to 127.0.0.1.',
+    '',
+  ].join('\n');
+}
+
 /**
  * Starts a simulator over HTTP on loopback.
  * @example
@@ -38,18 +51,8 @@ const LOOPBACK = /^(127\.|::1$|\[::1\]$|localhost$)/i;
 export function startSimulator({ port = 4010, host = '127.0.0.1', ...options }: StartOptions = {}): Promise<RunningSimulator> {
   const simulator = createSimulator(options);
   const timeouts = { ...SERVER_TIMEOUTS, ...options.config?.server };
-  const token = options.admin?.token ?? options.config?.admin?.token;
-  if (!LOOPBACK.test(host) && token === undefined) {
-    console.warn(
-      [
-        '',
-        `!!! waotp: the simulator is bound to ${host}, beyond loopback, WITHOUT an admin token.`,
-        '!!! Anyone who can reach this address can read every code and token, and reset or arm the simulator.',
-        '!!! Set --admin-token <secret> (or WAOTP_ADMIN_TOKEN), or bind to 127.0.0.1.',
-        '',
-      ].join('\n'),
-    );
-  }
+  const warning = exposureWarning(host, options.admin?.token ?? options.config?.admin?.token);
+  if (warning) console.warn(warning);
   return new Promise((resolve, reject) => {
     const server = serve(
       {
@@ -84,6 +87,12 @@ export function startSimulator({ port = 4010, host = '127.0.0.1', ...options }: 
         });
       },
     );
+    // Node's headersTimeout only starts with the first byte: a connection that sends nothing is closed here.
+    const silent = new WeakMap<Socket, ReturnType<typeof setTimeout>>();
+    server.on('connection', (socket: Socket) => {
+      silent.set(socket, setTimeout(() => socket.destroy(), timeouts.headersTimeoutMs).unref());
+    });
+    server.on('request', (req: IncomingMessage) => clearTimeout(silent.get(req.socket)));
     server.once('error', reject);
   });
 }
