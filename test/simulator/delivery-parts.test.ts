@@ -210,3 +210,25 @@ describe('callback sender', () => {
     sender.close();
   });
 });
+
+describe('createInbox', () => {
+  it('shows a message\'s delivery state as of now, worked out on read; reading changes nothing stored', async () => {
+    const { createInbox } = await import('../../src/simulator/inbox.js');
+    let now = 0;
+    const inbox = createInbox({ now: () => now });
+    const plan = [
+      { state: 'sent' as const, at: 100 },
+      { state: 'read' as const, at: 800 },
+    ];
+    const added = inbox.add({ to: '1', code: '1', text: 't', provider: 'p', session: null, outcome: 'accepted', status: 'accepted', createdAt: '', requestId: 'r', plan });
+    expect(added.status).toBe('accepted');
+    expect(added).not.toHaveProperty('plan');
+    now = 500;
+    const before = JSON.stringify(inbox.plan(added.id));
+    expect(inbox.get(added.id)!.status).toBe('sent');
+    expect(inbox.list()[0]!.events).toHaveLength(1);
+    expect(JSON.stringify(inbox.plan(added.id))).toBe(before);
+    now = 1000;
+    expect(inbox.latest()!.status).toBe('read');
+  });
+});
