@@ -85,6 +85,7 @@ export function createAdminGuard(options: AdminGuardOptions): MiddlewareHandler 
         return problem(415, 'Unsupported Media Type', `admin request bodies must be application/json, not ${type ?? 'untyped'}`);
       }
     }
+    // assumption: the health check stays open with a token: readiness probes carry none, and it tells nothing secret.
     if (options.token !== undefined && c.req.path !== '/__admin/health') {
       const query = c.req.path === '/' ? c.req.query('token') : undefined;
       if (query !== undefined) {

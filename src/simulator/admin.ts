@@ -118,6 +118,7 @@ export function createAdmin(deps: AdminDeps) {
     if (parsed.data.provider !== undefined && !deps.providerIds.includes(parsed.data.provider)) {
       return problem(400, 'Invalid rule', `unknown provider "${parsed.data.provider}"; known: ${deps.providerIds.join(', ')}`);
     }
+    // assumption: 409 Conflict, as for any request the server's current state refuses.
     if (deps.scenarios.rules().length >= MAX_RULES) {
       return problem(409, 'Too many rules', `${MAX_RULES} rules are armed, the most the simulator holds; disarm some (DELETE /__admin/scenarios) first`);
     }

@@ -22,7 +22,7 @@ export interface CallbackPolicy {
   self: SelfAddress;
 }
 
-/** Names of cloud metadata services (AWS, GCP, Azure, Alibaba, OpenStack). */
+/** Names of cloud metadata services. assumption: the names AWS, GCP, Azure and Tencent document; others resolve to 169.254.x and are caught there. */
 const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.com', 'metadata.tencentyun.com']);
 
 const bare = (host: string) => host.replace(/^\[|\]$/g, '').toLowerCase();

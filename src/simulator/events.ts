@@ -62,6 +62,7 @@ export function createEventsHandler({ inbox, clock = createClock(), heartbeatMs 
         queue.push(encoder.encode(`: disconnected: more than ${maxBufferBytes} bytes waited unsent; reconnect and reload\n\n`));
         end(true);
         // A client that reads nothing at all would hold the queue for good: its connection goes shortly.
+        // assumption: one second is long enough for a client that still reads to take the final comment.
         setTimeout(() => {
           queue.length = 0;
           queued = 0;
