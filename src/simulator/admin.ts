@@ -173,7 +173,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// Capped in size and nesting depth (admin-body.ts).
+// Capped in size and nesting depth (admin-limits.ts).
 const readJson = readAdminJson;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: Response };

@@ -232,3 +232,32 @@ describe('createInbox', () => {
     expect(inbox.latest()!.status).toBe('read');
   });
 });
+
+describe('the event stream and the virtual clock', () => {
+  it('pushes a message again when one of its planned reports falls due, also when the clock is advanced', async () => {
+    const { createSimulator } = await import('../../src/simulator/app.js');
+    const { providers } = await import('../../src/providers/index.js');
+    const sim = createSimulator({ seed: 1 });
+    const reader = (await sim.app.request('/__admin/events')).body!.getReader();
+    const { path, headers, body } = providers.find((p) => p.id === 'botcake')!.endpoints.find((e) => e.kind === 'send')!.sample!('6281234567890');
+    expect((await sim.app.request(path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
+    let text = '';
+    const readUntil = async (needle: string) => {
+      while (!text.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+    };
+    // `sent` falls due 100 ms after the send, in real time.
+    await readUntil('"status":"sent"');
+    // A jump of the clock past the rest wakes the stream at once, with the state as of the new now.
+    sim.clock.advance(60_000);
+    await readUntil('"status":"read"');
+    const statuses = [...text.matchAll(/"status":"(\w+)"/g)].map((m) => m[1]);
+    expect(statuses.slice(0, 2)).toEqual(['accepted', 'sent']);
+    expect(statuses.at(-1)).toBe('read');
+    expect(text).toMatch(/"events":\[\{"state":"sent".*\{"state":"delivered".*\{"state":"read"/);
+    await reader.cancel();
+  });
+});
