@@ -8,6 +8,7 @@ import { providers } from '../providers/index.js';
 import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
 import { type SimulatorConfig, loadConfig } from '../simulator/config.js';
 import { closeOnSignal, guard, parse, port } from './args.js';
+import { adminOptions } from './sim.js';
 
 export const HELP = `Usage: waotp dev [options]
 
@@ -21,6 +22,8 @@ Options:
   --config <file>    waotp.yaml (simulator settings; core: failover order, policy, delivery)
   --seed <n>         simulator seed
   --scenarios <f>    simulator rule pack (repeatable)
+  --admin-token <s>  require this token on the simulator's /__admin and inbox page (env WAOTP_ADMIN_TOKEN)
+  --allow-host <n>   extra host names the simulator's control plane answers to (repeatable)
 Environment: WAOTP_SECRET (default: a random secret per run; required with a Redis store shared by instances).
 Abuse limits (core.limits) are off unless configured: a test suite may send many codes from 127.0.0.1.`;
 
@@ -34,6 +37,8 @@ export function run(argv: string[]) {
       config: { type: 'string' },
       seed: { type: 'string' },
       scenarios: { type: 'string', multiple: true },
+      'admin-token': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
@@ -48,7 +53,7 @@ export function run(argv: string[]) {
       host: values.host,
       ...(values.store && { store: values.store }),
       ...(process.env.WAOTP_SECRET && { secret: process.env.WAOTP_SECRET }),
-      simulator: { config: simulatorConfig, rulePacks, ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
+      simulator: { config: simulatorConfig, rulePacks, admin: adminOptions(values['admin-token'], values['allow-host']), ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
     });
     closeOnSignal(() => dev.close());
     console.log(

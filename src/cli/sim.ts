@@ -21,7 +21,13 @@ Options:
   --scenarios <f>  YAML rule pack armed at start and after every reset (repeatable)
   --callback-allow <host,...>
                    hosts delivery callbacks may go to (host, host:port, *.domain);
-                   default: any URL
+                   default: any URL but the simulator itself and link-local/metadata addresses
+  --admin-token <secret>
+                   require this token on /__admin and the inbox page (Bearer header, or
+                   open the page once at /?token=<secret>); env WAOTP_ADMIN_TOKEN
+  --allow-host <name,...>
+                   host names the control plane answers to besides loopback names and the
+                   bound address (DNS-rebinding guard)
   -h, --help       show this help`;
 
 export function run(argv: string[]) {
@@ -33,6 +39,8 @@ export function run(argv: string[]) {
       seed: { type: 'string' },
       scenarios: { type: 'string', multiple: true },
       'callback-allow': { type: 'string', multiple: true },
+      'admin-token': { type: 'string' },
+      'allow-host': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
@@ -49,11 +57,19 @@ export function run(argv: string[]) {
     }
     const rulePacks: RulePack[] = (values.scenarios ?? []).map(loadRulePack);
     const allow = values['callback-allow']?.flatMap((list) => list.split(',')).map((host) => host.trim()).filter(Boolean);
-    const sim = await startSimulator({ port: listenOn, host: values.host, config, rulePacks, ...(seed !== undefined && { seed }), ...(allow && { callbacks: { allow } }) });
+    const admin = adminOptions(values['admin-token'], values['allow-host']);
+    const sim = await startSimulator({ port: listenOn, host: values.host, config, rulePacks, admin, ...(seed !== undefined && { seed }), ...(allow && { callbacks: { allow } }) });
     // Handlers first: a script may signal as soon as it reads the banner.
     closeOnSignal(sim.close);
     console.log(banner(sim.url));
   });
+}
+
+/** `--admin-token` (else WAOTP_ADMIN_TOKEN) and `--allow-host`, over the config file's `admin:`. */
+export function adminOptions(token: string | undefined, hosts: string[] | undefined) {
+  const secret = token ?? (process.env.WAOTP_ADMIN_TOKEN || undefined);
+  const allowHosts = hosts?.flatMap((list) => list.split(',')).map((h) => h.trim()).filter(Boolean);
+  return { ...(secret !== undefined && { token: secret }), ...(allowHosts?.length && { allowHosts }) };
 }
 
 function banner(url: string): string {

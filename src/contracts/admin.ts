@@ -62,7 +62,7 @@ const clockSchema = z.object({ now: z.string(), offsetMs: z.number() });
 type Route = { method: 'get' | 'post' | 'put' | 'delete'; path: string; summary: string; body?: z.ZodType; query?: string[]; reply?: z.ZodType; status?: number; errors?: number[]; stream?: boolean };
 
 const ROUTES: Route[] = [
-  { method: 'get', path: '/__admin/health', summary: 'Ready check', reply: z.object({ status: z.literal('ok') }) },
+  { method: 'get', path: '/__admin/health', summary: 'Ready check', reply: z.object({ status: z.literal('ok'), callbacks: z.object({ pending: z.number(), later: z.number(), inFlight: z.number(), dropped: z.number(), sockets: z.number() }).optional() }) },
   { method: 'post', path: '/__admin/reset', summary: 'Back to the start state (only the session with x-waotp-session)', status: 204 },
   { method: 'get', path: '/__admin/providers', summary: 'Each provider: paths and demo credentials', reply: z.array(z.looseObject({ id: z.string(), basePath: z.string() })) },
   { method: 'get', path: '/__admin/messages', summary: 'Captured messages, newest first', query: ['to', 'provider', 'limit'], reply: z.object({ total: z.number(), messages: z.array(messageSchema) }), errors: [400] },
@@ -72,7 +72,7 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/__admin/requests/unmatched', summary: 'Requests that matched no route, with the nearest route', reply: z.object({ requests: z.array(z.looseObject({ method: z.string(), path: z.string() })) }) },
   { method: 'get', path: '/__admin/requests/{id}', summary: 'One journal entry', reply: journalEntrySchema, errors: [404] },
   { method: 'get', path: '/__admin/scenarios', summary: 'Catalogue, magic numbers, armed rules and chaos', reply: z.looseObject({ precedence: z.array(z.string()), outcomes: z.array(z.looseObject({ name: z.string() })), rules: z.array(ruleSchema) }) },
-  { method: 'post', path: '/__admin/scenarios', summary: 'Arm a rule', body: ruleInputSchema, reply: ruleSchema, status: 201, errors: [400] },
+  { method: 'post', path: '/__admin/scenarios', summary: 'Arm a rule', body: ruleInputSchema, reply: ruleSchema, status: 201, errors: [400, 409, 413] },
   { method: 'delete', path: '/__admin/scenarios', summary: 'Disarm every rule (of the session)', status: 204 },
   { method: 'delete', path: '/__admin/scenarios/{id}', summary: 'Disarm one rule', status: 204, errors: [404] },
   { method: 'get', path: '/__admin/chaos', summary: 'Chaos settings', reply: z.looseObject({ enabled: z.boolean() }) },
@@ -80,7 +80,7 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/__admin/clock', summary: 'Simulated time', reply: clockSchema },
   { method: 'post', path: '/__admin/clock', summary: 'Move simulated time forward', body: z.object({ advance: z.union([z.string(), z.number()]) }), reply: clockSchema, errors: [400] },
   { method: 'get', path: '/__admin/contracts/{id}', summary: "A provider's OpenAPI contract (or admin)", reply: z.looseObject({ openapi: z.string() }), errors: [404] },
-  { method: 'get', path: '/__admin/callbacks', summary: 'Callback delivery attempts, newest first', query: ['provider', 'message', 'limit'], reply: z.looseObject({ callbacks: z.array(z.looseObject({ url: z.string(), attempt: z.number() })) }), errors: [400] },
+  { method: 'get', path: '/__admin/callbacks', summary: 'Callback delivery attempts, newest first', query: ['provider', 'message', 'limit'], reply: z.looseObject({ total: z.number(), pending: z.number(), later: z.number(), inFlight: z.number(), dropped: z.number(), attempts: z.record(z.string(), z.number()), callbacks: z.array(z.looseObject({ url: z.string(), attempt: z.number() })) }), errors: [400] },
   { method: 'get', path: '/__admin/callbacks/targets', summary: 'Webhook URLs set for providers whose URL is a setting', reply: z.record(z.string(), z.string()) },
   { method: 'put', path: '/__admin/callbacks/targets', summary: 'Set (or with null remove) webhook URLs per provider', body: z.record(z.string(), z.string().nullable()), reply: z.record(z.string(), z.string()), errors: [400] },
   { method: 'get', path: '/__admin/events', summary: 'Server-Sent Events: message (added/updated) and cleared; ?session= scopes it', query: ['session'], stream: true },

@@ -12,6 +12,7 @@ import type { Journal, JournalFilter } from './journal.js';
 import { SESSION_HEADER } from './pipeline.js';
 import { problem } from '../util/problem.js';
 import { RESOLVERS } from './resolvers.js';
+import { MAX_RULES, readAdminJson } from './admin-limits.js';
 import type { Scenarios } from './scenarios.js';
 import type { Unmatched } from './unmatched.js';
 
@@ -25,6 +26,8 @@ export interface AdminDeps {
   providers: () => unknown;
   /** Resets all state, or only what belongs to one session. */
   reset(session?: string): void;
+  /** Figures the health check adds (callback delivery). */
+  health?: () => Record<string, unknown>;
 }
 
 /** Longest a `latest?wait=` long-poll may hold a request. */
@@ -38,7 +41,7 @@ export const MAX_WAIT_MS = 60_000;
 export function createAdmin(deps: AdminDeps) {
   const admin = new Hono();
 
-  admin.get('/health', (c) => c.json({ status: 'ok' }));
+  admin.get('/health', (c) => c.json({ status: 'ok', ...deps.health?.() }));
   admin.get('/providers', (c) => c.json(deps.providers()));
 
   admin.post('/reset', (c) => {
@@ -116,6 +119,10 @@ export function createAdmin(deps: AdminDeps) {
     if (parsed.data.provider !== undefined && !deps.providerIds.includes(parsed.data.provider)) {
       return problem(400, 'Invalid rule', `unknown provider "${parsed.data.provider}"; known: ${deps.providerIds.join(', ')}`);
     }
+    // assumption: 409 Conflict, as for any request the server's current state refuses.
+    if (deps.scenarios.rules().length >= MAX_RULES) {
+      return problem(409, 'Too many rules', `${MAX_RULES} rules are armed, the most the simulator holds; disarm some (DELETE /__admin/scenarios) first`);
+    }
     const rule = deps.scenarios.arm(parsed.data, c.req.header(SESSION_HEADER) ?? null);
     return c.json(rule, 201);
   });
@@ -167,13 +174,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function readJson(request: Request): Promise<Parsed<unknown>> {
-  try {
-    return { ok: true, value: JSON.parse(await request.text()) };
-  } catch (error) {
-    return { ok: false, error: problem(400, 'Malformed JSON', `the body is not valid JSON: ${(error as Error).message}`) };
-  }
-}
+// Capped in size and nesting depth (admin-limits.ts).
+const readJson = readAdminJson;
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; error: Response };
 

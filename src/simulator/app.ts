@@ -8,6 +8,8 @@ import { type IdSource, type ProviderDefinition, secretHeaders } from '../provid
 import { providers as registry } from '../providers/index.js';
 import { createAdmin } from './admin.js';
 import { assertNoRouteCollisions } from './route-collisions.js';
+import { createAdminGuard } from './admin-guard.js';
+import type { SelfAddress } from './callback-policy.js';
 import { createContractRoutes } from './contract-routes.js';
 import { createEventsHandler } from './events.js';
 import { type Catalogue, type RulePack, loadCatalogue } from './catalogue.js';
@@ -39,6 +41,8 @@ export interface SimulatorOptions {
   rulePacks?: RulePack[];
   /** Delivery callbacks (allow-list, speed, timeouts...); overrides `config.callbacks`. */
   callbacks?: Partial<CallbackOptions>;
+  /** Control-plane safety (token, allowed hosts and origins, event-stream buffer); overrides `config.admin`. */
+  admin?: NonNullable<SimulatorConfig['admin']>;
 }
 
 export interface Simulator {
@@ -54,6 +58,8 @@ export interface Simulator {
   callbacks: Dispatcher;
   /** Back to the state at start: inbox, journal, counters, provider state and clock. */
   reset(): void;
+  /** Where the simulator listens, once it does: the admin Host check and the callback policy read it. */
+  self: SelfAddress;
 }
 
 /**
@@ -70,8 +76,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const clock = options.clock ?? createClock();
   const seed = options.seed ?? config.seed;
   let ids: IdSource = createIds(seed);
-  const inbox = createInbox({ capacity: config.inbox?.capacity });
-  const journal = createJournal({ capacity: config.journal?.capacity, secretHeaders: new Set(providers.flatMap(secretHeaders)) });
+  const inbox = createInbox({ ...config.inbox, now: clock.now });
+  const journal = createJournal({ ...config.journal, secretHeaders: new Set(providers.flatMap(secretHeaders)) });
+  const self: SelfAddress = {};
   const limits = createLimits(clock.now);
   const runtimes = new Map<string, ProviderRuntime>();
   const freshState = (definition: ProviderDefinition) => {
@@ -104,6 +111,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     inbox,
     provider: runtime,
     options: { ...config.callbacks, ...options.callbacks },
+    self,
   });
 
   const deps: PipelineDeps = {
@@ -139,13 +147,22 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
 
   const app = new Hono();
+  const admin = { ...config.admin, ...options.admin };
+  const guard = createAdminGuard({ ...admin, self });
+  app.use('/__admin', guard);
+  app.use('/__admin/*', guard);
+  app.use('/', guard);
+  const health = () => {
+    const { pending, later, inFlight, dropped, sockets } = callbacks.stats();
+    return { callbacks: { pending, later, inFlight, dropped, sockets } };
+  };
   app.route(
     '/__admin',
-    createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers) }),
+    createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, health, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers) }),
   );
   app.route('/__admin/callbacks', createCallbackAdmin({ callbacks, providers }));
   app.route('/__admin', createContractRoutes(providers.map((p) => p.id)));
-  app.get('/__admin/events', createEventsHandler({ inbox }));
+  app.get('/__admin/events', createEventsHandler({ inbox, clock, ...(admin.sseBufferBytes && { maxBufferBytes: admin.sseBufferBytes }) }));
   app.route('/', createInboxUi({ providers, catalogue: scenarios.catalogue }));
   for (const provider of providers) {
     for (const endpoint of provider.endpoints) {
@@ -168,7 +185,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     return problem(500, 'Internal simulator error', 'this is a bug in waotp, not a simulated provider failure');
   });
 
-  return { app, clock, inbox, journal, scenarios, unmatched, providers, runtime, callbacks, reset: () => reset() };
+  return { app, clock, inbox, journal, scenarios, unmatched, providers, runtime, callbacks, reset: () => reset(), self };
 }
 
 /** Whether `path` is `prefix` itself or below it, by whole segments. */

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { RejectReason } from '../providers/define.js';
+import { parseJsonText } from './json-limits.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 /** The journal keeps this much of a body; a larger one is cut short. */
@@ -64,11 +65,10 @@ export function parseJson(text: string, contentType: string | undefined, optiona
     return { ok: false, reason: { problem: 'unsupported_media_type', message: `Content-Type must be application/json, not ${contentType}` } };
   }
   if (blank) return { ok: false, reason: { problem: 'missing_field', message: 'request body is empty' } };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    return { ok: false, reason: { problem: 'malformed_json', message: `body is not valid JSON: ${(error as Error).message}` } };
-  }
+  // One depth limit for every JSON body: a deeply nested one is refused before it can overflow a stack later.
+  const json = parseJsonText(text);
+  if (json.ok) return json;
+  return { ok: false, reason: { problem: 'malformed_json', message: json.tooDeep ? `body is refused: ${json.error}` : `body is not valid JSON: ${json.error}` } };
 }
 
 /** The first zod issue as a provider-neutral reason: which field, and whether it is missing or wrong. */

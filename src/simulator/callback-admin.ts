@@ -8,6 +8,7 @@ import type { ProviderDefinition } from '../providers/define.js';
 import type { CallbackFilter, Dispatcher } from './dispatcher.js';
 import { SESSION_HEADER } from './pipeline.js';
 import { problem } from '../util/problem.js';
+import { readAdminJson } from './admin-limits.js';
 
 /**
  * Creates the callback routes, to be mounted at `/__admin/callbacks`.
@@ -27,18 +28,16 @@ export function createCallbackAdmin({ callbacks, providers }: { callbacks: Dispa
       ...(q.message && { message: q.message }),
       ...(session !== undefined && { session }),
     };
-    return c.json({ total: callbacks.total, pending: callbacks.pending, callbacks: callbacks.list(filter, limit) });
+    const { dropped, attempts, inFlight, later } = callbacks.stats();
+    return c.json({ total: callbacks.total, pending: callbacks.pending, later, inFlight, dropped, attempts, callbacks: callbacks.list(filter, limit) });
   });
 
   admin.get('/targets', (c) => c.json(callbacks.targets()));
 
   admin.put('/targets', async (c) => {
-    let body: unknown;
-    try {
-      body = JSON.parse(await c.req.text());
-    } catch (error) {
-      return problem(400, 'Malformed JSON', `the body is not valid JSON: ${(error as Error).message}`);
-    }
+    const read = await readAdminJson(c.req.raw);
+    if (!read.ok) return read.error;
+    const body = read.value;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return problem(400, 'Invalid targets', 'send {"<provider>": "http(s)://…"}, or null to remove one, e.g. {"splashify":"http://127.0.0.1:3000/hooks/splashify"}');
     }

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { OUTCOMES, type Outcome } from '../providers/outcomes.js';
 import { TIMELINES } from './timeline.js';
+import { MAX_JSON_DEPTH, valueTooDeep } from './json-limits.js';
 
 const digits = (value: string) => value.replace(/\D+/g, '');
 
@@ -94,6 +95,7 @@ function readYaml<T>(file: string | URL, schema: z.ZodType<T>): T {
   } catch (error) {
     throw new ScenarioFileError(`${file}: ${(error as Error).message}`);
   }
+  if (valueTooDeep(raw)) throw new ScenarioFileError(`${file}: nested deeper than ${MAX_JSON_DEPTH} levels`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ScenarioFileError(`${file}: ${z.prettifyError(parsed.error)}`);
   return parsed.data;

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ProviderDefinition, ProviderSettings } from '../providers/define.js';
 import { parseYaml } from '../util/yaml.js';
+import { MAX_JSON_DEPTH, valueTooDeep } from './json-limits.js';
 
 const rateLimitSchema = z.union([
   z.literal(false),
@@ -34,16 +35,38 @@ export const callbacksConfigSchema = z.strictObject({
   capacity: z.number().int().positive().optional(),
   concurrency: z.number().int().positive().optional(),
   history: z.number().int().positive().optional(),
+  historyBytes: z.number().int().positive().optional(),
   drainMs: ms.optional(),
   lateAfterMs: ms.optional(),
   delays: z.strictObject({ sent: ms, delivered: ms, read: ms, failed: ms }).partial().optional(),
 });
 
+/** `admin:` in the config file: who may use the control plane (see admin-guard.ts). */
+export const adminConfigSchema = z.strictObject({
+  /** Required on `/__admin` and the page when set (`--admin-token`, `WAOTP_ADMIN_TOKEN`). */
+  token: z.string().min(1).optional(),
+  /** Host names accepted besides loopback names and the bound address (`--allow-host`). */
+  allowHosts: z.array(z.string().trim().min(1)).optional(),
+  /** Origins whose pages may change state, e.g. `http://localhost:3000`. */
+  allowOrigins: z.array(z.url()).optional(),
+  /** Unsent bytes an event-stream client may hold before it is disconnected. */
+  sseBufferBytes: z.number().int().positive().optional(),
+});
+
+/** `server:` in the config file: how long slow or silent sockets are kept (see server.ts). */
+export const serverConfigSchema = z.strictObject({
+  headersTimeoutMs: z.number().int().positive().optional(),
+  requestTimeoutMs: z.number().int().positive().optional(),
+  keepAliveTimeoutMs: z.number().int().positive().optional(),
+});
+
 export const configSchema = z.strictObject({
   seed: z.number().int().optional(),
   providers: z.record(z.string(), settingsSchema).optional(),
-  inbox: z.strictObject({ capacity: z.number().int().positive() }).optional(),
-  journal: z.strictObject({ capacity: z.number().int().positive() }).optional(),
+  inbox: z.strictObject({ capacity: z.number().int().positive().optional(), maxBytes: z.number().int().positive().optional() }).optional(),
+  journal: z.strictObject({ capacity: z.number().int().positive().optional(), maxBytes: z.number().int().positive().optional() }).optional(),
+  admin: adminConfigSchema.optional(),
+  server: serverConfigSchema.optional(),
   callbacks: callbacksConfigSchema.optional(),
   /** The sending core's section (`waotp serve` / `waotp dev`); the simulator ignores it. */
   core: z.unknown().optional(),
@@ -87,6 +110,7 @@ export async function loadConfig(file: string, providers: readonly ProviderDefin
   } catch (error) {
     throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
   }
+  if (valueTooDeep(raw)) throw new ConfigError(`${file}: nested deeper than ${MAX_JSON_DEPTH} levels`);
   return parseConfig(raw, providers, file);
 }
 

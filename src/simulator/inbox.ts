@@ -1,10 +1,14 @@
 /**
  * Every message the simulated providers accepted: what "arrived on the phone", with its code.
+ * A message is stored as plain data (its planned delivery reports and the callback attempts made); what a
+ * reader sees is worked out at read time (delivery-state.ts), so reading never changes what is stored.
  * @module
  */
 import type { CapturedMessage } from '../providers/define.js';
-import type { DeliveryState, Outcome } from '../providers/outcomes.js';
+import type { Outcome } from '../providers/outcomes.js';
+import { type MessageStatus, deliveryState } from './delivery-state.js';
 import { createRing } from './ring.js';
+import type { PlannedReport } from './timeline.js';
 
 /** One attempt to deliver a callback about a message. */
 export interface CallbackAttempt {
@@ -20,22 +24,35 @@ export interface CallbackAttempt {
   at: string;
 }
 
-export interface InboxMessage extends CapturedMessage {
+/** A message as stored. */
+export interface StoredMessage extends CapturedMessage {
   id: string;
   provider: string;
   /** `x-waotp-session` of the request that sent it, or null. */
   session: string | null;
   outcome: Outcome;
-  status: 'accepted' | DeliveryState;
+  /** The status it was stored with; reports due since move it on when read. */
+  status: MessageStatus;
   createdAt: string;
   /** Journal id of the request that sent it. */
   requestId: string;
+  /** Delivery reports planned for it, sorted by simulated time. */
+  plan: PlannedReport[];
+  /** Callback attempts made for it, oldest first (at most MAX_ATTEMPTS_KEPT). */
+  callbacks: CallbackAttempt[];
+  /** Estimated bytes held, for the inbox's byte budget. */
+  bytes: number;
+}
+
+/** A message as read: its status and the events due by now. */
+export interface InboxMessage extends Omit<StoredMessage, 'plan' | 'callbacks' | 'bytes'> {
   /** Delivery states reported so far, oldest first. */
   events?: { state: string; at: string }[];
   /** Callback deliveries attempted for this message. */
   callbacks?: CallbackAttempt[];
 }
 
+export type NewMessage = Omit<StoredMessage, 'id' | 'plan' | 'callbacks' | 'bytes'> & { plan?: PlannedReport[] };
 export type InboxChange = 'added' | 'updated' | 'cleared';
 
 export interface MessageFilter {
@@ -45,34 +62,34 @@ export interface MessageFilter {
 }
 
 export interface Inbox {
-  /** Stores the message (taking ownership of the object) under a new id. */
-  add(message: Omit<InboxMessage, 'id'>): InboxMessage;
+  /** Stores a message under a new id. */
+  add(message: NewMessage): InboxMessage;
   get(id: string): InboxMessage | undefined;
-  /** Changes a stored message in place and tells subscribers; undefined when it was evicted. */
-  update(id: string, change: (message: InboxMessage) => void): InboxMessage | undefined;
+  /** The reports planned for a message (for live viewers that wake up when one falls due). */
+  plan(id: string): readonly PlannedReport[];
+  /** Changes a stored message and tells subscribers; undefined when it was evicted. */
+  update(id: string, change: (message: StoredMessage) => void): InboxMessage | undefined;
+  /** Records a callback attempt on a message (the oldest are let go past MAX_ATTEMPTS_KEPT). */
+  addAttempt(id: string, attempt: CallbackAttempt): void;
   list(filter?: MessageFilter, limit?: number): InboxMessage[];
   latest(filter?: MessageFilter): InboxMessage | undefined;
   /** Resolves with the first matching message to arrive, or undefined after `ms` or on abort. */
   waitFor(filter: MessageFilter, ms: number, signal?: AbortSignal): Promise<InboxMessage | undefined>;
   clear(session?: string | null): void;
-  /**
-   * Declares a live viewer (the inbox page's event stream) until the returned function is called.
-   * While none watches, delivery timelines need not run on timers: they are settled when read.
-   */
-  watch(): () => void;
-  readonly watching: number;
-  /** Called when the first viewer starts watching. */
-  onWatch(listener: () => void): void;
-  /** Brings a message up to date before it is read (applies delivery reports already due). */
-  setSettle(settle: (message: InboxMessage) => void): void;
   /** Subscribes to every message added or updated (and to clears); returns the unsubscribe function. */
   subscribe(listener: (message: InboxMessage | undefined, change: InboxChange) => void): () => void;
   readonly size: number;
+  readonly bytes: number;
   readonly total: number;
 }
 
+/** Attempts kept per message: enough for every report of a timeline and its retries. */
+export const MAX_ATTEMPTS_KEPT = 32;
+export const DEFAULT_INBOX_CAPACITY = 10_000;
+export const DEFAULT_INBOX_MAX_BYTES = 64 * 1024 * 1024;
+
 /** Matches a filter. `session: undefined` means any session; null means only requests without one. */
-export function matchesMessage(message: InboxMessage, filter: MessageFilter): boolean {
+export function matchesMessage(message: Pick<InboxMessage, 'to' | 'provider' | 'session'>, filter: MessageFilter): boolean {
   return (
     (filter.to === undefined || message.to === filter.to) &&
     (filter.provider === undefined || message.provider === filter.provider) &&
@@ -80,54 +97,87 @@ export function matchesMessage(message: InboxMessage, filter: MessageFilter): bo
   );
 }
 
+/** A rough size in bytes (UTF-16 strings, plus a fixed overhead per object): enough to bound memory. */
+export function estimateBytes(value: unknown): number {
+  if (value === undefined) return 0;
+  try {
+    return 64 + 2 * (JSON.stringify(value)?.length ?? 0);
+  } catch {
+    return 64;
+  }
+}
+
+const BASE_BYTES = 512;
+
+export interface InboxOptions {
+  capacity?: number;
+  /** Estimated bytes held at most; the oldest messages go first. */
+  maxBytes?: number;
+  /** Simulated time, for the delivery state a message shows. */
+  now?: () => number;
+}
+
 /**
- * Creates a bounded inbox; the oldest messages are evicted past `capacity`, totals are kept.
+ * Creates a bounded inbox; the oldest messages are evicted past `capacity` or `maxBytes`, totals are kept.
  * @example
- * const inbox = createInbox({ capacity: 1000 });
+ * const inbox = createInbox({ capacity: 1000, now: clock.now });
  * const next = await inbox.waitFor({ to: '6281234567890' }, 5000);
  */
-export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): Inbox {
-  const ring = createRing<InboxMessage>(capacity);
-  // The same messages by id, oldest first like the ring, so callbacks update a message without a scan.
-  const byId = new Map<string, InboxMessage>();
+export function createInbox({ capacity = DEFAULT_INBOX_CAPACITY, maxBytes = DEFAULT_INBOX_MAX_BYTES, now = Date.now }: InboxOptions = {}): Inbox {
+  // The same messages by id, so callbacks update a message without a scan.
+  const byId = new Map<string, StoredMessage>();
+  const ring = createRing<StoredMessage>(capacity, { maxBytes, sizeOf: (m) => m.bytes, onEvict: (m) => byId.delete(m.id) });
   const listeners = new Set<(message: InboxMessage | undefined, change: InboxChange) => void>();
-  let watching = 0;
-  const watchListeners: (() => void)[] = [];
-  let settle: ((message: InboxMessage) => void) | undefined;
-  const settled = <T extends InboxMessage | undefined>(message: T): T => {
-    if (message && settle) settle(message);
-    return message;
+  const view = (m: StoredMessage): InboxMessage => {
+    const { plan, callbacks, bytes: _bytes, status, ...rest } = m;
+    return { ...rest, ...deliveryState(plan, callbacks, now(), status) };
   };
-  const notify = (message: InboxMessage | undefined, change: InboxChange) => {
+  const viewOf = (m: StoredMessage | undefined) => m && view(m);
+  const notify = (message: StoredMessage | undefined, change: InboxChange) => {
     if (listeners.size === 0) return;
-    for (const listener of [...listeners]) listener(message, change);
+    const shown = message && view(message);
+    for (const listener of [...listeners]) listener(shown, change);
   };
   let sequence = 0;
   return {
     add(message) {
-      const stored = message as InboxMessage;
+      const stored = message as StoredMessage;
       stored.id = `msg_${(++sequence).toString().padStart(6, '0')}`;
-      // Evicted with its ring slot: taking a Map's first key walks past every deleted entry before it.
-      const evicted = ring.push(stored);
-      if (evicted) byId.delete(evicted.id);
+      stored.plan ??= [];
+      stored.callbacks = [];
+      stored.bytes = BASE_BYTES + 2 * (message.text?.length ?? 0) + estimateBytes(message.callback) + 48 * stored.plan.length;
+      ring.push(stored);
       byId.set(stored.id, stored);
       notify(stored, 'added');
-      return stored;
+      return view(stored);
     },
-    get: (id) => settled(byId.get(id)),
+    get: (id) => viewOf(byId.get(id)),
+    plan: (id) => byId.get(id)?.plan ?? [],
     update(id, change) {
       const message = byId.get(id);
       if (!message) return undefined;
       change(message);
       notify(message, 'updated');
-      return message;
+      return view(message);
     },
-    list(filter = {}, limit) {
-      const found = ring.newest((m) => matchesMessage(m, filter), limit);
-      if (settle) found.forEach(settle);
-      return found;
+    addAttempt(id, attempt) {
+      const message = byId.get(id);
+      if (!message) return;
+      const size = estimateBytes(attempt);
+      message.callbacks.push(attempt);
+      message.bytes += size;
+      let delta = size;
+      if (message.callbacks.length > MAX_ATTEMPTS_KEPT) {
+        const dropped = estimateBytes(message.callbacks.shift());
+        message.bytes -= dropped;
+        delta -= dropped;
+      }
+      ring.resized(delta);
+      // Evicted to make room for its own attempt: nobody can read it any more.
+      if (byId.has(id)) notify(message, 'updated');
     },
-    latest: (filter = {}) => settled(ring.find((m) => matchesMessage(m, filter))),
+    list: (filter = {}, limit) => ring.newest((m) => matchesMessage(m, filter), limit).map(view),
+    latest: (filter = {}) => viewOf(ring.find((m) => matchesMessage(m, filter))),
     waitFor(filter, ms, signal) {
       return new Promise((resolve) => {
         const done = (message: InboxMessage | undefined) => {
@@ -153,23 +203,11 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    watch() {
-      if (++watching === 1) watchListeners.forEach((listener) => listener());
-      let done = false;
-      return () => {
-        if (!done) watching--;
-        done = true;
-      };
-    },
-    get watching() {
-      return watching;
-    },
-    onWatch: (listener) => void watchListeners.push(listener),
-    setSettle(fn) {
-      settle = fn;
-    },
     get size() {
       return ring.size;
+    },
+    get bytes() {
+      return ring.bytes;
     },
     get total() {
       return ring.total;

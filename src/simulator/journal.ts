@@ -3,6 +3,7 @@
  * @module
  */
 import type { Outcome } from '../providers/outcomes.js';
+import { parseJsonText } from './json-limits.js';
 import { createRing } from './ring.js';
 
 /** Where an outcome came from, in order of precedence. */
@@ -38,11 +39,16 @@ export interface JournalRecord extends Omit<JournalEntry, 'time' | 'request'> {
 /** The body as the journal shows it: parsed JSON, or the text when it is not JSON. */
 function bodyOf(text: string | undefined): unknown {
   if (text === undefined || text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+  // Too deep to parse safely (the request got its 400 for it): shown as the text it was.
+  const json = parseJsonText(text);
+  return json.ok ? json.value : text;
+}
+
+/** A record's estimated size: its body text and headers dominate. */
+function sizeOf(record: JournalRecord): number {
+  let bytes = 512 + 2 * (record.request.bodyText?.length ?? 0);
+  for (const name in record.request.headers) bytes += 2 * (name.length + record.request.headers[name]!.length) + 32;
+  return bytes;
 }
 
 function materialize(record: JournalRecord, secretHeaders: ReadonlySet<string>): JournalEntry {
@@ -72,6 +78,8 @@ export interface Journal {
   readonly total: number;
 }
 
+export const DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024 * 1024;
+
 /**
  * Keeps enough of a secret to tell credentials apart, never the whole value. `secretHeaders` are lower-case
  * names: every registered provider's credential headers (from its security schemes), plus `cookie`.
@@ -97,8 +105,14 @@ function mask(value: string): string {
  * const journal = createJournal({ capacity: 5000, secretHeaders: new Set(['authorization']) });
  * journal.list({ provider: 'verihubs', outcome: 'rate_limited' });
  */
-export function createJournal({ capacity = 10_000, secretHeaders = new Set<string>() }: { capacity?: number; secretHeaders?: ReadonlySet<string> } = {}): Journal {
-  const ring = createRing<JournalRecord>(capacity);
+export function createJournal({
+  capacity = 10_000,
+  maxBytes = DEFAULT_JOURNAL_MAX_BYTES,
+  secretHeaders = new Set<string>(),
+}: { capacity?: number; maxBytes?: number; secretHeaders?: ReadonlySet<string> } = {}): Journal {
+  // Sizes are worked out once, when an entry is added.
+  const sizes = new WeakMap<JournalRecord, number>();
+  const ring = createRing<JournalRecord>(capacity, { maxBytes, sizeOf: (r) => sizes.get(r) ?? 0 });
   let sequence = 0;
   const matches = (e: JournalRecord, f: JournalFilter) =>
     (f.provider === undefined || e.provider === f.provider) &&
@@ -107,7 +121,10 @@ export function createJournal({ capacity = 10_000, secretHeaders = new Set<strin
     (f.session === undefined || e.session === f.session);
   return {
     nextId: () => `req_${(++sequence).toString().padStart(6, '0')}`,
-    add: (record) => ring.push(record),
+    add(record) {
+      sizes.set(record, sizeOf(record));
+      ring.push(record);
+    },
     list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit).map((e) => materialize(e, secretHeaders)),
     get(id) {
       const record = ring.find((e) => e.id === id);

@@ -7,12 +7,12 @@ import type { Context } from 'hono';
 import type { EndpointDefinition, IdSource, NativeReply, ProviderDefinition, ProviderSettings, RequestView } from '../providers/define.js';
 import type { Outcome } from '../providers/outcomes.js';
 import type { Clock } from './clock.js';
-import type { Inbox, InboxMessage } from './inbox.js';
+import type { Inbox, InboxMessage, NewMessage } from './inbox.js';
 import type { DecidedBy, Journal } from './journal.js';
 import type { Limits } from './limits.js';
 import type { PreferAsk } from './prefer.js';
 import type { Decision, Scenarios } from './scenarios.js';
-import type { Timeline } from './timeline.js';
+import type { PlannedReport, Timeline } from './timeline.js';
 
 /** A provider as the running simulator holds it: its definition, the user's settings, its live state. */
 export interface ProviderRuntime {
@@ -34,6 +34,7 @@ export interface PipelineDeps {
   delays: { slowMs: number; timeoutCapMs: number };
   /** Delivery callbacks: plays each captured message's timeline in the background (dispatcher.ts). */
   callbacks?: {
+    plan(message: NewMessage, timeline: Timeline): PlannedReport[];
     start(message: InboxMessage, timeline: Timeline): void;
     report(provider: string, providerMessageId: string, state: 'verified'): void;
   };

@@ -9,6 +9,7 @@ import { type Outcome, type Rejection, isRejection } from '../providers/outcomes
 import { JOURNAL_BODY_CHARS, MAX_BODY_BYTES, describeIssue, parseJson, readBodyText } from './body.js';
 import { parsePrefer, preferredTimelineOf } from './prefer.js';
 import type { RequestContext, Verdict } from './request-context.js';
+import type { NewMessage } from './inbox.js';
 import { resolveOutcome } from './resolvers.js';
 
 export type StepResult = Verdict | undefined;
@@ -130,7 +131,7 @@ function handle(ctx: RequestContext): Verdict {
     settings: runtime.settings,
     capture: (message: CapturedMessage) => {
       // One fixed-shape object per message: spreads here were a measurable share of a send.
-      const stored = deps.inbox.add({
+      const fields: NewMessage = {
         to: message.to,
         code: message.code,
         text: message.text,
@@ -146,7 +147,10 @@ function handle(ctx: RequestContext): Verdict {
         status: 'accepted',
         createdAt: new Date(deps.clock.now()).toISOString(),
         requestId,
-      });
+      };
+      // The delivery reports to come are stored with the message, as data its status is read from.
+      if (deps.callbacks) fields.plan = deps.callbacks.plan(fields, ctx.timeline);
+      const stored = deps.inbox.add(fields);
       deps.callbacks?.start(stored, ctx.timeline);
     },
     report: (providerMessageId, state) => deps.callbacks?.report(provider.id, providerMessageId, state),

@@ -60,11 +60,12 @@ export interface AdminClient {
  * await admin.arm({ provider: 'verihubs', outcomes: ['rate_limited', 'accepted'] });
  * const code = await admin.latestOtp('+6281234567890', { wait: 5000 });
  */
-export function createAdminClient(url: string, { session }: { session?: string } = {}): AdminClient {
+export function createAdminClient(url: string, { session, token }: { session?: string; /** The simulator's `--admin-token`. */ token?: string } = {}): AdminClient {
   const base = url.replace(/\/+$/, '');
   const call = async (method: string, path: string, body?: unknown): Promise<Response> => {
     const headers: Record<string, string> = {};
     if (session !== undefined) headers['x-waotp-session'] = session;
+    if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     return fetch(`${base}/__admin${path}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
   };
@@ -89,7 +90,7 @@ export function createAdminClient(url: string, { session }: { session?: string }
   return {
     url: base,
     session,
-    withSession: (name) => createAdminClient(base, { session: name }),
+    withSession: (name) => createAdminClient(base, { session: name, ...(token !== undefined && { token }) }),
     arm: (rule) => json('POST', '/scenarios', rule),
     disarm: async (id) => {
       await json('DELETE', id ? `/scenarios/${encodeURIComponent(id)}` : '/scenarios');

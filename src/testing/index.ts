@@ -24,7 +24,8 @@ export interface TestSimulator extends AdminClient {
  */
 export async function startSimulator(options: StartOptions = {}): Promise<TestSimulator> {
   const running = await startServer({ port: 0, ...options });
-  return { ...createAdminClient(running.url), port: running.port, close: running.close };
+  const token = options.admin?.token ?? options.config?.admin?.token;
+  return { ...createAdminClient(running.url, { ...(token !== undefined && { token }) }), port: running.port, close: running.close };
 }
 export { startDev, DEV_SECRET, type DevOptions } from './dev.js';
 export { verifyAdapter, formatCells, EXPECTED_KIND, type AdapterReport, type CellReport, type VerifyAdapterOptions } from './verify-adapter.js';

@@ -2,7 +2,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEventsHandler } from '../../src/simulator/events.js';
 import { createInbox } from '../../src/simulator/inbox.js';
 import { providers } from '../../src/providers/index.js';
@@ -78,6 +78,8 @@ async function nextMessage(stream: ReturnType<typeof openEvents>, match: (data: 
 
 describe('GET /__admin/events', () => {
   const s = useSimulator();
+  // A stream also reports the delivery of messages sent before it connected: each test starts empty.
+  beforeEach(() => s.sim.simulator.reset());
 
   it('streams a message event for a message added after it connects', async () => {
     const stream = openEvents(s.url);

@@ -88,7 +88,7 @@ describe('scenario resolution', () => {
   it('replays chaos the same way for the same seed', async () => {
     const run = async () => {
       const sim = createSimulator({ seed: 7 });
-      await sim.app.request('/__admin/chaos', { method: 'PUT', body: JSON.stringify({ probabilities: { provider_error: 0.3, rate_limited: 0.2 } }) });
+      await sim.app.request('/__admin/chaos', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ probabilities: { provider_error: 0.3, rate_limited: 0.2 } }) });
       const statuses = [];
       for (let i = 0; i < 30; i++) {
         const r = await sim.app.request(PATH, { method: 'POST', headers: { authorization: 'Basic k', 'content-type': 'application/json' }, body: JSON.stringify(body(PLAIN)) });

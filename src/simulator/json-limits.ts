@@ -1,0 +1,58 @@
+/**
+ * One nesting limit for every JSON body the simulator parses (provider routes, admin API, rule packs), so
+ * no request can make parsing, validating, journaling or echoing it recurse past the stack.
+ * @module
+ */
+
+/** Arrays and objects nested deeper than this are refused. */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `max`; a single pass over the text that stops
+ * early, so it costs less than the parse it guards.
+ * @example
+ * tooDeep('[[[1]]]', 2); // true
+ */
+export function tooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 92) i++; // backslash: skip the escaped character
+      else if (ch === 34) inString = false;
+    } else if (ch === 34) inString = true;
+    else if (ch === 91 || ch === 123) {
+      if (++depth > max) return true;
+    } else if (ch === 93 || ch === 125) depth--;
+  }
+  return false;
+}
+
+/** Whether an already parsed value (from YAML, say) nests deeper than `max`; iterative, so it cannot overflow. */
+export function valueTooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (item === null || typeof item !== 'object') continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(item)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+export type JsonResult = { ok: true; value: unknown } | { ok: false; error: string; tooDeep?: true };
+
+/**
+ * JSON.parse with the nesting limit.
+ * @example
+ * parseJsonText('{"a":1}'); // { ok: true, value: { a: 1 } }
+ */
+export function parseJsonText(text: string, max = MAX_JSON_DEPTH): JsonResult {
+  if (tooDeep(text, max)) return { ok: false, error: `JSON nested deeper than ${max} levels`, tooDeep: true };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
