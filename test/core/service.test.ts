@@ -224,11 +224,15 @@ describe('delivery', () => {
     const service = createOtpService({
       secret: SECRET,
       adapters: [down.adapter, ok.adapter],
-      clock: { now: () => (now += 60_000) },
+      // Time moves between sends, not within one: the delivery deadline reads the same clock.
+      clock: { now: () => now },
       policy: { maxSends: 100 },
       delivery: { breaker: { failures: 3, halfOpenAfterMs: 60_000 } },
     });
-    for (let i = 0; i < 5; i++) await service.send({ to: `+628123456789${i}` });
+    for (let i = 0; i < 5; i++) {
+      now += 60_000;
+      await service.send({ to: `+628123456789${i}` });
+    }
     expect(down.sent).toHaveLength(3);
     expect(ok.sent).toHaveLength(5);
     expect(service.delivery.circuit('first')).toBe('open');

@@ -27,7 +27,7 @@ describe('journal', () => {
   });
 
   it('shows a record with its time, parsed JSON body, empty query and masked secrets', () => {
-    const journal = createJournal();
+    const journal = createJournal({ secretHeaders: new Set(['api-key']) });
     journal.add(record({ request: { headers: { 'api-key': 'sk_live_abcdef', 'x-other': 'plain' }, bodyText: '{"msisdn":"62812"}' } }));
     const entry = journal.get('req_000001')!;
     expect(entry.time).toBe('2026-01-02T03:04:05.000Z');
