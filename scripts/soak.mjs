@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { providers } from '../dist/providers/index.js';
+import { planTimeline } from '../dist/simulator/timeline.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '40' }, 'callback-timeout': { type: 'string' }, json: { type: 'boolean' } },
@@ -43,6 +44,10 @@ const keyOf = (path, query, body) => {
   if (path.startsWith('/splashify')) return `splashify|${body.data?.message_id}|${body.event}`;
   if (path.startsWith('/messcat')) return `messcat|${body.data?.[0]?.id}|${body.data?.[0]?.status}`;
   if (path.startsWith('/onprem')) return `whatsapp-onprem|${body.statuses?.[0]?.id}|${body.statuses?.[0]?.status}`;
+  if (path.startsWith('/cloud')) {
+    const status = body.entry?.[0]?.changes?.[0]?.value?.statuses?.[0];
+    return `whatsapp-cloud|${status?.id}|${status?.status}`;
+  }
   return `other|${path}`;
 };
 const receiver = http.createServer((req, res) => {
@@ -50,6 +55,8 @@ const receiver = http.createServer((req, res) => {
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const url = new URL(req.url, 'http://receiver');
+    // The Cloud API's verification handshake: answered, and not a report.
+    if (req.method === 'GET' && url.searchParams.has('hub.challenge')) return void res.end(url.searchParams.get('hub.challenge'));
     let body = {};
     try {
       body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {};
@@ -132,7 +139,7 @@ const rssOf = () => {
 };
 
 // Every receiver named: admin targets, On-Prem's own settings (with `sent` on), Verihubs per send.
-await call('PUT', '/__admin/callbacks/targets', { json: { splashify: `${hooks}/splashify`, messcat: `${hooks}/messcat` } });
+await call('PUT', '/__admin/callbacks/targets', { json: { splashify: `${hooks}/splashify`, messcat: `${hooks}/messcat`, 'whatsapp-cloud': `${hooks}/cloud` } });
 await call('PATCH', '/v1/settings/application', { headers: { authorization: 'Bearer soak' }, json: { webhooks: { url: `${hooks}/onprem`, message: { sent: true } } } });
 
 // ---------- load ----------
@@ -211,7 +218,13 @@ const healthEnd = (await call('GET', '/__admin/health')).body;
 
 // ---------- the retry policy, seen from the receiver ----------
 const policy = Object.fromEntries(providers.filter((p) => p.callbacks).map((p) => [p.id, p.callbacks.delivery.attempts]));
-const reportsPerSend = { verihubs: 3, splashify: 3, messcat: 3, 'whatsapp-onprem': 3 };
+// Each accepted send's reports on a normal timeline, from the provider's own states ("unverified" falls due
+// minutes later, past the soak).
+const reportsPerSend = Object.fromEntries(
+  providers
+    .filter((p) => p.callbacks)
+    .map((p) => [p.id, planTimeline({ timeline: 'normal', failed: false, createdAt: 0, states: p.callbacks.states }).filter((r) => r.state !== 'unverified').length]),
+);
 const expectedReports = Object.entries(reportsPerSend).reduce((sum, [id, n]) => sum + accepted[id] * n, 0);
 let retryViolations = 0;
 let retried = 0;
