@@ -27,7 +27,10 @@ export function createCallbackAdmin({ callbacks, providers }: { callbacks: Dispa
       ...(q.message && { message: q.message }),
       ...(session !== undefined && { session }),
     };
-    return c.json({ total: callbacks.total, pending: callbacks.pending, callbacks: callbacks.list(filter, limit) });
+    // `total` counts the matches (the history is bounded, so listing them all is cheap).
+    const total = callbacks.list(filter).length;
+    const { stored, evicted, pending } = callbacks;
+    return c.json({ total, stored, evicted, pending, callbacks: callbacks.list(filter, limit) });
   });
 
   admin.get('/targets', (c) => c.json(callbacks.targets()));

@@ -81,7 +81,11 @@ export interface Dispatcher {
   /** A later event of a message, by provider and provider message id (Verihubs: verified). */
   report(provider: string, providerMessageId: string, state: 'verified'): void;
   list(filter?: CallbackFilter, limit?: number): CallbackRecord[];
+  /** Attempts recorded since the last full reset, evicted ones included. */
   readonly total: number;
+  /** Attempts kept now, and dropped past `history` since the last full reset. */
+  readonly stored: number;
+  readonly evicted: number;
   /** Webhook URLs set through the admin API, by provider id; they win over config. */
   targets(): Record<string, string>;
   /** Sets (a URL) or removes (null) targets; returns them all. */
@@ -472,6 +476,12 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
     get total() {
       return records.total;
     },
+    get stored() {
+      return records.size;
+    },
+    get evicted() {
+      return records.evicted;
+    },
     targets: () => ({ ...targets }),
     setTargets(patch) {
       const next = { ...targets };
@@ -493,7 +503,8 @@ export function createDispatcher({ clock, inbox, provider, options: given = {} }
         rememberedKeys.length = 0;
         remembered = 0;
       }
-      records.retain((r) => session !== undefined && r.session !== session);
+      if (session === undefined) records.clear();
+      else records.retain((r) => r.session !== session);
       changed();
     },
     async drain(deadlineMs = options.drainMs) {

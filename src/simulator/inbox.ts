@@ -51,6 +51,8 @@ export interface Inbox {
   /** Changes a stored message in place and tells subscribers; undefined when it was evicted. */
   update(id: string, change: (message: InboxMessage) => void): InboxMessage | undefined;
   list(filter?: MessageFilter, limit?: number): InboxMessage[];
+  /** How many stored messages match (the `total` of a filtered list). */
+  count(filter?: MessageFilter): number;
   latest(filter?: MessageFilter): InboxMessage | undefined;
   /** Resolves with the first matching message to arrive, or undefined after `ms` or on abort. */
   waitFor(filter: MessageFilter, ms: number, signal?: AbortSignal): Promise<InboxMessage | undefined>;
@@ -68,7 +70,10 @@ export interface Inbox {
   /** Subscribes to every message added or updated (and to clears); returns the unsubscribe function. */
   subscribe(listener: (message: InboxMessage | undefined, change: InboxChange) => void): () => void;
   readonly size: number;
+  /** Messages added since the last full clear, evicted ones included. */
   readonly total: number;
+  /** Messages dropped past `capacity` since the last full clear. */
+  readonly evicted: number;
 }
 
 /** Matches a filter. `session: undefined` means any session; null means only requests without one. */
@@ -81,7 +86,7 @@ export function matchesMessage(message: InboxMessage, filter: MessageFilter): bo
 }
 
 /**
- * Creates a bounded inbox; the oldest messages are evicted past `capacity`, totals are kept.
+ * Creates a bounded inbox; the oldest messages are evicted past `capacity` (and counted).
  * @example
  * const inbox = createInbox({ capacity: 1000 });
  * const next = await inbox.waitFor({ to: '6281234567890' }, 5000);
@@ -127,6 +132,7 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
       if (settle) found.forEach(settle);
       return found;
     },
+    count: (filter = {}) => ring.count((m) => matchesMessage(m, filter)),
     latest: (filter = {}) => settled(ring.find((m) => matchesMessage(m, filter))),
     waitFor(filter, ms, signal) {
       return new Promise((resolve) => {
@@ -145,7 +151,8 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
       });
     },
     clear(session) {
-      ring.retain((m) => session !== undefined && m.session !== session);
+      if (session === undefined) ring.clear();
+      else ring.retain((m) => m.session !== session);
       for (const [id, m] of byId) if (session === undefined || m.session === session) byId.delete(id);
       notify(undefined, 'cleared');
     },
@@ -173,6 +180,9 @@ export function createInbox({ capacity = 10_000 }: { capacity?: number } = {}): 
     },
     get total() {
       return ring.total;
+    },
+    get evicted() {
+      return ring.evicted;
     },
   };
 }

@@ -66,10 +66,15 @@ export interface Journal {
   nextId(): string;
   add(record: JournalRecord): void;
   list(filter?: JournalFilter, limit?: number): JournalEntry[];
+  /** How many stored entries match (the `total` of a filtered list). */
+  count(filter?: JournalFilter): number;
   get(id: string): JournalEntry | undefined;
   clear(session?: string | null): void;
   readonly size: number;
+  /** Entries recorded since the last full clear, evicted ones included. */
   readonly total: number;
+  /** Entries dropped past `capacity` since the last full clear. */
+  readonly evicted: number;
 }
 
 const SECRET_HEADERS = new Set(['authorization', 'access-token', 'api-key', 'cookie']);
@@ -91,7 +96,7 @@ function mask(value: string): string {
 }
 
 /**
- * Creates a bounded journal; the oldest entries are evicted past `capacity`, totals are kept.
+ * Creates a bounded journal; the oldest entries are evicted past `capacity` (and counted).
  * @example
  * const journal = createJournal({ capacity: 5000 });
  * journal.list({ provider: 'verihubs', outcome: 'rate_limited' });
@@ -108,18 +113,23 @@ export function createJournal({ capacity = 10_000 }: { capacity?: number } = {})
     nextId: () => `req_${(++sequence).toString().padStart(6, '0')}`,
     add: (record) => ring.push(record),
     list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit).map(materialize),
+    count: (filter = {}) => ring.count((e) => matches(e, filter)),
     get(id) {
       const record = ring.find((e) => e.id === id);
       return record && materialize(record);
     },
     clear(session) {
-      ring.retain((e) => session !== undefined && e.session !== session);
+      if (session === undefined) ring.clear();
+      else ring.retain((e) => e.session !== session);
     },
     get size() {
       return ring.size;
     },
     get total() {
       return ring.total;
+    },
+    get evicted() {
+      return ring.evicted;
     },
   };
 }

@@ -9,11 +9,17 @@ export interface Ring<T> {
   /** Newest first, filtered, at most `limit` items. */
   newest(match?: (item: T) => boolean, limit?: number): T[];
   find(match: (item: T) => boolean): T | undefined;
+  /** How many stored items match. */
+  count(match: (item: T) => boolean): number;
   /** Keeps only the items for which `keep` is true. */
   retain(keep: (item: T) => boolean): void;
+  /** Empties the ring and zeroes its counters: a reset forgets what it counted too. */
+  clear(): void;
   readonly size: number;
-  /** Items ever pushed, evicted ones included. */
+  /** Items pushed since the last clear, evicted ones included. */
   readonly total: number;
+  /** Items dropped to make room since the last clear. */
+  readonly evicted: number;
   readonly capacity: number;
 }
 
@@ -28,6 +34,7 @@ export function createRing<T>(capacity: number): Ring<T> {
   let start = 0;
   let size = 0;
   let total = 0;
+  let evicted = 0;
   const at = (i: number) => items[(start + i) % capacity] as T;
   return {
     push(item) {
@@ -37,10 +44,11 @@ export function createRing<T>(capacity: number): Ring<T> {
         size++;
         return undefined;
       }
-      const evicted = items[start];
+      const oldest = items[start];
       items[start] = item;
       start = (start + 1) % capacity;
-      return evicted;
+      evicted++;
+      return oldest;
     },
     newest(match, limit = Infinity) {
       const out: T[] = [];
@@ -57,6 +65,11 @@ export function createRing<T>(capacity: number): Ring<T> {
       }
       return undefined;
     },
+    count(match) {
+      let n = 0;
+      for (let i = 0; i < size; i++) if (match(at(i))) n++;
+      return n;
+    },
     retain(keep) {
       const kept: T[] = [];
       for (let i = 0; i < size; i++) if (keep(at(i))) kept.push(at(i));
@@ -65,11 +78,18 @@ export function createRing<T>(capacity: number): Ring<T> {
       start = 0;
       size = kept.length;
     },
+    clear() {
+      items = new Array(capacity);
+      start = size = total = evicted = 0;
+    },
     get size() {
       return size;
     },
     get total() {
       return total;
+    },
+    get evicted() {
+      return evicted;
     },
     capacity,
   };
