@@ -7,7 +7,8 @@ import { startDev } from '../testing/dev.js';
 import { providers } from '../providers/index.js';
 import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
 import { type SimulatorConfig, loadConfig } from '../simulator/config.js';
-import { closeOnSignal, guard, parse, port } from './args.js';
+import { simulatorBanner } from './banner.js';
+import { LOG_HELP, LOG_OPTIONS, closeOnSignal, guard, logOptions, parse, port } from './args.js';
 
 export const HELP = `Usage: waotp dev [options]
 
@@ -20,7 +21,8 @@ Options:
   --store <spec>     memory | redis://host:port/db          (default memory)
   --config <file>    waotp.yaml (simulator settings; core: failover order, policy, delivery)
   --seed <n>         simulator seed
-  --scenarios <f>    simulator rule pack (repeatable)`;
+  --scenarios <f>    simulator rule pack (repeatable)
+${LOG_HELP}`;
 
 export function run(argv: string[]) {
   return guard('dev', HELP, async () => {
@@ -32,9 +34,11 @@ export function run(argv: string[]) {
       config: { type: 'string' },
       seed: { type: 'string' },
       scenarios: { type: 'string', multiple: true },
+      ...LOG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
+    const log = logOptions(values);
     const simulatorConfig: SimulatorConfig = values.config ? await loadConfig(values.config, providers) : {};
     const coreConfig: CoreConfig = values.config ? await loadCoreConfig(values.config) : {};
     const rulePacks: RulePack[] = (values.scenarios ?? []).map(loadRulePack);
@@ -45,7 +49,7 @@ export function run(argv: string[]) {
       simulatorPort: port(values.port, '--port'),
       host: values.host,
       ...(values.store && { store: values.store }),
-      simulator: { config: simulatorConfig, rulePacks, ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
+      simulator: { config: simulatorConfig, rulePacks, log, ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
     });
     closeOnSignal(dev.close);
     console.log(
@@ -53,8 +57,9 @@ export function run(argv: string[]) {
         `waotp dev: simulator listening on ${dev.simulator.url}  (messages as JSON: ${dev.simulator.url}/__admin/messages)`,
         `waotp dev: OTP service listening on ${dev.core.url}  (providers: ${dev.core.service.providers.join(' -> ')})`,
         '',
-        `  Inbox: ${dev.simulator.url}/  (open it in a browser: every code sent appears there, live)`,
+        ...simulatorBanner(dev.simulator.url, providers, simulatorConfig),
         '',
+        '  Try it (the inbox page shows every code as it arrives):',
         `  curl -s ${dev.core.url}/v1/verifications -H 'Content-Type: application/json' -d '{"to":"+6281234567890"}'`,
         `  curl -s '${dev.simulator.url}/__admin/messages/latest?to=6281234567890'`,
         `  curl -s ${dev.core.url}/v1/verifications/check -H 'Content-Type: application/json' -d '{"to":"+6281234567890","code":"<code>"}'`,

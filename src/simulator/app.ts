@@ -24,6 +24,7 @@ import { type Unmatched, createUnmatched } from './unmatched.js';
 import { createCallbackAdmin } from './callback-admin.js';
 import { type CallbackOptions, type Dispatcher, createDispatcher } from './dispatcher.js';
 import { createInboxUi } from './ui/index.js';
+import { type RequestLogOptions, createRequestLog } from './request-log.js';
 
 export interface SimulatorOptions {
   config?: SimulatorConfig;
@@ -38,6 +39,8 @@ export interface SimulatorOptions {
   rulePacks?: RulePack[];
   /** Delivery callbacks (allow-list, speed, timeouts...); overrides `config.callbacks`. */
   callbacks?: Partial<CallbackOptions>;
+  /** The request log (one line per request on stderr); default: none. */
+  log?: RequestLogOptions;
 }
 
 export interface Simulator {
@@ -69,7 +72,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const seed = options.seed ?? config.seed;
   let ids: IdSource = createIds(seed);
   const inbox = createInbox({ capacity: config.inbox?.capacity });
-  const journal = createJournal({ capacity: config.journal?.capacity });
+  const log = options.log && createRequestLog(options.log);
+  const journal = createJournal({ capacity: config.journal?.capacity, ...(log && { onAdd: log.request }) });
   const limits = createLimits(clock.now);
   const runtimes = new Map<string, ProviderRuntime>();
   const freshState = (definition: ProviderDefinition) => {
@@ -139,7 +143,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const app = new Hono();
   app.route(
     '/__admin',
-    createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers) }),
+    createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers, config) }),
   );
   app.route('/__admin/callbacks', createCallbackAdmin({ callbacks, providers }));
   app.route('/__admin', createContractRoutes(providers.map((p) => p.id)));
@@ -153,6 +157,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   app.notFound((c) => {
     if (c.req.path.startsWith('/__admin')) return problem(404, 'Not Found', `no admin route ${c.req.method} ${c.req.path}`);
     const entry = unmatched.record({ time: new Date(clock.now()).toISOString(), method: c.req.method, path: c.req.path, session: c.req.header(SESSION_HEADER) ?? null });
+    log?.unmatched(entry, 0);
     const hint = entry.nearest ? `; nearest: ${entry.nearest.method} ${entry.nearest.path} (${entry.nearest.differences.join('; ')})` : '';
     return problem(404, 'Not Found', `no route ${c.req.method} ${c.req.path}${hint}`, entry.nearest ? { nearest: entry.nearest } : {});
   });
@@ -164,14 +169,32 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   return { app, clock, inbox, journal, scenarios, unmatched, providers, runtime, callbacks, reset: () => reset() };
 }
 
-/** What `/__admin/providers` and the start banner show: where each provider lives and how to call it. */
-export function describeProviders(providers: readonly ProviderDefinition[]) {
-  return providers.map((p) => ({
-    id: p.id,
-    name: p.name,
-    docs: p.docs,
-    basePath: `/${p.id}`,
-    endpoints: p.endpoints.map((e) => ({ operationId: e.operationId, method: e.method, path: e.path })),
-    demoCredentials: p.demoCredentials,
-  }));
+/**
+ * What `/__admin/providers` and the start banners show: where each provider lives and the credentials that
+ * work. A provider whose credentials are pinned in the config refuses the demo ones, so it shows its pinned
+ * credentials instead, secrets masked.
+ */
+export function describeProviders(providers: readonly ProviderDefinition[], config: SimulatorConfig = {}) {
+  return providers.map((p) => {
+    const pinned = settingsFor(config, p.id).credentials;
+    return {
+      id: p.id,
+      name: p.name,
+      docs: p.docs,
+      basePath: `/${p.id}`,
+      endpoints: p.endpoints.map((e) => ({ operationId: e.operationId, method: e.method, path: e.path })),
+      ...(pinned?.length ? { pinnedCredentials: pinned.map(maskCredential) } : { demoCredentials: p.demoCredentials }),
+    };
+  });
+}
+
+const SECRET_FIELD = /key|token|password|secret/i;
+
+/** A pinned credential with its secret fields cut to their first four characters, as the journal masks them. */
+function maskCredential(credential: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(credential as Record<string, unknown>)) {
+    out[name] = SECRET_FIELD.test(name) && typeof value === 'string' ? `${value.slice(0, 4)}…` : value;
+  }
+  return out;
 }

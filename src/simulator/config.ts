@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ProviderDefinition, ProviderSettings } from '../providers/define.js';
+import { didYouMean } from '../util/suggest.js';
 import { parseYaml } from '../util/yaml.js';
 
 const rateLimitSchema = z.union([
@@ -64,7 +65,10 @@ export function parseConfig(raw: unknown, providers: readonly ProviderDefinition
   if (!parsed.success) throw new ConfigError(`${source}: ${z.prettifyError(parsed.error)}`);
   for (const [id, settings] of Object.entries(parsed.data.providers ?? {})) {
     const provider = providers.find((p) => p.id === id);
-    if (!provider) throw new ConfigError(`${source}: unknown provider "${id}" (known: ${providers.map((p) => p.id).join(', ')})`);
+    if (!provider) {
+      const ids = providers.map((p) => p.id);
+      throw new ConfigError(`${source}: unknown provider "${id}"${didYouMean(id, ids)} (known: ${ids.join(', ')})`);
+    }
     settings.credentials = settings.credentials?.map((credential, i) => {
       const result = provider.credential.safeParse(credential);
       if (!result.success) throw new ConfigError(`${source}: providers.${id}.credentials[${i}]: ${z.prettifyError(result.error)}`);

@@ -98,10 +98,10 @@ function mask(value: string): string {
 /**
  * Creates a bounded journal; the oldest entries are evicted past `capacity` (and counted).
  * @example
- * const journal = createJournal({ capacity: 5000 });
+ * const journal = createJournal({ capacity: 5000, onAdd: createRequestLog({ level: 'info' }) });
  * journal.list({ provider: 'verihubs', outcome: 'rate_limited' });
  */
-export function createJournal({ capacity = 10_000 }: { capacity?: number } = {}): Journal {
+export function createJournal({ capacity = 10_000, onAdd }: { capacity?: number; onAdd?: (record: JournalRecord) => void } = {}): Journal {
   const ring = createRing<JournalRecord>(capacity);
   let sequence = 0;
   const matches = (e: JournalRecord, f: JournalFilter) =>
@@ -111,7 +111,13 @@ export function createJournal({ capacity = 10_000 }: { capacity?: number } = {})
     (f.session === undefined || e.session === f.session);
   return {
     nextId: () => `req_${(++sequence).toString().padStart(6, '0')}`,
-    add: (record) => ring.push(record),
+    // onAdd is the request log (request-log.ts), when one is switched on.
+    add: onAdd
+      ? (record) => {
+          ring.push(record);
+          onAdd(record);
+        }
+      : (record) => void ring.push(record),
     list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit).map(materialize),
     count: (filter = {}) => ring.count((e) => matches(e, filter)),
     get(id) {
