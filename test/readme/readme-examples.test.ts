@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { type CurlExample, curlExamples, missingFromReply, tsExamples } from './examples.js';
 import { MY_APP, MY_VERIHUBS_CLIENT } from './fixtures.js';
 import { createUserProject } from './project.js';
@@ -58,6 +59,35 @@ describe('README TypeScript examples, in a project that installed the packed tar
     expect(output, output).toMatch(/Tests\s+\d+ passed/);
     expect(output, output).not.toMatch(/\d+ failed/);
   }, 180_000);
+});
+
+describe('README install instructions', () => {
+  it('`npx waotp` runs the bin of a project that did `npm i -D waotp`', async () => {
+    const { stdout } = await run('npx', ['--offline', 'waotp', '--version'], { cwd: project });
+    expect(stdout.trim()).toBe(JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version);
+  });
+
+  it('`npx waotp` runs the bin of a clone', async () => {
+    const { stdout } = await run('npx', ['--offline', 'waotp', 'help', 'sim'], { cwd: join(import.meta.dirname, '../..') });
+    expect(stdout).toContain('Usage: waotp sim');
+  });
+
+  it('gives a GitHub Actions job: sim in the background, wait for health, test, upload the conformance JUnit', () => {
+    const block = /^```yaml\n(# \.github\/workflows\/[\s\S]*?)^```$/m.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const steps = (parseYaml(block!) as { jobs: Record<string, { steps: { run?: string; uses?: string; with?: { path?: string } }[] }> }).jobs.test!.steps;
+    const runs = steps.map((step) => step.run ?? '');
+    const sim = runs.findIndex((r) => /npx waotp sim\b.*&\s*$/.test(r));
+    const health = runs.findIndex((r) => r.includes('/__admin/health'));
+    const test = runs.findIndex((r) => r.trim() === 'npm test');
+    expect(sim).toBeGreaterThan(-1);
+    expect(health).toBeGreaterThan(sim);
+    expect(test).toBeGreaterThan(health);
+    const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact'));
+    // The path the conformance test writes its JUnit report to.
+    const written = /'(reports\/[\w.]+\.junit\.xml)'/.exec(readFileSync(join(import.meta.dirname, '../contracts/conformance.test.ts'), 'utf8'))?.[1];
+    expect(upload?.with?.path).toContain(written);
+  });
 });
 
 describe('README curl examples, against a live `waotp dev` from the installed package', () => {
