@@ -133,21 +133,22 @@ function pretty(color: boolean) {
 
 /**
  * Writes to stderr once per event-loop turn: under load a write per request would cost more than the request.
- * Bounded: past 1 MB waiting, lines are dropped and counted until the next write.
+ * Bounded: a pipe to stderr is written asynchronously, so when its reader falls behind by 1 MB, lines are
+ * dropped (and counted in the next line written) rather than queued in memory.
  */
-function batchedStderr(): (text: string) => void {
+function batchedStderr(limit = 1 << 20): (text: string) => void {
   let pending = '';
   let dropped = 0;
   let scheduled = false;
   const flush = () => {
     scheduled = false;
-    const note = dropped ? `waotp: ${dropped} log lines dropped (stderr too slow)\n` : '';
-    process.stderr.write(pending + note);
+    const note = dropped ? `waotp: ${dropped} log lines dropped (stderr was not read fast enough)\n` : '';
+    process.stderr.write(note + pending);
     pending = '';
     dropped = 0;
   };
   return (text) => {
-    if (pending.length > 1 << 20) return void dropped++;
+    if (pending.length + process.stderr.writableLength > limit) return void dropped++;
     pending += text;
     if (!scheduled) {
       scheduled = true;
