@@ -66,6 +66,12 @@ export interface Simulator {
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const { providers = registry } = options;
+  if (!Array.isArray(providers as unknown)) {
+    // The mistake the config file's shape invites: its `providers` section belongs under `config`.
+    throw new TypeError(
+      "createSimulator: `providers` is the provider registry (an array); per-provider settings go in `config.providers`, or use startSimulator() from 'waotp/testing', which takes the config file's shape",
+    );
+  }
   // Configs built in code get the same checks as a config file.
   const config = parseConfig(options.config ?? {}, providers);
   const clock = options.clock ?? createClock();

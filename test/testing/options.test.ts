@@ -74,3 +74,10 @@ describe('admin client network errors', () => {
     expect((error as Error).message).toContain('Check that it is running');
   });
 });
+
+describe('createSimulator options', () => {
+  it('explain a config-shaped `providers` instead of failing inside', async () => {
+    const { createSimulator } = await import('../../src/simulator/app.js');
+    expect(() => createSimulator({ providers: { splashify: {} } } as never)).toThrow("per-provider settings go in `config.providers`");
+  });
+});
