@@ -118,10 +118,12 @@ async function main() {
   console.error(`waotp bench: ${DURATION}s per run, ${ROUNDS} rounds, ${SENDS} sends for memory; node ${process.version}`);
 
   const ceiling = await startServer([`${ROOT}bench/ceiling.mjs`]);
-  const sim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG]);
+  // The simulator's own cost with its request log off; the log's cost is its own row (a second process).
+  const sim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG, '--log-level', 'silent']);
+  const simLogged = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG]);
   const ceilingUrl = ceiling.match[1];
   const simUrl = sim.match[1];
-  const dev = await startServer([BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/);
+  const dev = await startServer([BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG, '--log-level', 'silent'], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/);
   const coreUrl = dev.match[2];
 
   const splashify = sample('splashify');
@@ -135,6 +137,7 @@ async function main() {
   }
   const sandbox = sample('verihubs');
   targets.push({ name: 'sim verihubs sandbox 6282123060001', group: 'scenario', connections: 100, job: { url: `${simUrl}/v1/whatsapp/otp/send/sandbox`, headers: sandbox.headers, body: { msisdn: '6282123060001', content: ['Registration'] } } });
+  targets.push({ name: 'sim splashify send, request log on (JSON lines to a pipe)', group: 'send', connections: 100, job: { url: `${simLogged.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body } });
   targets.push({ name: 'sim splashify rate_limited (magic number)', group: 'scenario', connections: 100, job: { url: `${simUrl}${splashify.path}`, headers: splashify.headers, body: { ...splashify.body, fullPhoneNumber: '12085550100' } } });
   targets.push({ name: 'core send end to end (waotp dev)', group: 'core', connections: 100, job: { url: `${coreUrl}/v1/verifications`, headers: { 'content-type': 'application/json' }, body: {}, uniqueTo: 'to', toPrefix: '+62812' } });
 
@@ -147,6 +150,7 @@ async function main() {
     }
   }
   await stop(dev);
+  await stop(simLogged);
 
   const checks = [];
   for (const store of ['memory', 'redis']) {
@@ -171,7 +175,7 @@ async function main() {
 
   // The same memory run for the bin as installed and with the young-generation cap `npm start` passes.
   const memoryOf = async (flags) => {
-    const memorySim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG], undefined, flags);
+    const memorySim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG, '--log-level', 'silent'], undefined, flags);
     const rssBefore = rss(memorySim.pid);
     const memoryRun = load({ url: `${memorySim.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body, connections: 100, amount: SENDS });
     const rssAfter = rss(memorySim.pid);
