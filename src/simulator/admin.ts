@@ -4,7 +4,7 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { chaosSchema } from './catalogue.js';
+import { chaosSchemaFor } from './catalogue.js';
 import { ruleSchema } from './rule-schema.js';
 import type { Clock } from './clock.js';
 import { parseDuration } from '../util/duration.js';
@@ -124,11 +124,12 @@ export function createAdmin(deps: AdminDeps) {
     return removed ? c.body(null, 204) : problem(404, 'No such rule', `no armed rule ${c.req.param('id')} in this session`);
   });
 
+  const chaos = chaosSchemaFor(deps.providerIds);
   admin.get('/chaos', (c) => c.json(deps.scenarios.chaos()));
   admin.put('/chaos', async (c) => {
     const body = await readJson(c.req.raw);
     if (!body.ok) return body.error;
-    const parsed = chaosSchema.safeParse(body.value);
+    const parsed = chaos.safeParse(body.value);
     if (!parsed.success) return problem(400, 'Invalid chaos settings', z.prettifyError(parsed.error));
     return c.json(deps.scenarios.setChaos(parsed.data));
   });

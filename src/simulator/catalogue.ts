@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { OUTCOMES, type Outcome } from '../providers/outcomes.js';
 import { providers as registry } from '../providers/index.js';
-import { ruleSchema } from './rule-schema.js';
+import { ruleSchema, unknownProviderMessage } from './rule-schema.js';
 
 export { ruleInputSchema, type RuleInput } from './rule-schema.js';
 
@@ -56,9 +56,19 @@ export const chaosSchema = z
   });
 export type ChaosInput = z.infer<typeof chaosSchema>;
 
-/** A rule pack's schema for a set of provider ids: its rules are read exactly as `POST /__admin/scenarios` reads one. */
+/** The chaos schema for a set of provider ids, which `providers` may name. */
+export function chaosSchemaFor(providerIds: readonly string[]) {
+  return chaosSchema.superRefine((chaos, ctx) => {
+    (chaos.providers ?? []).forEach((id, i) => {
+      const message = unknownProviderMessage(id, providerIds);
+      if (message) ctx.addIssue({ code: 'custom', path: ['providers', i], message });
+    });
+  });
+}
+
+/** A rule pack's schema for a set of provider ids: read exactly as `POST /__admin/scenarios` and `PUT /__admin/chaos` read. */
 export function rulePackSchema(providerIds: readonly string[]) {
-  return z.strictObject({ rules: z.array(ruleSchema(providerIds)).default([]), chaos: chaosSchema.optional() });
+  return z.strictObject({ rules: z.array(ruleSchema(providerIds)).default([]), chaos: chaosSchemaFor(providerIds).optional() });
 }
 export type RulePack = z.infer<ReturnType<typeof rulePackSchema>>;
 

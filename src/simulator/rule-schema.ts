@@ -39,6 +39,12 @@ export const writtenRuleSchema = z
   })
   .transform(({ outcome, outcomes, ...rest }): RuleInput => ({ ...rest, outcomes: outcomes ?? [outcome!] }));
 
+/** The check both rules and chaos make of the provider ids they name: unknown ones refused, the closest suggested. */
+export function unknownProviderMessage(id: string, providerIds: readonly string[]): string | undefined {
+  if (providerIds.includes(id)) return undefined;
+  return `unknown provider "${id}"${didYouMean(id, providerIds)}; known: ${providerIds.join(', ')}`;
+}
+
 /**
  * The rule schema for a set of provider ids: an unknown provider is refused, naming the closest known one.
  * @example
@@ -47,11 +53,7 @@ export const writtenRuleSchema = z
  */
 export function ruleSchema(providerIds: readonly string[]) {
   return writtenRuleSchema.superRefine((rule, ctx) => {
-    if (rule.provider === undefined || providerIds.includes(rule.provider)) return;
-    ctx.addIssue({
-      code: 'custom',
-      path: ['provider'],
-      message: `unknown provider "${rule.provider}"${didYouMean(rule.provider, providerIds)}; known: ${providerIds.join(', ')}`,
-    });
+    const message = rule.provider === undefined ? undefined : unknownProviderMessage(rule.provider, providerIds);
+    if (message) ctx.addIssue({ code: 'custom', path: ['provider'], message });
   });
 }

@@ -118,3 +118,13 @@ describe('one rule schema for the admin API and rule packs', () => {
     expect(() => loadRulePack(pack('rules:\n  - { provider: splashify }\n'))).toThrow('give "outcomes" (a list) or "outcome" (one)');
   });
 });
+
+describe('chaos providers', () => {
+  it('are checked like a rule provider, in the admin API and in rule packs', async () => {
+    const { req } = setup();
+    const r = await req('/__admin/chaos', { method: 'PUT', json: { providers: ['splashfy'], probabilities: { provider_error: 0.1 } } });
+    expect(r.status).toBe(400);
+    expect(r.body.detail).toContain('unknown provider "splashfy" (did you mean "splashify"?)');
+    expect(() => loadRulePack(pack('chaos:\n  providers: [splashfy]\n  probabilities: { provider_error: 0.1 }\n'))).toThrow('unknown provider "splashfy" (did you mean "splashify"?)');
+  });
+});
