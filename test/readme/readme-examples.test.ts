@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,8 @@ let project: string;
 beforeAll(() => {
   project = createUserProject(['vitest', 'typescript', '@types/node']);
 }, 240_000);
+// The file's afterAll runs after every describe block's, so `waotp dev` is stopped by then.
+afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('README TypeScript examples, in a project that installed the packed tarball', () => {
   it('each can run, or says in the README why not', () => {
