@@ -10,8 +10,10 @@ import { providers } from '../dist/providers/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = `${ROOT}bin/waotp.js`;
-// Started the way `npx waotp` starts it: with the bin's shebang flags.
+// Started the way `npx waotp` starts it: with the bin's shebang flags (none since the shebang is a plain
+// `#!/usr/bin/env node`). The young-generation cap `npm start` passes is measured beside it (FLAGGED).
 const NODE_FLAGS = (/^#!.*?node(.*)$/m.exec(readFileSync(BIN, 'utf8'))?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+const FLAGGED = ['--max-semi-space-size=4'];
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SENDS = Number(process.env.BENCH_SENDS ?? 1_000_000);
@@ -25,13 +27,15 @@ process.on('exit', stopAll);
 process.on('SIGINT', () => process.exit(130));
 
 /** Spawns a server process and resolves with the first URL it prints (or the Nth, for waotp dev). */
-function startServer(args, pattern = /listening on (http:\/\/\S+)/) {
-  const child = spawn(process.execPath, args[0] === BIN ? [...NODE_FLAGS, ...args] : args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+function startServer(args, pattern = /listening on (http:\/\/\S+)/, flags = NODE_FLAGS) {
+  const child = spawn(process.execPath, args[0] === BIN ? [...flags, ...args] : args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let output = '';
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start:\n${output}`)), 15_000);
+    // The request log keeps coming on stderr: read it (a full pipe would stall the server), keep only the start.
     const onData = (chunk) => {
+      if (output.length > 1 << 16) return;
       output += chunk;
       const match = pattern.exec(output);
       if (match) {
@@ -123,10 +127,12 @@ async function main() {
   console.error(`waotp bench: ${DURATION}s per run, ${ROUNDS} rounds, ${SENDS} sends for memory; node ${process.version}`);
 
   const ceiling = await startServer([`${ROOT}bench/ceiling.mjs`]);
-  const sim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG]);
+  // The simulator's own cost with its request log off; the log's cost is its own row (a second process).
+  const sim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG, '--log-level', 'silent']);
+  const simLogged = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG]);
   const ceilingUrl = ceiling.match[1];
   const simUrl = sim.match[1];
-  const dev = await startServer([BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/);
+  const dev = await startServer([BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG, '--log-level', 'silent'], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/);
   const coreUrl = dev.match[2];
 
   const splashify = sample('splashify');
@@ -140,6 +146,7 @@ async function main() {
   }
   const sandbox = sample('verihubs');
   targets.push({ name: 'sim verihubs sandbox 6282123060001', group: 'scenario', connections: 100, job: { url: `${simUrl}/v1/whatsapp/otp/send/sandbox`, headers: sandbox.headers, body: { msisdn: '6282123060001', content: ['Registration'] } } });
+  targets.push({ name: 'sim splashify send, request log on (JSON lines to a pipe)', group: 'send', connections: 100, job: { url: `${simLogged.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body } });
   targets.push({ name: 'sim splashify rate_limited (magic number)', group: 'scenario', connections: 100, job: { url: `${simUrl}${splashify.path}`, headers: splashify.headers, body: { ...splashify.body, fullPhoneNumber: '12085550100' } } });
   targets.push({ name: 'core send end to end (waotp dev)', group: 'core', connections: 100, job: { url: `${coreUrl}/v1/verifications`, headers: { 'content-type': 'application/json' }, body: {}, uniqueTo: 'to', toPrefix: '+62812' } });
 
@@ -152,6 +159,7 @@ async function main() {
     }
   }
   await stop(dev);
+  await stop(simLogged);
 
   const checks = [];
   for (const store of ['memory', 'redis']) {
@@ -174,20 +182,28 @@ async function main() {
     if (redis) await stop(redis);
   }
 
-  const memorySim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG]);
-  const rssBefore = rss(memorySim.pid);
-  const memoryRun = load({ url: `${memorySim.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body, connections: 100, amount: SENDS });
-  const rssAfter = rss(memorySim.pid);
-  const peak = status(memorySim.pid, 'VmHWM');
-  // A snapshot right after the load depends on where the collector happens to be; a few idle seconds later
-  // is what a long-running simulator keeps.
-  await new Promise((r) => setTimeout(r, 5000));
-  const rssSettled = rss(memorySim.pid);
-  const inbox = await (await fetch(`${memorySim.match[1]}/__admin/messages?limit=1`)).json();
-  await stop(memorySim);
-  console.error(`memory: ${SENDS} sends, RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB (peak ${Math.round(peak)}, settled ${Math.round(rssSettled)}), inbox total ${inbox.total}`);
+  // The same memory run for the bin as installed and with the young-generation cap `npm start` passes.
+  const memoryOf = async (flags) => {
+    const memorySim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG, '--log-level', 'silent'], undefined, flags);
+    const rssBefore = rss(memorySim.pid);
+    const memoryRun = load({ url: `${memorySim.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body, connections: 100, amount: SENDS });
+    const rssAfter = rss(memorySim.pid);
+    const peak = status(memorySim.pid, 'VmHWM');
+    // A snapshot right after the load depends on where the collector happens to be; a few idle seconds later
+    // is what a long-running simulator keeps.
+    await new Promise((r) => setTimeout(r, 5000));
+    const rssSettled = rss(memorySim.pid);
+    const inbox = await (await fetch(`${memorySim.match[1]}/__admin/messages?limit=1`)).json();
+    await stop(memorySim);
+    const sent = inbox.stored + inbox.evicted;
+    console.error(`memory (${flags.join(' ') || 'plain bin'}): ${SENDS} sends, RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB (peak ${Math.round(peak)}, settled ${Math.round(rssSettled)}), inbox total ${sent}`);
+    return { sends: SENDS, completed: memoryRun.total, non2xx: memoryRun.non2xx, rssBeforeMb: Math.round(rssBefore), rssAfterMb: Math.round(rssAfter), rssSettledMb: Math.round(rssSettled), rssPeakMb: Math.round(peak), inboxTotal: sent, inboxKept: inbox.messages.length ? 'capped' : 'empty' };
+  };
+  const memory = await memoryOf(NODE_FLAGS);
+  const memoryFlagged = await memoryOf(FLAGGED);
 
-  const cold = await coldStart([...NODE_FLAGS, BIN, 'sim']);
+  const cold = await coldStart([...NODE_FLAGS, BIN, 'sim', '--log-level', 'silent']);
+  const coldFlagged = await coldStart([...FLAGGED, BIN, 'sim', '--log-level', 'silent']);
   const ceilingCold = await coldStart([`${ROOT}bench/ceiling.mjs`], { up: () => true });
   const floor = nodeFloor();
   await stop(ceiling);
@@ -221,7 +237,9 @@ async function main() {
       ratioToNodeFloor: Number((cold.medianMs / floor).toFixed(2)),
       ceiling: { medianMs: Math.round(ceilingCold.medianMs), cpuMs: ceilingCold.cpuMs },
     },
-    memory: { sends: SENDS, completed: memoryRun.total, non2xx: memoryRun.non2xx, rssBeforeMb: Math.round(rssBefore), rssAfterMb: Math.round(rssAfter), rssSettledMb: Math.round(rssSettled), rssPeakMb: Math.round(peak), inboxTotal: inbox.total, inboxKept: inbox.messages.length ? 'capped' : 'empty' },
+    memory,
+    // The plain bin against the same process started with FLAGGED: what the plain shebang costs.
+    withSemiSpaceFlag: { flags: FLAGGED, coldStartMedianMs: Math.round(coldFlagged.medianMs), memory: memoryFlagged },
   };
   results.targets = judgeTargets(results);
   writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
@@ -258,6 +276,7 @@ function table(r) {
     '',
     `Cold start (spawn \`waotp sim\` → first healthy /__admin/health), median of ${r.coldStart.runsMs.length}: ${Math.round(r.coldStart.medianMs)} ms, ${r.coldStart.cpuMs} ms CPU (bare \`node -e 0\`: ${r.coldStart.nodeFloorMs} ms, ${r.coldStart.ratioToNodeFloor}×; the bare Hono ceiling: ${r.coldStart.ceiling.medianMs} ms, ${r.coldStart.ceiling.cpuMs} ms CPU).`,
     `Memory: RSS ${r.memory.rssBeforeMb} MB at start → ${r.memory.rssAfterMb} MB right after ${r.memory.completed} accepted sends, ${r.memory.rssSettledMb} MB 5 s later (peak ${r.memory.rssPeakMb} MB; inbox and journal capped, inbox total ${r.memory.inboxTotal}).`,
+    `Plain \`#!/usr/bin/env node\` bin vs ${r.withSemiSpaceFlag.flags.join(' ')}: cold start ${Math.round(r.coldStart.medianMs)} vs ${r.withSemiSpaceFlag.coldStartMedianMs} ms; RSS settled ${r.memory.rssSettledMb} vs ${r.withSemiSpaceFlag.memory.rssSettledMb} MB, peak ${r.memory.rssPeakMb} vs ${r.withSemiSpaceFlag.memory.rssPeakMb} MB.`,
     '',
     '| target | goal | this run | |',
     '|---|---|---|---|',

@@ -1,6 +1,7 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// Runs the bundled CLI (`npm ci` builds it through `prepare`). A 4 MB young generation keeps a long-running
-// simulator near 150 MB RSS at no cost in throughput (measured by `npm run bench`).
+#!/usr/bin/env node
+// Runs the bundled CLI (`npm ci` builds it through `prepare`). A plain shebang: `env -S` is missing on
+// BusyBox/Alpine and npm's Windows shims ignore shebang flags. V8 flags go in NODE_OPTIONS instead
+// (`npm start` passes --max-semi-space-size=4; `npm run bench` measures with and without it).
 import { main } from '../dist/bin/waotp.mjs';
 
 main(process.argv.slice(2)).then(

@@ -1,11 +1,13 @@
 // Installs the Debian packages the tests need when they are missing, so `npm test` passes on a fresh
 // machine: redis-server (the Redis store tests spawn their own on a free port) and chromium (the inbox
-// page's browser test drives Debian's /usr/bin/chromium through playwright-core; no browser is downloaded).
+// page's browser test drives Debian's /usr/bin/chromium through playwright-core; no browser is downloaded)
+// and curl (the README's curl examples are run as printed).
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const needed = [
   { binary: 'redis-server', pkg: 'redis-server' },
   { binary: 'chromium', pkg: 'chromium' },
+  { binary: 'curl', pkg: 'curl' },
 ];
 const has = (binary) => spawnSync('sh', ['-c', `command -v ${binary}`], { stdio: 'ignore' }).status === 0;
 const missing = needed.filter((n) => !has(n.binary));

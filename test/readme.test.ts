@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { providers } from '../src/providers/index.js';
+import { parseConfig } from '../src/simulator/config.js';
 import { outcomeTable } from '../src/simulator/outcome-table.js';
+import { parse as parseYaml } from 'yaml';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
@@ -16,6 +18,12 @@ describe('README', () => {
     expect(section, `### … (\`${id}\`)`).toBeDefined();
     expect(section).toContain('curl');
     expect(section).toMatch(/assumption/i);
+  });
+
+  it('shows simulator config files the config schema accepts', () => {
+    const configs = [...readme.matchAll(/^```yaml\n((?:seed:|# waotp\.yaml)[\s\S]*?)^```$/gm)].map((m) => m[1]!);
+    expect(configs.length).toBeGreaterThanOrEqual(3);
+    for (const text of configs) expect(() => parseConfig(parseYaml(text), providers, 'README')).not.toThrow();
   });
 
   it('gives exactly the two set-up commands', () => {

@@ -7,7 +7,8 @@ import { startDev } from '../testing/dev.js';
 import { providers } from '../providers/index.js';
 import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
 import { type SimulatorConfig, loadConfig } from '../simulator/config.js';
-import { closeOnSignal, guard, parse, port } from './args.js';
+import { simulatorBanner } from './banner.js';
+import { LOG_HELP, LOG_OPTIONS, closeOnSignal, guard, logOptions, parse, port } from './args.js';
 import { adminOptions } from './sim.js';
 
 export const HELP = `Usage: waotp dev [options]
@@ -24,6 +25,7 @@ Options:
   --scenarios <f>    simulator rule pack (repeatable)
   --admin-token <s>  require this token on the simulator's /__admin and inbox page (env WAOTP_ADMIN_TOKEN)
   --allow-host <n>   extra host names the simulator's control plane answers to (repeatable)
+${LOG_HELP}
 Environment: WAOTP_SECRET (default: a random secret per run; required with a Redis store shared by instances).
 Abuse limits (core.limits) are off unless configured: a test suite may send many codes from 127.0.0.1.`;
 
@@ -39,9 +41,11 @@ export function run(argv: string[]) {
       scenarios: { type: 'string', multiple: true },
       'admin-token': { type: 'string' },
       'allow-host': { type: 'string', multiple: true },
+      ...LOG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
+    const log = logOptions(values);
     const simulatorConfig: SimulatorConfig = values.config ? await loadConfig(values.config, providers) : {};
     const coreConfig: CoreConfig = values.config ? await loadCoreConfig(values.config) : {};
     const rulePacks: RulePack[] = (values.scenarios ?? []).map(loadRulePack);
@@ -53,7 +57,7 @@ export function run(argv: string[]) {
       host: values.host,
       ...(values.store && { store: values.store }),
       ...(process.env.WAOTP_SECRET && { secret: process.env.WAOTP_SECRET }),
-      simulator: { config: simulatorConfig, rulePacks, admin: adminOptions(values['admin-token'], values['allow-host']), ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
+      simulator: { config: simulatorConfig, rulePacks, log, admin: adminOptions(values['admin-token'], values['allow-host']), ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
     });
     closeOnSignal(() => dev.close());
     console.log(
@@ -61,8 +65,9 @@ export function run(argv: string[]) {
         `waotp dev: simulator listening on ${dev.simulator.url}  (messages as JSON: ${dev.simulator.url}/__admin/messages)`,
         `waotp dev: OTP service listening on ${dev.core.url}  (providers: ${dev.core.service.providers.join(' -> ')})`,
         '',
-        `  Inbox: ${dev.simulator.url}/  (open it in a browser: every code sent appears there, live)`,
+        ...simulatorBanner(dev.simulator.url, providers, simulatorConfig),
         '',
+        '  Try it (the inbox page shows every code as it arrives):',
         `  curl -s ${dev.core.url}/v1/verifications -H 'Content-Type: application/json' -d '{"to":"+6281234567890"}'`,
         `  curl -s '${dev.simulator.url}/__admin/messages/latest?to=6281234567890'`,
         `  curl -s ${dev.core.url}/v1/verifications/check -H 'Content-Type: application/json' -d '{"to":"+6281234567890","code":"<code>"}'`,

@@ -3,11 +3,11 @@
  * @module
  */
 import { providers } from '../providers/index.js';
-import { describeProviders } from '../simulator/app.js';
 import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
 import { ConfigError, type SimulatorConfig, loadConfig } from '../simulator/config.js';
 import { startSimulator } from '../simulator/server.js';
-import { UsageError, closeOnSignal, guard, parse, port } from './args.js';
+import { simulatorBanner } from './banner.js';
+import { LOG_HELP, LOG_OPTIONS, UsageError, closeOnSignal, guard, logOptions, parse, port } from './args.js';
 
 export const HELP = `Usage: waotp sim [options]
 
@@ -28,6 +28,7 @@ Options:
   --allow-host <name,...>
                    host names the control plane answers to besides loopback names and the
                    bound address (DNS-rebinding guard)
+${LOG_HELP}
   -h, --help       show this help`;
 
 export function run(argv: string[]) {
@@ -41,10 +42,12 @@ export function run(argv: string[]) {
       'callback-allow': { type: 'string', multiple: true },
       'admin-token': { type: 'string' },
       'allow-host': { type: 'string', multiple: true },
+      ...LOG_OPTIONS,
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
     const listenOn = port(values.port, '--port');
+    const log = logOptions(values);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
     if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
     let config: SimulatorConfig = {};
@@ -58,10 +61,10 @@ export function run(argv: string[]) {
     const rulePacks: RulePack[] = (values.scenarios ?? []).map(loadRulePack);
     const allow = values['callback-allow']?.flatMap((list) => list.split(',')).map((host) => host.trim()).filter(Boolean);
     const admin = adminOptions(values['admin-token'], values['allow-host']);
-    const sim = await startSimulator({ port: listenOn, host: values.host, config, rulePacks, admin, ...(seed !== undefined && { seed }), ...(allow && { callbacks: { allow } }) });
+    const sim = await startSimulator({ port: listenOn, host: values.host, config, rulePacks, admin, log, ...(seed !== undefined && { seed }), ...(allow && { callbacks: { allow } }) });
     // Handlers first: a script may signal as soon as it reads the banner.
     closeOnSignal(sim.close);
-    console.log(banner(sim.url));
+    console.log([`waotp simulator listening on ${sim.url}`, ...simulatorBanner(sim.url, providers, config)].join('\n'));
   });
 }
 
@@ -72,12 +75,3 @@ export function adminOptions(token: string | undefined, hosts: string[] | undefi
   return { ...(secret !== undefined && { token: secret }), ...(allowHosts?.length && { allowHosts }) };
 }
 
-function banner(url: string): string {
-  const lines = [`waotp simulator listening on ${url}`, `  Inbox: ${url}/`, `  admin API: ${url}/__admin  (health: ${url}/__admin/health)`, '', '  providers (documented paths at the root, or under the base path):'];
-  for (const p of describeProviders(providers)) {
-    lines.push(`  ${p.name} (${url}${p.basePath})`);
-    for (const e of p.endpoints) lines.push(`      ${e.method.padEnd(5)} ${e.path}`);
-    lines.push(`      demo credentials: ${Object.entries(p.demoCredentials).map(([k, v]) => `${k}: ${v}`).join('  ')}`);
-  }
-  return lines.join('\n');
-}

@@ -13,7 +13,8 @@ export const HELP = `Usage: waotp verify --provider <id> --base-url <url> [--con
 
 Runs the provider's documented cases (for Verihubs, its sandbox tables; for every provider, its sample
 request, a request without credentials and one with an empty body) against the base URL, checks each
-reply against the provider's contract, and prints a table. Exits 1 when anything drifted.
+reply against the provider's contract, and prints a table. Exits 1 when anything drifted, 2 when the
+base URL cannot be reached at all (nothing listens, no such host).
 
 Options:
   --provider <id>   ${providers.map((p) => p.id).join(' | ')}
@@ -33,9 +34,31 @@ export function run(argv: string[]) {
     if (values.config) {
       settings = ((await parseYaml(await readFile(values.config, 'utf8'))) ?? {}) as typeof settings;
     }
+    const unreachable = await reach(values['base-url']);
+    if (unreachable) {
+      console.error(`waotp verify: cannot reach ${values['base-url']}: ${unreachable}; is the server running and the URL right?`);
+      return 2;
+    }
     const contract = JSON.parse(await readFile(new URL(`${provider.id}.openapi.json`, CONTRACTS), 'utf8')) as OpenAPIObject;
     const results = await runCases({ provider, contract, baseUrl: values['base-url'], ...(settings.headers && { headers: settings.headers }), ...(settings.to && { to: String(settings.to) }) });
     console.log(formatCases(provider.id, results));
     return results.some((r) => r.drift.length) ? 1 : 0;
   });
+}
+
+/** Why nothing answers at `url` (any HTTP reply, even 404, means it is reachable), or undefined. */
+async function reach(url: string, timeoutMs = 5000): Promise<string | undefined> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(url, { method: 'HEAD', signal: controller.signal });
+    await response.body?.cancel();
+    return undefined;
+  } catch (error) {
+    if (controller.signal.aborted) return `no answer within ${timeoutMs / 1000} s`;
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return cause?.code ?? cause?.message ?? (error as Error).message;
+  } finally {
+    clearTimeout(timer);
+  }
 }

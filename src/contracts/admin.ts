@@ -7,7 +7,8 @@ import { OpenApiBuilder, type OpenAPIObject, type OperationObject } from 'openap
 import { z } from 'zod';
 import type { ProviderDefinition } from '../providers/define.js';
 import { OUTCOMES } from '../providers/outcomes.js';
-import { chaosSchema, ruleInputSchema } from '../simulator/catalogue.js';
+import { chaosSchema } from '../simulator/catalogue.js';
+import { writtenRuleSchema } from '../simulator/rule-schema.js';
 import { jsonSchema } from './build.js';
 
 const problemSchema = z.object({ type: z.string(), title: z.string(), status: z.number().int(), detail: z.string().optional() });
@@ -65,18 +66,19 @@ const ROUTES: Route[] = [
   { method: 'get', path: '/__admin/health', summary: 'Ready check', reply: z.object({ status: z.literal('ok'), callbacks: z.object({ pending: z.number(), later: z.number(), inFlight: z.number(), dropped: z.number(), sockets: z.number() }).optional() }) },
   { method: 'post', path: '/__admin/reset', summary: 'Back to the start state (only the session with x-waotp-session)', status: 204 },
   { method: 'get', path: '/__admin/providers', summary: 'Each provider: paths and demo credentials', reply: z.array(z.looseObject({ id: z.string(), basePath: z.string() })) },
-  { method: 'get', path: '/__admin/messages', summary: 'Captured messages, newest first', query: ['to', 'provider', 'limit'], reply: z.object({ total: z.number(), messages: z.array(messageSchema) }), errors: [400] },
+  { method: 'get', path: '/__admin/messages', summary: 'Captured messages, newest first', query: ['to', 'provider', 'limit'], reply: z.object({ total: z.number(), stored: z.number(), evicted: z.number(), messages: z.array(messageSchema) }), errors: [400] },
   { method: 'get', path: '/__admin/messages/latest', summary: 'The newest matching message; wait=<ms> long-polls', query: ['to', 'provider', 'wait'], reply: messageSchema, errors: [400, 404] },
   { method: 'delete', path: '/__admin/messages', summary: 'Empty the inbox', status: 204 },
-  { method: 'get', path: '/__admin/requests', summary: 'The request journal, newest first', query: ['provider', 'outcome', 'to', 'limit'], reply: z.object({ total: z.number(), requests: z.array(journalEntrySchema) }), errors: [400] },
+  { method: 'get', path: '/__admin/requests', summary: 'The request journal, newest first', query: ['provider', 'outcome', 'to', 'limit'], reply: z.object({ total: z.number(), stored: z.number(), evicted: z.number(), requests: z.array(journalEntrySchema) }), errors: [400] },
   { method: 'get', path: '/__admin/requests/unmatched', summary: 'Requests that matched no route, with the nearest route', reply: z.object({ requests: z.array(z.looseObject({ method: z.string(), path: z.string() })) }) },
   { method: 'get', path: '/__admin/requests/{id}', summary: 'One journal entry', reply: journalEntrySchema, errors: [404] },
   { method: 'get', path: '/__admin/scenarios', summary: 'Catalogue, magic numbers, armed rules and chaos', reply: z.looseObject({ precedence: z.array(z.string()), outcomes: z.array(z.looseObject({ name: z.string() })), rules: z.array(ruleSchema) }) },
-  { method: 'post', path: '/__admin/scenarios', summary: 'Arm a rule', body: ruleInputSchema, reply: ruleSchema, status: 201, errors: [400, 409, 413] },
+  { method: 'post', path: '/__admin/scenarios', summary: 'Arm a rule', body: writtenRuleSchema, reply: ruleSchema, status: 201, errors: [400, 409, 413] },
   { method: 'delete', path: '/__admin/scenarios', summary: 'Disarm every rule (of the session)', status: 204 },
   { method: 'delete', path: '/__admin/scenarios/{id}', summary: 'Disarm one rule', status: 204, errors: [404] },
   { method: 'get', path: '/__admin/chaos', summary: 'Chaos settings', reply: z.looseObject({ enabled: z.boolean() }) },
   { method: 'put', path: '/__admin/chaos', summary: 'Switch chaos on or off', body: chaosSchema, reply: z.looseObject({ enabled: z.boolean() }), errors: [400] },
+  { method: 'delete', path: '/__admin/chaos', summary: 'Switch chaos off and forget its settings', reply: z.looseObject({ enabled: z.boolean() }) },
   { method: 'get', path: '/__admin/clock', summary: 'Simulated time', reply: clockSchema },
   { method: 'post', path: '/__admin/clock', summary: 'Move simulated time forward', body: z.object({ advance: z.union([z.string(), z.number()]) }), reply: clockSchema, errors: [400] },
   { method: 'get', path: '/__admin/contracts/{id}', summary: "A provider's OpenAPI contract (or admin)", reply: z.looseObject({ openapi: z.string() }), errors: [404] },

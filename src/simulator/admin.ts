@@ -4,7 +4,8 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { chaosSchema, ruleInputSchema } from './catalogue.js';
+import { chaosSchemaFor } from './catalogue.js';
+import { ruleSchema } from './rule-schema.js';
 import type { Clock } from './clock.js';
 import { parseDuration } from '../util/duration.js';
 import type { Inbox, MessageFilter } from './inbox.js';
@@ -54,7 +55,8 @@ export function createAdmin(deps: AdminDeps) {
     if (!filter.ok) return filter.error;
     const limit = positiveInt(c.req.query('limit'));
     if (limit === null) return problem(400, 'Invalid query', 'limit must be a positive integer');
-    return c.json({ total: deps.inbox.total, messages: deps.inbox.list(filter.value, limit) });
+    const { inbox } = deps;
+    return c.json({ ...totals(inbox.count(filter.value), inbox), messages: inbox.list(filter.value, limit) });
   });
 
   admin.get('/messages/latest', async (c) => {
@@ -85,7 +87,8 @@ export function createAdmin(deps: AdminDeps) {
       ...(q.to && { to: q.to.replace(/\D+/g, '') }),
       ...(c.req.header(SESSION_HEADER) !== undefined && { session: c.req.header(SESSION_HEADER) }),
     };
-    return c.json({ total: deps.journal.total, requests: deps.journal.list(filter, limit) });
+    const { journal } = deps;
+    return c.json({ ...totals(journal.count(filter), journal), requests: journal.list(filter, limit) });
   });
 
   admin.get('/requests/unmatched', (c) => c.json({ requests: deps.unmatched.list(c.req.header(SESSION_HEADER)) }));
@@ -105,20 +108,12 @@ export function createAdmin(deps: AdminDeps) {
     });
   });
 
+  const rules = ruleSchema(deps.providerIds);
   admin.post('/scenarios', async (c) => {
     const body = await readJson(c.req.raw);
     if (!body.ok) return body.error;
-    // `outcome` is accepted as shorthand for a one-element `outcomes`.
-    let raw = body.value;
-    if (isRecord(raw) && 'outcome' in raw && !('outcomes' in raw)) {
-      const { outcome, ...rest } = raw;
-      raw = { ...rest, outcomes: [outcome] };
-    }
-    const parsed = ruleInputSchema.safeParse(raw);
+    const parsed = rules.safeParse(body.value);
     if (!parsed.success) return problem(400, 'Invalid rule', z.prettifyError(parsed.error));
-    if (parsed.data.provider !== undefined && !deps.providerIds.includes(parsed.data.provider)) {
-      return problem(400, 'Invalid rule', `unknown provider "${parsed.data.provider}"; known: ${deps.providerIds.join(', ')}`);
-    }
     // assumption: 409 Conflict, as for any request the server's current state refuses.
     if (deps.scenarios.rules().length >= MAX_RULES) {
       return problem(409, 'Too many rules', `${MAX_RULES} rules are armed, the most the simulator holds; disarm some (DELETE /__admin/scenarios) first`);
@@ -137,14 +132,16 @@ export function createAdmin(deps: AdminDeps) {
     return removed ? c.body(null, 204) : problem(404, 'No such rule', `no armed rule ${c.req.param('id')} in this session`);
   });
 
+  const chaos = chaosSchemaFor(deps.providerIds);
   admin.get('/chaos', (c) => c.json(deps.scenarios.chaos()));
   admin.put('/chaos', async (c) => {
     const body = await readJson(c.req.raw);
     if (!body.ok) return body.error;
-    const parsed = chaosSchema.safeParse(body.value);
+    const parsed = chaos.safeParse(body.value);
     if (!parsed.success) return problem(400, 'Invalid chaos settings', z.prettifyError(parsed.error));
     return c.json(deps.scenarios.setChaos(parsed.data));
   });
+  admin.delete('/chaos', (c) => c.json(deps.scenarios.setChaos({ enabled: false, probabilities: {} })));
 
   admin.get('/clock', (c) => c.json(clockView(deps.clock)));
   admin.post('/clock', async (c) => {
@@ -164,6 +161,11 @@ export function createAdmin(deps: AdminDeps) {
   });
 
   return admin;
+}
+
+/** `total`: entries matching the filter; `stored`: entries held; `evicted`: dropped past capacity since the reset. */
+function totals(total: number, store: { size: number; evicted: number }) {
+  return { total, stored: store.size, evicted: store.evicted };
 }
 
 function clockView(clock: Clock) {

@@ -27,6 +27,7 @@ import { type Unmatched, createUnmatched } from './unmatched.js';
 import { createCallbackAdmin } from './callback-admin.js';
 import { type CallbackOptions, type Dispatcher, createDispatcher } from './dispatcher.js';
 import { createInboxUi } from './ui/index.js';
+import { type RequestLogOptions, createRequestLog } from './request-log.js';
 
 export interface SimulatorOptions {
   config?: SimulatorConfig;
@@ -43,6 +44,8 @@ export interface SimulatorOptions {
   callbacks?: Partial<CallbackOptions>;
   /** Control-plane safety (token, allowed hosts and origins, event-stream buffer); overrides `config.admin`. */
   admin?: NonNullable<SimulatorConfig['admin']>;
+  /** The request log (one line per request on stderr); default: none. */
+  log?: RequestLogOptions;
 }
 
 export interface Simulator {
@@ -70,6 +73,12 @@ export interface Simulator {
  */
 export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const { providers = registry } = options;
+  if (!Array.isArray(providers as unknown)) {
+    // The mistake the config file's shape invites: its `providers` section belongs under `config`.
+    throw new TypeError(
+      "createSimulator: `providers` is the provider registry (an array); per-provider settings go in `config.providers`, or use startSimulator() from 'waotp/testing', which takes the config file's shape",
+    );
+  }
   assertNoRouteCollisions(providers);
   // Configs built in code get the same checks as a config file.
   const config = parseConfig(options.config ?? {}, providers);
@@ -77,7 +86,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const seed = options.seed ?? config.seed;
   let ids: IdSource = createIds(seed);
   const inbox = createInbox({ ...config.inbox, now: clock.now });
-  const journal = createJournal({ ...config.journal, secretHeaders: new Set(providers.flatMap(secretHeaders)) });
+  const secrets = new Set(providers.flatMap(secretHeaders));
+  const log = options.log && createRequestLog({ ...options.log, secretHeaders: secrets });
+  const journal = createJournal({ ...config.journal, secretHeaders: secrets, ...(log && { onAdd: log.request }) });
   const self: SelfAddress = {};
   const limits = createLimits(clock.now);
   const runtimes = new Map<string, ProviderRuntime>();
@@ -158,7 +169,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
   app.route(
     '/__admin',
-    createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, health, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers) }),
+    createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, health, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers, config) }),
   );
   app.route('/__admin/callbacks', createCallbackAdmin({ callbacks, providers }));
   app.route('/__admin', createContractRoutes(providers.map((p) => p.id)));
@@ -172,6 +183,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   app.notFound((c) => {
     if (c.req.path.startsWith('/__admin')) return problem(404, 'Not Found', `no admin route ${c.req.method} ${c.req.path}`);
     const entry = unmatched.record({ time: new Date(clock.now()).toISOString(), method: c.req.method, path: c.req.path, session: c.req.header(SESSION_HEADER) ?? null });
+    log?.unmatched(entry, 0);
     const owner = providers.find((p) => p.notFound && [`/${p.id}`, ...p.notFound.prefixes].some((prefix) => underPrefix(c.req.path, prefix)));
     if (owner?.notFound) {
       const reply = owner.notFound.reply(c.req.method, c.req.path);
@@ -193,14 +205,32 @@ function underPrefix(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
 }
 
-/** What `/__admin/providers` and the start banner show: where each provider lives and how to call it. */
-export function describeProviders(providers: readonly ProviderDefinition[]) {
-  return providers.map((p) => ({
-    id: p.id,
-    name: p.name,
-    docs: p.docs,
-    basePath: `/${p.id}`,
-    endpoints: p.endpoints.map((e) => ({ operationId: e.operationId, method: e.method, path: e.path })),
-    demoCredentials: p.demoCredentials,
-  }));
+/**
+ * What `/__admin/providers` and the start banners show: where each provider lives and the credentials that
+ * work. A provider whose credentials are pinned in the config refuses the demo ones, so it shows its pinned
+ * credentials instead, secrets masked.
+ */
+export function describeProviders(providers: readonly ProviderDefinition[], config: SimulatorConfig = {}) {
+  return providers.map((p) => {
+    const pinned = settingsFor(config, p.id).credentials;
+    return {
+      id: p.id,
+      name: p.name,
+      docs: p.docs,
+      basePath: `/${p.id}`,
+      endpoints: p.endpoints.map((e) => ({ operationId: e.operationId, method: e.method, path: e.path })),
+      ...(pinned?.length ? { pinnedCredentials: pinned.map(maskCredential) } : { demoCredentials: p.demoCredentials }),
+    };
+  });
+}
+
+const SECRET_FIELD = /key|token|password|secret/i;
+
+/** A pinned credential with its secret fields cut to their first four characters, as the journal masks them. */
+function maskCredential(credential: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(credential as Record<string, unknown>)) {
+    out[name] = SECRET_FIELD.test(name) && typeof value === 'string' ? `${value.slice(0, 4)}…` : value;
+  }
+  return out;
 }

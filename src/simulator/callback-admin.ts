@@ -29,7 +29,10 @@ export function createCallbackAdmin({ callbacks, providers }: { callbacks: Dispa
       ...(session !== undefined && { session }),
     };
     const { dropped, attempts, inFlight, later } = callbacks.stats();
-    return c.json({ total: callbacks.total, pending: callbacks.pending, later, inFlight, dropped, attempts, callbacks: callbacks.list(filter, limit) });
+    // `total` counts the matches (the history is bounded, so listing them all is cheap).
+    const total = callbacks.list(filter).length;
+    const { stored, evicted, pending } = callbacks;
+    return c.json({ total, stored, evicted, pending, later, inFlight, dropped, attempts, callbacks: callbacks.list(filter, limit) });
   });
 
   admin.get('/targets', (c) => c.json(callbacks.targets()));

@@ -46,7 +46,11 @@ export interface CallbackHistory {
   stats(): Omit<CallbackStats, 'pending' | 'later' | 'inFlight' | 'sockets'>;
   /** Counts a report dropped for a full queue. */
   countDrop(): void;
+  /** Attempts recorded since the last full reset, evicted ones included. */
   readonly total: number;
+  /** Attempts kept now, and dropped past the caps since the last full reset. */
+  readonly stored: number;
+  readonly evicted: number;
 }
 
 const zero = () => ({ delivered: 0, rejected: 0, timedOut: 0, failed: 0, refused: 0 });
@@ -90,17 +94,22 @@ export function createCallbackHistory({ capacity, maxBytes }: { capacity: number
         limit,
       ),
     clear(session) {
-      records.retain((r) => session !== undefined && r.session !== session);
-      if (session === undefined) {
-        attempts = zero();
-        dropped = 0;
-      }
+      if (session !== undefined) return records.retain((r) => r.session !== session);
+      records.clear();
+      attempts = zero();
+      dropped = 0;
     },
     stats() {
       return { attempts: { ...attempts }, dropped };
     },
     get total() {
       return records.total;
+    },
+    get stored() {
+      return records.size;
+    },
+    get evicted() {
+      return records.evicted;
     },
   };
 }

@@ -8,6 +8,10 @@ import { z } from 'zod';
 import { OUTCOMES, type Outcome } from '../providers/outcomes.js';
 import { TIMELINES } from './timeline.js';
 import { MAX_JSON_DEPTH, valueTooDeep } from './json-limits.js';
+import { providers as registry } from '../providers/index.js';
+import { ruleSchema, unknownProviderMessage } from './rule-schema.js';
+
+export { ruleInputSchema, type RuleInput } from './rule-schema.js';
 
 const digits = (value: string) => value.replace(/\D+/g, '');
 
@@ -35,38 +39,40 @@ export const catalogueSchema = z.strictObject({
 });
 export type Catalogue = { outcomes: Record<Outcome, CatalogueEntry> };
 
-export const ruleInputSchema = z.strictObject({
-  provider: z.string().min(1).optional(),
-  to: z
-    .string()
-    .transform(digits)
-    .refine((d) => d.length >= 4 && d.length <= 20, 'to must be a phone number (digits or E.164)')
-    .optional(),
-  outcomes: z.array(z.enum(OUTCOMES)).min(1, 'outcomes must name at least one outcome'),
-  times: z.number().int().positive().optional(),
-  label: z.string().max(200).optional(),
-  /** The delivery timeline of the sends this rule answers (normal, duplicate, out_of_order, late, missing). */
-  timeline: z.enum(TIMELINES).optional(),
-});
-export type RuleInput = z.infer<typeof ruleInputSchema>;
-
-export const chaosSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  seed: z.number().int().optional(),
-  providers: z.array(z.string()).optional(),
-  probabilities: z
-    .partialRecord(z.enum(OUTCOMES), z.number().min(0).max(1))
-    .refine((p) => Object.values(p).reduce((sum, x) => sum + (x ?? 0), 0) <= 1, {
-      message: 'probabilities must add up to at most 1',
-    }),
-});
+export const chaosSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    seed: z.number().int().optional(),
+    providers: z.array(z.string()).optional(),
+    // Optional so that `{"enabled": false}` alone switches chaos off.
+    probabilities: z
+      .partialRecord(z.enum(OUTCOMES), z.number().min(0).max(1))
+      .refine((p) => Object.values(p).reduce((sum, x) => sum + (x ?? 0), 0) <= 1, {
+        message: 'probabilities must add up to at most 1',
+      })
+      .default({}),
+  })
+  .refine((c) => !c.enabled || Object.keys(c.probabilities).length > 0, {
+    message: 'chaos needs "probabilities" (e.g. {"provider_error": 0.05}) when enabled; {"enabled": false} switches it off',
+    path: ['probabilities'],
+  });
 export type ChaosInput = z.infer<typeof chaosSchema>;
 
-export const rulePackSchema = z.strictObject({
-  rules: z.array(ruleInputSchema).default([]),
-  chaos: chaosSchema.optional(),
-});
-export type RulePack = z.infer<typeof rulePackSchema>;
+/** The chaos schema for a set of provider ids, which `providers` may name. */
+export function chaosSchemaFor(providerIds: readonly string[]) {
+  return chaosSchema.superRefine((chaos, ctx) => {
+    (chaos.providers ?? []).forEach((id, i) => {
+      const message = unknownProviderMessage(id, providerIds);
+      if (message) ctx.addIssue({ code: 'custom', path: ['providers', i], message });
+    });
+  });
+}
+
+/** A rule pack's schema for a set of provider ids: read exactly as `POST /__admin/scenarios` and `PUT /__admin/chaos` read. */
+export function rulePackSchema(providerIds: readonly string[]) {
+  return z.strictObject({ rules: z.array(ruleSchema(providerIds)).default([]), chaos: chaosSchemaFor(providerIds).optional() });
+}
+export type RulePack = z.infer<ReturnType<typeof rulePackSchema>>;
 
 export class ScenarioFileError extends Error {
   override name = 'ScenarioFileError';
@@ -111,7 +117,7 @@ export function loadCatalogue(file: string | URL = DEFAULT_CATALOGUE): Catalogue
   return readYaml(file, catalogueSchema) as Catalogue;
 }
 
-/** Loads a rule pack given with `--scenarios`. */
+/** Loads a rule pack given with `--scenarios`, checking its providers against the registry. */
 export function loadRulePack(file: string): RulePack {
-  return readYaml(file, rulePackSchema);
+  return readYaml(file, rulePackSchema(registry.map((p) => p.id)));
 }

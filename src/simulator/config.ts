@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { ProviderDefinition, ProviderSettings } from '../providers/define.js';
+import { didYouMean } from '../util/suggest.js';
 import { parseYaml } from '../util/yaml.js';
 import { MAX_JSON_DEPTH, valueTooDeep } from './json-limits.js';
 
@@ -87,7 +88,10 @@ export function parseConfig(raw: unknown, providers: readonly ProviderDefinition
   if (!parsed.success) throw new ConfigError(`${source}: ${z.prettifyError(parsed.error)}`);
   for (const [id, settings] of Object.entries(parsed.data.providers ?? {})) {
     const provider = providers.find((p) => p.id === id);
-    if (!provider) throw new ConfigError(`${source}: unknown provider "${id}" (known: ${providers.map((p) => p.id).join(', ')})`);
+    if (!provider) {
+      const ids = providers.map((p) => p.id);
+      throw new ConfigError(`${source}: unknown provider "${id}"${didYouMean(id, ids)} (known: ${ids.join(', ')})`);
+    }
     const webhookUrl = settings.options?.webhookUrl;
     if (webhookUrl !== undefined && !webhookUrlSchema.safeParse(webhookUrl).success) {
       throw new ConfigError(`${source}: providers.${id}.options.webhookUrl must be an http(s) URL`);

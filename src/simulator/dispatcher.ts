@@ -40,7 +40,11 @@ export interface Dispatcher {
   /** A later event of a message, by provider and provider message id (Verihubs: verified). */
   report(provider: string, providerMessageId: string, state: 'verified'): void;
   list: CallbackHistory['list'];
+  /** Attempts recorded since the last full reset, evicted ones included. */
   readonly total: number;
+  /** Attempts kept now, and dropped past the history's caps since the last full reset. */
+  readonly stored: number;
+  readonly evicted: number;
   /** Attempts by result, reports dropped, deliveries pending and in flight. */
   stats(): CallbackStats;
   /** Webhook URLs set through the admin API, by provider id; they win over config. */
@@ -221,6 +225,12 @@ export function createDispatcher({ clock, inbox, provider, options: given = {}, 
     list: history.list,
     get total() {
       return history.total;
+    },
+    get stored() {
+      return history.stored;
+    },
+    get evicted() {
+      return history.evicted;
     },
     stats: () => ({
       ...history.stats(),

@@ -72,6 +72,8 @@ export interface Inbox {
   /** Records a callback attempt on a message (the oldest are let go past MAX_ATTEMPTS_KEPT). */
   addAttempt(id: string, attempt: CallbackAttempt): void;
   list(filter?: MessageFilter, limit?: number): InboxMessage[];
+  /** How many stored messages match (the `total` of a filtered list). */
+  count(filter?: MessageFilter): number;
   latest(filter?: MessageFilter): InboxMessage | undefined;
   /** Resolves with the first matching message to arrive, or undefined after `ms` or on abort. */
   waitFor(filter: MessageFilter, ms: number, signal?: AbortSignal): Promise<InboxMessage | undefined>;
@@ -80,7 +82,10 @@ export interface Inbox {
   subscribe(listener: (message: InboxMessage | undefined, change: InboxChange) => void): () => void;
   readonly size: number;
   readonly bytes: number;
+  /** Messages added since the last full clear, evicted ones included. */
   readonly total: number;
+  /** Messages dropped past `capacity` since the last full clear. */
+  readonly evicted: number;
 }
 
 /** Attempts kept per message: enough for every report of a timeline and its retries. */
@@ -118,7 +123,7 @@ export interface InboxOptions {
 }
 
 /**
- * Creates a bounded inbox; the oldest messages are evicted past `capacity` or `maxBytes`, totals are kept.
+ * Creates a bounded inbox; the oldest messages are evicted past `capacity` or `maxBytes` (and counted).
  * @example
  * const inbox = createInbox({ capacity: 1000, now: clock.now });
  * const next = await inbox.waitFor({ to: '6281234567890' }, 5000);
@@ -177,6 +182,7 @@ export function createInbox({ capacity = DEFAULT_INBOX_CAPACITY, maxBytes = DEFA
       if (byId.has(id)) notify(message, 'updated');
     },
     list: (filter = {}, limit) => ring.newest((m) => matchesMessage(m, filter), limit).map(view),
+    count: (filter = {}) => ring.count((m) => matchesMessage(m, filter)),
     latest: (filter = {}) => viewOf(ring.find((m) => matchesMessage(m, filter))),
     waitFor(filter, ms, signal) {
       return new Promise((resolve) => {
@@ -195,7 +201,8 @@ export function createInbox({ capacity = DEFAULT_INBOX_CAPACITY, maxBytes = DEFA
       });
     },
     clear(session) {
-      ring.retain((m) => session !== undefined && m.session !== session);
+      if (session === undefined) ring.clear();
+      else ring.retain((m) => m.session !== session);
       for (const [id, m] of byId) if (session === undefined || m.session === session) byId.delete(id);
       notify(undefined, 'cleared');
     },
@@ -211,6 +218,9 @@ export function createInbox({ capacity = DEFAULT_INBOX_CAPACITY, maxBytes = DEFA
     },
     get total() {
       return ring.total;
+    },
+    get evicted() {
+      return ring.evicted;
     },
   };
 }

@@ -72,10 +72,15 @@ export interface Journal {
   nextId(): string;
   add(record: JournalRecord): void;
   list(filter?: JournalFilter, limit?: number): JournalEntry[];
+  /** How many stored entries match (the `total` of a filtered list). */
+  count(filter?: JournalFilter): number;
   get(id: string): JournalEntry | undefined;
   clear(session?: string | null): void;
   readonly size: number;
+  /** Entries recorded since the last full clear, evicted ones included. */
   readonly total: number;
+  /** Entries dropped past `capacity` since the last full clear. */
+  readonly evicted: number;
 }
 
 export const DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024 * 1024;
@@ -100,16 +105,17 @@ function mask(value: string): string {
 }
 
 /**
- * Creates a bounded journal; the oldest entries are evicted past `capacity`, totals are kept.
+ * Creates a bounded journal; the oldest entries are evicted past `capacity` (and counted).
  * @example
- * const journal = createJournal({ capacity: 5000, secretHeaders: new Set(['authorization']) });
+ * const journal = createJournal({ capacity: 5000, secretHeaders: new Set(['authorization']), onAdd: createRequestLog()?.request });
  * journal.list({ provider: 'verihubs', outcome: 'rate_limited' });
  */
 export function createJournal({
   capacity = 10_000,
   maxBytes = DEFAULT_JOURNAL_MAX_BYTES,
   secretHeaders = new Set<string>(),
-}: { capacity?: number; maxBytes?: number; secretHeaders?: ReadonlySet<string> } = {}): Journal {
+  onAdd,
+}: { capacity?: number; maxBytes?: number; secretHeaders?: ReadonlySet<string>; onAdd?: (record: JournalRecord) => void } = {}): Journal {
   // Sizes are worked out once, when an entry is added.
   const sizes = new WeakMap<JournalRecord, number>();
   const ring = createRing<JournalRecord>(capacity, { maxBytes, sizeOf: (r) => sizes.get(r) ?? 0 });
@@ -124,20 +130,27 @@ export function createJournal({
     add(record) {
       sizes.set(record, sizeOf(record));
       ring.push(record);
+      // The request log (request-log.ts), when one is switched on.
+      onAdd?.(record);
     },
     list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit).map((e) => materialize(e, secretHeaders)),
+    count: (filter = {}) => ring.count((e) => matches(e, filter)),
     get(id) {
       const record = ring.find((e) => e.id === id);
       return record && materialize(record, secretHeaders);
     },
     clear(session) {
-      ring.retain((e) => session !== undefined && e.session !== session);
+      if (session === undefined) ring.clear();
+      else ring.retain((e) => e.session !== session);
     },
     get size() {
       return ring.size;
     },
     get total() {
       return ring.total;
+    },
+    get evicted() {
+      return ring.evicted;
     },
   };
 }

@@ -19,15 +19,21 @@ export interface Ring<T> {
   /** Newest first, filtered, at most `limit` items. */
   newest(match?: (item: T) => boolean, limit?: number): T[];
   find(match: (item: T) => boolean): T | undefined;
+  /** How many stored items match. */
+  count(match: (item: T) => boolean): number;
   /** Keeps only the items for which `keep` is true. */
   retain(keep: (item: T) => boolean): void;
+  /** Empties the ring and zeroes its counters: a reset forgets what it counted too. */
+  clear(): void;
   /** An item already held grew (or shrank) by `bytes`; evicts the oldest while over `maxBytes`. */
   resized(bytes: number): void;
   readonly size: number;
   /** Estimated bytes held (0 without `sizeOf`). */
   readonly bytes: number;
-  /** Items ever pushed, evicted ones included. */
+  /** Items pushed since the last clear, evicted ones included. */
   readonly total: number;
+  /** Items dropped to make room (by count or bytes) since the last clear. */
+  readonly evicted: number;
   readonly capacity: number;
 }
 
@@ -44,12 +50,14 @@ export function createRing<T>(capacity: number, { maxBytes = Infinity, sizeOf, o
   let size = 0;
   let total = 0;
   let bytes = 0;
+  let evictions = 0;
   const at = (i: number) => items[(start + i) % capacity] as T;
   const shift = () => {
     const evicted = items[start] as T;
     items[start] = undefined;
     start = (start + 1) % capacity;
     size--;
+    evictions++;
     if (sizeOf) bytes -= sizeOf(evicted);
     onEvict?.(evicted);
     return evicted;
@@ -84,6 +92,11 @@ export function createRing<T>(capacity: number, { maxBytes = Infinity, sizeOf, o
       }
       return undefined;
     },
+    count(match) {
+      let n = 0;
+      for (let i = 0; i < size; i++) if (match(at(i))) n++;
+      return n;
+    },
     retain(keep) {
       const kept: T[] = [];
       for (let i = 0; i < size; i++) if (keep(at(i))) kept.push(at(i));
@@ -97,6 +110,10 @@ export function createRing<T>(capacity: number, { maxBytes = Infinity, sizeOf, o
       bytes += delta;
       trim();
     },
+    clear() {
+      items = new Array(capacity);
+      start = size = total = bytes = evictions = 0;
+    },
     get size() {
       return size;
     },
@@ -105,6 +122,9 @@ export function createRing<T>(capacity: number, { maxBytes = Infinity, sizeOf, o
     },
     get total() {
       return total;
+    },
+    get evicted() {
+      return evictions;
     },
     capacity,
   };

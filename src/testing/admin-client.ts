@@ -9,14 +9,16 @@ import type { CallbackRecord } from '../simulator/dispatcher.js';
 import type { ChaosState, Rule } from '../simulator/scenarios.js';
 import type { Outcome } from '../providers/outcomes.js';
 
+/** An admin call that failed: `status` is the HTTP status, or 0 when the simulator could not be reached. */
 export class AdminError extends Error {
   override name = 'AdminError';
   constructor(
     readonly status: number,
     readonly problem: { title?: string; detail?: string } | undefined,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -67,7 +69,11 @@ export function createAdminClient(url: string, { session, token }: { session?: s
     if (session !== undefined) headers['x-waotp-session'] = session;
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    return fetch(`${base}/__admin${path}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    try {
+      return await fetch(`${base}/__admin${path}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    } catch (error) {
+      throw unreachable(base, method, path, error);
+    }
   };
   const json = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const response = await call(method, path, body);
@@ -114,6 +120,16 @@ export function createAdminClient(url: string, { session, token }: { session?: s
       await json('POST', '/reset');
     },
   };
+}
+
+/** A network failure, said the way a person debugging a test needs it: which URL, why, and what to check. */
+function unreachable(base: string, method: string, path: string, error: unknown): AdminError {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  const why = cause?.code ?? cause?.message ?? (error as Error).message;
+  const message =
+    `cannot reach the waotp simulator at ${base} (${method} /__admin${path}): ${why}. ` +
+    'Check that it is running (waotp sim, or startSimulator() in your test setup) and that the URL and port are right.';
+  return new AdminError(0, undefined, message, { cause: error });
 }
 
 async function adminError(response: Response, method: string, path: string): Promise<AdminError> {
