@@ -3,7 +3,8 @@
  * @module
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { LOG_FORMATS, LOG_LEVELS, type RequestLogOptions } from '../simulator/request-log.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../simulator/log-levels.js';
+import type { RequestLogOptions } from '../simulator/request-log.js';
 import { didYouMean } from '../util/suggest.js';
 
 export class UsageError extends Error {

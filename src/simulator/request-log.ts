@@ -7,10 +7,9 @@ import type { JournalRecord } from './journal.js';
 import { maskSecrets } from './journal.js';
 import type { UnmatchedRequest } from './unmatched.js';
 
-export const LOG_LEVELS = ['silent', 'info', 'debug'] as const;
-export type LogLevel = (typeof LOG_LEVELS)[number];
-export const LOG_FORMATS = ['pretty', 'json'] as const;
-export type LogFormat = (typeof LOG_FORMATS)[number];
+import type { LogFormat, LogLevel } from './log-levels.js';
+
+export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log-levels.js';
 
 export interface RequestLogOptions {
   /** `info`: one line per request; `debug`: also the (masked) request headers and body, and the reply body. */

@@ -20,6 +20,8 @@ export interface CurlExample {
   command: string;
   /** The documented reply (the `# {...}` comment under the command, or its inline `# ... "k":"v" ...`). */
   expected?: string;
+  /** A documented error status (`# HTTP 400 {...}`); without one the reply must be a 2xx. */
+  status?: number;
 }
 
 const fences = (readme: string, lang: string) => {
@@ -54,9 +56,15 @@ export function curlExamples(readme: string): CurlExample[][] {
         const inline = /\s#\s(.*)$/.exec(command.replace(/'[^']*'/g, (q) => q.replace(/#/g, '\u0000')));
         let expected = inline?.[1]?.replace(/\u0000/g, '#');
         const replies: string[] = [];
-        while (lines[i + 1]?.startsWith('# ') && /^#\s+[{"]/.test(lines[i + 1]!)) replies.push(lines[++i]!.replace(/^#\s+/, ''));
+        let status: number | undefined;
+        while (lines[i + 1]?.startsWith('# ') && /^#\s+(HTTP \d{3}\s+)?[{"]/.test(lines[i + 1]!)) {
+          const reply = lines[++i]!.replace(/^#\s+/, '');
+          const documented = /^HTTP (\d{3})\s+/.exec(reply);
+          if (documented) status = Number(documented[1]);
+          replies.push(reply.replace(/^HTTP \d{3}\s+/, ''));
+        }
         if (replies.length) expected = replies.join('');
-        examples.push({ line: line + 1 + start, command, ...(expected && { expected }) });
+        examples.push({ line: line + 1 + start, command, ...(expected && { expected }), ...(status !== undefined && { status }) });
       }
       return examples;
     })
