@@ -4,6 +4,12 @@ import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 
 const app = new Hono();
-const reply = JSON.stringify({ result: true, message: 'Message created successfully', id: 'b90f02bd-1316-49ce-b5d0-f6be14fce2b8' });
+const reply = JSON.stringify({
+  result: true,
+  message: 'Message created successfully',
+  id: 'b90f02bd-1316-49ce-b5d0-f6be14fce2b8',
+});
 app.post('/api/v1/public/message', (c) => c.body(reply, 201, { 'content-type': 'application/json' }));
-serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 0), hostname: '127.0.0.1' }, (info) => console.log(`listening on http://127.0.0.1:${info.port}`));
+serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 0), hostname: '127.0.0.1' }, (info) =>
+  console.log(`listening on http://127.0.0.1:${info.port}`),
+);

@@ -5,7 +5,17 @@ import autocannon from 'autocannon';
 const job = JSON.parse(process.argv[2]);
 let n = 0;
 const requests = job.uniqueTo
-  ? [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...job.body, [job.uniqueTo]: job.toPrefix + String(10_000_000 + ((process.pid * 7919 + n++) % 89_999_999)) }) }) }]
+  ? [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          body: JSON.stringify({
+            ...job.body,
+            [job.uniqueTo]: job.toPrefix + String(10_000_000 + ((process.pid * 7919 + n++) % 89_999_999)),
+          }),
+        }),
+      },
+    ]
   : job.cycle
     ? [{ setupRequest: (req) => ({ ...req, body: JSON.stringify(job.cycle[n++ % job.cycle.length]) }) }]
     : undefined;
@@ -19,4 +29,6 @@ const result = await autocannon({
   ...(requests && { requests }),
   timeout: 10,
 });
-process.stdout.write(`${JSON.stringify({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts })}\n`,
+);

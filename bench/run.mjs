@@ -28,7 +28,10 @@ process.on('SIGINT', () => process.exit(130));
 
 /** Spawns a server process and resolves with the first URL it prints (or the Nth, for waotp dev). */
 function startServer(args, pattern = /listening on (http:\/\/\S+)/, flags = NODE_FLAGS) {
-  const child = spawn(process.execPath, args[0] === BIN ? [...flags, ...args] : args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args[0] === BIN ? [...flags, ...args] : args, {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let output = '';
   return new Promise((resolve, reject) => {
@@ -60,12 +63,17 @@ function stop({ child }) {
 
 /** One autocannon run in its own process. */
 function load(job) {
-  const result = spawnSync(process.execPath, [`${ROOT}bench/load.mjs`, JSON.stringify({ duration: DURATION, ...job })], { encoding: 'utf8', maxBuffer: 1 << 20, timeout: (job.amount ? 900 : DURATION + 60) * 1000 });
+  const result = spawnSync(
+    process.execPath,
+    [`${ROOT}bench/load.mjs`, JSON.stringify({ duration: DURATION, ...job })],
+    { encoding: 'utf8', maxBuffer: 1 << 20, timeout: (job.amount ? 900 : DURATION + 60) * 1000 },
+  );
   if (result.status !== 0) throw new Error(`load run failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop());
 }
 
-const status = (pid, field) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const status = (pid, field) =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 const rss = (pid) => status(pid, 'VmRSS');
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -92,7 +100,11 @@ async function coldStart(args, { runs = 7, path = '/__admin/health', up = (statu
   for (let i = 0; i < runs; i++) {
     const port = await freePort();
     const started = performance.now();
-    const child = spawn(process.execPath, [...args, '--port', String(port)], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, PORT: String(port) } });
+    const child = spawn(process.execPath, [...args, '--port', String(port)], {
+      cwd: ROOT,
+      stdio: 'ignore',
+      env: { ...process.env, PORT: String(port) },
+    });
     children.add(child);
     for (;;) {
       try {
@@ -123,8 +135,14 @@ function nodeFloor(runs = 7) {
 }
 
 async function main() {
-  const sample = (id) => providers.find((p) => p.id === id).endpoints.find((e) => e.kind === 'send' && e.sample).sample('6281234567890');
-  console.error(`waotp bench: ${DURATION}s per run, ${ROUNDS} rounds, ${SENDS} sends for memory; node ${process.version}`);
+  const sample = (id) =>
+    providers
+      .find((p) => p.id === id)
+      .endpoints.find((e) => e.kind === 'send' && e.sample)
+      .sample('6281234567890');
+  console.error(
+    `waotp bench: ${DURATION}s per run, ${ROUNDS} rounds, ${SENDS} sends for memory; node ${process.version}`,
+  );
 
   const ceiling = await startServer([`${ROOT}bench/ceiling.mjs`]);
   // The simulator's own cost with its request log off; the log's cost is its own row (a second process).
@@ -132,30 +150,79 @@ async function main() {
   const simLogged = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG]);
   const ceilingUrl = ceiling.match[1];
   const simUrl = sim.match[1];
-  const dev = await startServer([BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG, '--log-level', 'silent'], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/);
+  const dev = await startServer(
+    [BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG, '--log-level', 'silent'],
+    /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/,
+  );
   const coreUrl = dev.match[2];
 
   const splashify = sample('splashify');
   const targets = [];
   for (const connections of [10, 100]) {
-    targets.push({ name: 'ceiling: bare Hono, fixed reply', group: 'ceiling', connections, job: { url: `${ceilingUrl}${splashify.path}`, headers: splashify.headers, body: splashify.body } });
+    targets.push({
+      name: 'ceiling: bare Hono, fixed reply',
+      group: 'ceiling',
+      connections,
+      job: { url: `${ceilingUrl}${splashify.path}`, headers: splashify.headers, body: splashify.body },
+    });
     for (const provider of providers) {
       const s = sample(provider.id);
-      targets.push({ name: `sim ${provider.id} send`, group: 'send', connections, job: { url: `${simUrl}${s.path}`, headers: s.headers, body: s.body } });
+      targets.push({
+        name: `sim ${provider.id} send`,
+        group: 'send',
+        connections,
+        job: { url: `${simUrl}${s.path}`, headers: s.headers, body: s.body },
+      });
     }
   }
   const sandbox = sample('verihubs');
-  targets.push({ name: 'sim verihubs sandbox 6282123060001', group: 'scenario', connections: 100, job: { url: `${simUrl}/v1/whatsapp/otp/send/sandbox`, headers: sandbox.headers, body: { msisdn: '6282123060001', content: ['Registration'] } } });
-  targets.push({ name: 'sim splashify send, request log on (JSON lines to a pipe)', group: 'send', connections: 100, job: { url: `${simLogged.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body } });
-  targets.push({ name: 'sim splashify rate_limited (magic number)', group: 'scenario', connections: 100, job: { url: `${simUrl}${splashify.path}`, headers: splashify.headers, body: { ...splashify.body, fullPhoneNumber: '12085550100' } } });
-  targets.push({ name: 'core send end to end (waotp dev)', group: 'core', connections: 100, job: { url: `${coreUrl}/v1/verifications`, headers: { 'content-type': 'application/json' }, body: {}, uniqueTo: 'to', toPrefix: '+62812' } });
+  targets.push({
+    name: 'sim verihubs sandbox 6282123060001',
+    group: 'scenario',
+    connections: 100,
+    job: {
+      url: `${simUrl}/v1/whatsapp/otp/send/sandbox`,
+      headers: sandbox.headers,
+      body: { msisdn: '6282123060001', content: ['Registration'] },
+    },
+  });
+  targets.push({
+    name: 'sim splashify send, request log on (JSON lines to a pipe)',
+    group: 'send',
+    connections: 100,
+    job: { url: `${simLogged.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body },
+  });
+  targets.push({
+    name: 'sim splashify rate_limited (magic number)',
+    group: 'scenario',
+    connections: 100,
+    job: {
+      url: `${simUrl}${splashify.path}`,
+      headers: splashify.headers,
+      body: { ...splashify.body, fullPhoneNumber: '12085550100' },
+    },
+  });
+  targets.push({
+    name: 'core send end to end (waotp dev)',
+    group: 'core',
+    connections: 100,
+    job: {
+      url: `${coreUrl}/v1/verifications`,
+      headers: { 'content-type': 'application/json' },
+      body: {},
+      uniqueTo: 'to',
+      toPrefix: '+62812',
+    },
+  });
 
   const runs = new Map(targets.map((t) => [t, []]));
   for (let round = 1; round <= ROUNDS; round++) {
     for (const target of targets) {
       const result = load({ ...target.job, connections: target.connections });
       runs.get(target).push(result);
-      console.error(`round ${round} ${target.name} @${target.connections}: ${Math.round(result.rps)} req/s p99 ${result.p99} ms`);
+      console.error(
+        `round ${round} ${target.name} @${target.connections}: ${Math.round(result.rps)} req/s p99 ${result.p99} ms`,
+      );
     }
   }
   await stop(dev);
@@ -168,14 +235,26 @@ async function main() {
       checks.push({ store, skipped: 'redis-server is not installed' });
       continue;
     }
-    const core = await startServer([BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG, '--store', redis ? redis.url : 'memory'], /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/);
+    const core = await startServer(
+      [BIN, 'dev', '--port', '0', '--core-port', '0', '--config', CONFIG, '--store', redis ? redis.url : 'memory'],
+      /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/,
+    );
     const url = core.match[2];
     const ids = [];
     for (let i = 0; i < 500; i++) {
-      const r = await fetch(`${url}/v1/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: `+628129${String(1000000 + i)}` }) });
+      const r = await fetch(`${url}/v1/verifications`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ to: `+628129${String(1000000 + i)}` }),
+      });
       ids.push((await r.json()).id);
     }
-    const result = load({ url: `${url}/v1/verifications/check`, headers: { 'content-type': 'application/json' }, connections: 100, cycle: ids.map((id) => ({ id, code: '000000' })) });
+    const result = load({
+      url: `${url}/v1/verifications/check`,
+      headers: { 'content-type': 'application/json' },
+      connections: 100,
+      cycle: ids.map((id) => ({ id, code: '000000' })),
+    });
     checks.push({ store, ...result });
     console.error(`core check (${store}): ${Math.round(result.rps)} req/s p99 ${result.p99} ms`);
     await stop(core);
@@ -184,9 +263,19 @@ async function main() {
 
   // The same memory run for the bin as installed and with the young-generation cap `npm start` passes.
   const memoryOf = async (flags) => {
-    const memorySim = await startServer([BIN, 'sim', '--port', '0', '--config', CONFIG, '--log-level', 'silent'], undefined, flags);
+    const memorySim = await startServer(
+      [BIN, 'sim', '--port', '0', '--config', CONFIG, '--log-level', 'silent'],
+      undefined,
+      flags,
+    );
     const rssBefore = rss(memorySim.pid);
-    const memoryRun = load({ url: `${memorySim.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body, connections: 100, amount: SENDS });
+    const memoryRun = load({
+      url: `${memorySim.match[1]}${splashify.path}`,
+      headers: splashify.headers,
+      body: splashify.body,
+      connections: 100,
+      amount: SENDS,
+    });
     const rssAfter = rss(memorySim.pid);
     const peak = status(memorySim.pid, 'VmHWM');
     // A snapshot right after the load depends on where the collector happens to be; a few idle seconds later
@@ -196,8 +285,20 @@ async function main() {
     const inbox = await (await fetch(`${memorySim.match[1]}/__admin/messages?limit=1`)).json();
     await stop(memorySim);
     const sent = inbox.stored + inbox.evicted;
-    console.error(`memory (${flags.join(' ') || 'plain bin'}): ${SENDS} sends, RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB (peak ${Math.round(peak)}, settled ${Math.round(rssSettled)}), inbox total ${sent}`);
-    return { sends: SENDS, completed: memoryRun.total, non2xx: memoryRun.non2xx, rssBeforeMb: Math.round(rssBefore), rssAfterMb: Math.round(rssAfter), rssSettledMb: Math.round(rssSettled), rssPeakMb: Math.round(peak), inboxTotal: sent, inboxKept: inbox.messages.length ? 'capped' : 'empty' };
+    console.error(
+      `memory (${flags.join(' ') || 'plain bin'}): ${SENDS} sends, RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB (peak ${Math.round(peak)}, settled ${Math.round(rssSettled)}), inbox total ${sent}`,
+    );
+    return {
+      sends: SENDS,
+      completed: memoryRun.total,
+      non2xx: memoryRun.non2xx,
+      rssBeforeMb: Math.round(rssBefore),
+      rssAfterMb: Math.round(rssAfter),
+      rssSettledMb: Math.round(rssSettled),
+      rssPeakMb: Math.round(peak),
+      inboxTotal: sent,
+      inboxKept: inbox.messages.length ? 'capped' : 'empty',
+    };
   };
   const memory = await memoryOf(NODE_FLAGS);
   const memoryFlagged = await memoryOf(FLAGGED);
@@ -211,7 +312,10 @@ async function main() {
 
   const rows = targets.map((t) => {
     const rs = runs.get(t);
-    const ceilingRuns = runs.get(targets.find((x) => x.group === 'ceiling' && x.connections === t.connections) ?? targets.find((x) => x.group === 'ceiling' && x.connections === 100));
+    const ceilingRuns = runs.get(
+      targets.find((x) => x.group === 'ceiling' && x.connections === t.connections) ??
+        targets.find((x) => x.group === 'ceiling' && x.connections === 100),
+    );
     const rps = median(rs.map((r) => r.rps));
     return {
       target: t.name,
@@ -230,7 +334,18 @@ async function main() {
     node: process.version,
     settings: { durationSeconds: DURATION, rounds: ROUNDS, sends: SENDS },
     throughput: rows,
-    check: checks.map((c) => (c.skipped ? c : { store: c.store, rps: Math.round(c.rps), ratio: Number((c.rps / ceiling100).toFixed(2)), p50: c.p50, p99: c.p99, errors: c.errors + c.timeouts })),
+    check: checks.map((c) =>
+      c.skipped
+        ? c
+        : {
+            store: c.store,
+            rps: Math.round(c.rps),
+            ratio: Number((c.rps / ceiling100).toFixed(2)),
+            p50: c.p50,
+            p99: c.p99,
+            errors: c.errors + c.timeouts,
+          },
+    ),
     coldStart: {
       ...cold,
       nodeFloorMs: Math.round(floor),
@@ -250,19 +365,46 @@ async function main() {
 function judgeTargets(r) {
   const out = [];
   const judge = (target, value, goal, met) => out.push({ target, value, goal, met });
-  for (const row of r.throughput.filter((x) => x.target.startsWith('sim ') && x.target.endsWith(' send') && x.connections === 100)) {
-    judge(`${row.target} @100`, `${row.ratio}× ceiling, p99 ${row.p99} ms`, '≥ 0.8× ceiling, p99 < 15 ms', row.ratio >= 0.8 && row.p99 < 15);
+  for (const row of r.throughput.filter(
+    (x) => x.target.startsWith('sim ') && x.target.endsWith(' send') && x.connections === 100,
+  )) {
+    judge(
+      `${row.target} @100`,
+      `${row.ratio}× ceiling, p99 ${row.p99} ms`,
+      '≥ 0.8× ceiling, p99 < 15 ms',
+      row.ratio >= 0.8 && row.p99 < 15,
+    );
   }
   const core = r.throughput.find((x) => x.target.startsWith('core send'));
-  if (core) judge('core send end to end (waotp dev) @100', `${core.ratio}× ceiling, p99 ${core.p99} ms`, '≥ 0.25× ceiling, p99 < 50 ms', core.ratio >= 0.25 && core.p99 < 50);
-  for (const [store, goal] of [['memory', 0.6], ['redis', 0.35]]) {
+  if (core)
+    judge(
+      'core send end to end (waotp dev) @100',
+      `${core.ratio}× ceiling, p99 ${core.p99} ms`,
+      '≥ 0.25× ceiling, p99 < 50 ms',
+      core.ratio >= 0.25 && core.p99 < 50,
+    );
+  for (const [store, goal] of [
+    ['memory', 0.6],
+    ['redis', 0.35],
+  ]) {
     const check = r.check.find((c) => c.store === store);
-    if (!check || check.skipped) judge(`core check (${store})`, check?.skipped ?? 'not run', `≥ ${goal}× ceiling`, false);
+    if (!check || check.skipped)
+      judge(`core check (${store})`, check?.skipped ?? 'not run', `≥ ${goal}× ceiling`, false);
     else judge(`core check (${store})`, `${check.ratio}× ceiling`, `≥ ${goal}× ceiling`, check.ratio >= goal);
   }
   const cold = r.coldStart;
-  judge('cold start of waotp sim', `${Math.round(cold.medianMs)} ms (${cold.cpuMs} ms CPU; bare Hono ${cold.ceiling.medianMs} ms, ${cold.ceiling.cpuMs} ms CPU)`, '< 150 ms', cold.medianMs < 150);
-  judge(`RSS after ${r.memory.completed} sends`, `${r.memory.rssSettledMb} MB`, '< 120 MB', r.memory.rssSettledMb < 120 && r.memory.completed >= 1_000_000);
+  judge(
+    'cold start of waotp sim',
+    `${Math.round(cold.medianMs)} ms (${cold.cpuMs} ms CPU; bare Hono ${cold.ceiling.medianMs} ms, ${cold.ceiling.cpuMs} ms CPU)`,
+    '< 150 ms',
+    cold.medianMs < 150,
+  );
+  judge(
+    `RSS after ${r.memory.completed} sends`,
+    `${r.memory.rssSettledMb} MB`,
+    '< 120 MB',
+    r.memory.rssSettledMb < 120 && r.memory.completed >= 1_000_000,
+  );
   judge('peak RSS', `${r.memory.rssPeakMb} MB`, '< 160 MB', r.memory.rssPeakMb < 160);
   return out;
 }
@@ -271,8 +413,14 @@ function table(r) {
   const lines = [
     `| target | conns | req/s | × ceiling | p50 ms | p99 ms | non-2xx |`,
     `|---|---|---|---|---|---|---|`,
-    ...r.throughput.map((x) => `| ${x.target} | ${x.connections} | ${x.rps} | ${x.ratio} | ${x.p50} | ${x.p99} | ${x.non2xx} |`),
-    ...r.check.map((c) => (c.skipped ? `| core check (${c.store}) | | skipped: ${c.skipped} | | | | |` : `| core check (${c.store} store) | 100 | ${c.rps} | ${c.ratio} | ${c.p50} | ${c.p99} | |`)),
+    ...r.throughput.map(
+      (x) => `| ${x.target} | ${x.connections} | ${x.rps} | ${x.ratio} | ${x.p50} | ${x.p99} | ${x.non2xx} |`,
+    ),
+    ...r.check.map((c) =>
+      c.skipped
+        ? `| core check (${c.store}) | | skipped: ${c.skipped} | | | | |`
+        : `| core check (${c.store} store) | 100 | ${c.rps} | ${c.ratio} | ${c.p50} | ${c.p99} | |`,
+    ),
     '',
     `Cold start (spawn \`waotp sim\` → first healthy /__admin/health), median of ${r.coldStart.runsMs.length}: ${Math.round(r.coldStart.medianMs)} ms, ${r.coldStart.cpuMs} ms CPU (bare \`node -e 0\`: ${r.coldStart.nodeFloorMs} ms, ${r.coldStart.ratioToNodeFloor}×; the bare Hono ceiling: ${r.coldStart.ceiling.medianMs} ms, ${r.coldStart.ceiling.cpuMs} ms CPU).`,
     `Memory: RSS ${r.memory.rssBeforeMb} MB at start → ${r.memory.rssAfterMb} MB right after ${r.memory.completed} accepted sends, ${r.memory.rssSettledMb} MB 5 s later (peak ${r.memory.rssPeakMb} MB; inbox and journal capped, inbox total ${r.memory.inboxTotal}).`,
@@ -288,7 +436,11 @@ function table(r) {
 async function startRedis() {
   if (spawnSync('sh', ['-c', 'command -v redis-server']).status !== 0) return undefined;
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   children.add(child);
   for (let i = 0; i < 200; i++) {
     const ok = await new Promise((resolve) => {

@@ -17,7 +17,9 @@ await build({
   jsx: 'automatic',
   jsxImportSource: 'hono/jsx',
   // Bundled CommonJS packages call require() for Node's own modules.
-  banner: { js: "import { createRequire as __waotpRequire } from 'node:module'; const require = __waotpRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __waotpRequire } from 'node:module'; const require = __waotpRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 for (const asset of ['app.js', 'app.css']) copyFileSync(`src/simulator/ui/${asset}`, `dist/bin/${asset}`);

@@ -21,6 +21,10 @@ if (!root && sudo.length === 0) {
   process.exit(1);
 }
 console.error(`Installing ${pkgs.join(', ')} for the tests...`);
-const run = (args) => execFileSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+const run = (args) =>
+  execFileSync(sudo[0] ?? args[0], sudo.length ? [...sudo.slice(1), ...args] : args.slice(1), {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
 run(['apt-get', 'update']);
 run(['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs]);

@@ -15,7 +15,12 @@ import { providers } from '../dist/providers/index.js';
 import { planTimeline } from '../dist/simulator/timeline.js';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '60' }, rate: { type: 'string', default: '40' }, 'callback-timeout': { type: 'string' }, json: { type: 'boolean' } },
+  options: {
+    seconds: { type: 'string', default: '60' },
+    rate: { type: 'string', default: '40' },
+    'callback-timeout': { type: 'string' },
+    json: { type: 'boolean' },
+  },
 });
 const SECONDS = Math.min(Math.max(Number(values.seconds), 1), 3600);
 const RATE = Math.min(Math.max(Number(values.rate), 1), 2000);
@@ -56,7 +61,8 @@ const receiver = http.createServer((req, res) => {
   req.on('end', () => {
     const url = new URL(req.url, 'http://receiver');
     // The Cloud API's verification handshake: answered, and not a report.
-    if (req.method === 'GET' && url.searchParams.has('hub.challenge')) return void res.end(url.searchParams.get('hub.challenge'));
+    if (req.method === 'GET' && url.searchParams.has('hub.challenge'))
+      return void res.end(url.searchParams.get('hub.challenge'));
     let body = {};
     try {
       body = chunks.length ? JSON.parse(Buffer.concat(chunks).toString()) : {};
@@ -88,7 +94,10 @@ writeFileSync(
     ...(CALLBACK_TIMEOUT !== undefined && { callbacks: { timeoutMs: CALLBACK_TIMEOUT } }),
   }),
 );
-const child = spawn(process.execPath, [...NODE_FLAGS, BIN, 'sim', '--port', '0', '--seed', '7', '--config', config], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+const child = spawn(process.execPath, [...NODE_FLAGS, BIN, 'sim', '--port', '0', '--seed', '7', '--config', config], {
+  cwd: ROOT,
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
 let banner = '';
 const base = await new Promise((resolve, reject) => {
   const timer = setTimeout(() => reject(new Error(`waotp sim did not start:\n${banner}`)), 15_000);
@@ -116,18 +125,29 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
 function call(method, path, { headers = {}, json, agent: via = agent } = {}) {
   const body = json === undefined ? undefined : JSON.stringify(json);
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}${path}`, { method, agent: via, headers: { ...headers, ...(body && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let parsed;
-        try {
-          parsed = text ? JSON.parse(text) : undefined;
-        } catch {}
-        resolve({ status: res.statusCode, body: parsed });
-      });
-    });
+    const req = http.request(
+      `${base}${path}`,
+      {
+        method,
+        agent: via,
+        headers: {
+          ...headers,
+          ...(body && { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let parsed;
+          try {
+            parsed = text ? JSON.parse(text) : undefined;
+          } catch {}
+          resolve({ status: res.statusCode, body: parsed });
+        });
+      },
+    );
     req.setTimeout(30_000, () => req.destroy(new Error('timed out')));
     req.on('error', reject);
     req.end(body);
@@ -139,8 +159,13 @@ const rssOf = () => {
 };
 
 // Every receiver named: admin targets, On-Prem's own settings (with `sent` on), Verihubs per send.
-await call('PUT', '/__admin/callbacks/targets', { json: { splashify: `${hooks}/splashify`, messcat: `${hooks}/messcat`, 'whatsapp-cloud': `${hooks}/cloud` } });
-await call('PATCH', '/v1/settings/application', { headers: { authorization: 'Bearer soak' }, json: { webhooks: { url: `${hooks}/onprem`, message: { sent: true } } } });
+await call('PUT', '/__admin/callbacks/targets', {
+  json: { splashify: `${hooks}/splashify`, messcat: `${hooks}/messcat`, 'whatsapp-cloud': `${hooks}/cloud` },
+});
+await call('PATCH', '/v1/settings/application', {
+  headers: { authorization: 'Bearer soak' },
+  json: { webhooks: { url: `${hooks}/onprem`, message: { sent: true } } },
+});
 
 // ---------- load ----------
 const sends = providers.map((p) => ({ id: p.id, endpoint: p.endpoints.find((e) => e.kind === 'send') }));
@@ -188,7 +213,9 @@ while (Date.now() < end) {
   if (Date.now() >= nextProgress) {
     nextProgress += 10_000;
     const cb = (await call('GET', '/__admin/callbacks?limit=1')).body;
-    log(`  ${Math.round((SECONDS * 1000 - (end - Date.now())) / 1000)} s: ${attemptedSends} sends, pending ${cb.pending}, in flight ${cb.inFlight}, dropped ${cb.dropped}, RSS ${rssOf()} MB`);
+    log(
+      `  ${Math.round((SECONDS * 1000 - (end - Date.now())) / 1000)} s: ${attemptedSends} sends, pending ${cb.pending}, in flight ${cb.inFlight}, dropped ${cb.dropped}, RSS ${rssOf()} MB`,
+    );
   }
   await new Promise((r) => setTimeout(r, 50));
 }
@@ -217,13 +244,20 @@ const inbox = (await call('GET', '/__admin/messages?limit=1')).body;
 const healthEnd = (await call('GET', '/__admin/health')).body;
 
 // ---------- the retry policy, seen from the receiver ----------
-const policy = Object.fromEntries(providers.filter((p) => p.callbacks).map((p) => [p.id, p.callbacks.delivery.attempts]));
+const policy = Object.fromEntries(
+  providers.filter((p) => p.callbacks).map((p) => [p.id, p.callbacks.delivery.attempts]),
+);
 // Each accepted send's reports on a normal timeline, from the provider's own states ("unverified" falls due
 // minutes later, past the soak).
 const reportsPerSend = Object.fromEntries(
   providers
     .filter((p) => p.callbacks)
-    .map((p) => [p.id, planTimeline({ timeline: 'normal', failed: false, createdAt: 0, states: p.callbacks.states }).filter((r) => r.state !== 'unverified').length]),
+    .map((p) => [
+      p.id,
+      planTimeline({ timeline: 'normal', failed: false, createdAt: 0, states: p.callbacks.states }).filter(
+        (r) => r.state !== 'unverified',
+      ).length,
+    ]),
 );
 const expectedReports = Object.entries(reportsPerSend).reduce((sum, [id, n]) => sum + accepted[id] * n, 0);
 let retryViolations = 0;
@@ -237,12 +271,19 @@ for (const report of reports.values()) {
 }
 const q = (list, p) => {
   const sorted = [...list].sort((a, b) => a - b);
-  return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 100) / 100 : NaN;
+  return sorted.length
+    ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] * 100) / 100
+    : NaN;
 };
 const result = {
   seconds: SECONDS,
   rate: RATE,
-  sends: { attempted: attemptedSends, accepted: Object.values(accepted).reduce((a, b) => a + b, 0), failed: failedSends, byProvider: accepted },
+  sends: {
+    attempted: attemptedSends,
+    accepted: Object.values(accepted).reduce((a, b) => a + b, 0),
+    failed: failedSends,
+    byProvider: accepted,
+  },
   inboxTotal: inbox.total,
   callbacks: {
     attempts: stats.attempts,
@@ -261,7 +302,7 @@ const result = {
 };
 const expectations = [
   ['every report attempted', result.callbacks.reportsAttempted >= expectedReports],
-  ['retries per each provider\'s policy', retryViolations === 0],
+  ["retries per each provider's policy", retryViolations === 0],
   ['none dropped for a full queue', stats.dropped === 0],
   ['pending drains to what is scheduled later', stats.pending === stats.later],
   ['RSS ends under 200 MB', rss.end < 200],
@@ -275,7 +316,9 @@ else {
   console.log(
     [
       `soak: ${SECONDS} s at ${RATE} sends/s (loopback; receiver fails 30%, hangs 10%)`,
-      `  sends accepted      ${result.sends.accepted} of ${attemptedSends} (${Object.entries(accepted).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+      `  sends accepted      ${result.sends.accepted} of ${attemptedSends} (${Object.entries(accepted)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
       `  inbox total         ${inbox.total}`,
       `  callback attempts   delivered ${a.delivered}, answered non-2xx ${a.rejected}, timed out ${a.timedOut}, connection errors ${a.failed}, refused ${a.refused}`,
       `  reports             ${reports.size} attempted of ${expectedReports} planned; ${retried} retried; policy violations ${retryViolations}`,

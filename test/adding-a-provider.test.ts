@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,8 +28,16 @@ function addThrowawaySlice() {
   const registry = join(SCRATCH, 'src/providers/registry.ts');
   const lines = readFileSync(registry, 'utf8').split('\n');
   // The one import and the one line the README asks for.
-  lines.splice(lines.findIndex((l) => l.startsWith('import { botcakeAdapter')), 0, `import { acmeOtpAdapter } from './${ID}/adapter.js';`);
-  lines.splice(lines.findIndex((l) => l.startsWith('] as const;')), 0, `  entry('${ID}', acmeOtpAdapter, () => import('./${ID}/index.js').then((m) => m.acmeOtp)),`);
+  lines.splice(
+    lines.findIndex((l) => l.startsWith('import { botcakeAdapter')),
+    0,
+    `import { acmeOtpAdapter } from './${ID}/adapter.js';`,
+  );
+  lines.splice(
+    lines.findIndex((l) => l.startsWith('] as const;')),
+    0,
+    `  entry('${ID}', acmeOtpAdapter, () => import('./${ID}/index.js').then((m) => m.acmeOtp)),`,
+  );
   writeFileSync(registry, lines.join('\n'));
 }
 
@@ -38,14 +46,16 @@ async function writeContracts() {
   const { providers } = await import(join(SCRATCH, 'src/providers/index.ts'));
   const { buildContract, stableStringify } = await import(join(SCRATCH, 'src/contracts/build.ts'));
   const { buildAdminContract } = await import(join(SCRATCH, 'src/contracts/admin.ts'));
-  for (const provider of providers) writeFileSync(join(SCRATCH, `contracts/${provider.id}.openapi.json`), stableStringify(buildContract(provider)));
+  for (const provider of providers)
+    writeFileSync(join(SCRATCH, `contracts/${provider.id}.openapi.json`), stableStringify(buildContract(provider)));
   writeFileSync(join(SCRATCH, 'contracts/admin.openapi.json'), stableStringify(buildAdminContract(providers)));
 }
 
 describe('adding a provider is one folder and one registry line', () => {
   beforeAll(async () => {
     mkdirSync(SCRATCH, { recursive: true });
-    for (const dir of ['src', 'test', 'scenarios', 'contracts']) cpSync(join(ROOT, dir), join(SCRATCH, dir), { recursive: true });
+    for (const dir of ['src', 'test', 'scenarios', 'contracts'])
+      cpSync(join(ROOT, dir), join(SCRATCH, dir), { recursive: true });
     for (const file of ['vitest.config.ts', 'package.json']) cpSync(join(ROOT, file), join(SCRATCH, file));
     addThrowawaySlice();
     await writeContracts();
@@ -54,20 +64,51 @@ describe('adding a provider is one folder and one registry line', () => {
 
   it('is covered by the outcome matrix, the bad-input tests, the contracts and the architecture test', async () => {
     const report = join(SCRATCH, 'report.json');
-    const files = ['test/simulator/outcome-matrix.test.ts', 'test/simulator/bad-input.test.ts', 'test/contracts/contracts.test.ts', 'test/contracts/conformance.test.ts', 'test/architecture.test.ts'];
-    await promisify(execFile)(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', SCRATCH, '--reporter=json', `--outputFile=${report}`, '-t', `${ID}|every registered provider|registers every provider|no two providers`, ...files], {
-      cwd: SCRATCH,
-      timeout: 240_000,
-      maxBuffer: 64 * 1024 * 1024,
-    }).catch((error: Error) => error);
-    const results = JSON.parse(readFileSync(report, 'utf8')) as { testResults: { name: string; assertionResults: { fullName: string; status: string; failureMessages: string[] }[] }[] };
-    const ran = results.testResults.flatMap((file) => file.assertionResults.map((t) => ({ file: file.name.slice(SCRATCH.length + 1), ...t })));
+    const files = [
+      'test/simulator/outcome-matrix.test.ts',
+      'test/simulator/bad-input.test.ts',
+      'test/contracts/contracts.test.ts',
+      'test/contracts/conformance.test.ts',
+      'test/architecture.test.ts',
+    ];
+    await promisify(execFile)(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/vitest/vitest.mjs'),
+        'run',
+        '--root',
+        SCRATCH,
+        '--reporter=json',
+        `--outputFile=${report}`,
+        '-t',
+        `${ID}|every registered provider|registers every provider|no two providers`,
+        ...files,
+      ],
+      {
+        cwd: SCRATCH,
+        timeout: 240_000,
+        maxBuffer: 64 * 1024 * 1024,
+      },
+    ).catch((error: Error) => error);
+    const results = JSON.parse(readFileSync(report, 'utf8')) as {
+      testResults: {
+        name: string;
+        assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+      }[];
+    };
+    const ran = results.testResults.flatMap((file) =>
+      file.assertionResults.map((t) => ({ file: file.name.slice(SCRATCH.length + 1), ...t })),
+    );
     const failed = ran.filter((t) => t.status === 'failed');
     expect(failed.map((t) => `${t.file}: ${t.fullName}: ${t.failureMessages[0]?.slice(0, 300)}`)).toEqual([]);
     for (const file of files) {
       const own = ran.filter((t) => t.file === file && t.status === 'passed');
       expect(own.length, `${file} ran tests`).toBeGreaterThan(0);
-      if (file !== 'test/architecture.test.ts') expect(own.some((t) => t.fullName.includes(ID)), `${file} has ${ID} rows`).toBe(true);
+      if (file !== 'test/architecture.test.ts')
+        expect(
+          own.some((t) => t.fullName.includes(ID)),
+          `${file} has ${ID} rows`,
+        ).toBe(true);
     }
     expect(ran.filter((t) => t.fullName.includes(ID) && t.status === 'passed').length).toBeGreaterThan(30);
   }, 300_000);
@@ -84,10 +125,14 @@ describe('adding a provider is one folder and one registry line', () => {
         body: JSON.stringify({ to: '+6281234567001', provider: ID }),
       });
       expect(sent.status).toBe(201);
-      const latest = (await fetch(`${dev.simulator.url}/__admin/messages/latest?to=6281234567001`).then((r) => r.json())) as { provider: string };
+      const latest = (await fetch(`${dev.simulator.url}/__admin/messages/latest?to=6281234567001`).then((r) =>
+        r.json(),
+      )) as { provider: string };
       expect(latest.provider).toBe(ID);
       // The webhook setting names the core's receiver with the deployment's report token.
-      expect(dev.simulator.simulator.runtime(ID).settings.webhookUrl).toMatch(new RegExp(`^${dev.core.url}/v1/callbacks/${ID}/[\\w-]{20,}$`));
+      expect(dev.simulator.simulator.runtime(ID).settings.webhookUrl).toMatch(
+        new RegExp(`^${dev.core.url}/v1/callbacks/${ID}/[\\w-]{20,}$`),
+      );
       // waotp verify's cases (the CLI runs exactly these): the no-credentials case leaves out its key.
       const { casesFor, runCases } = await import(join(SCRATCH, 'src/contracts/cases.ts'));
       const { providers } = await import(join(SCRATCH, 'src/providers/index.ts'));

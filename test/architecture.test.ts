@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
@@ -18,10 +18,14 @@ function sourceFiles(dir: string): string[] {
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => (m[1] ?? m[2])!);
+  return [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => (m[1] ?? m[2])!);
 }
 
-const providerFolders = readdirSync(join(SRC, 'providers')).filter((name) => statSync(join(SRC, 'providers', name)).isDirectory());
+const providerFolders = readdirSync(join(SRC, 'providers')).filter((name) =>
+  statSync(join(SRC, 'providers', name)).isDirectory(),
+);
 
 describe('architecture', () => {
   it('registers every provider folder, under its folder name, exactly once', () => {
@@ -32,8 +36,10 @@ describe('architecture', () => {
     expect(registry.map((entry) => entry.id)).toEqual(providers.map((p) => p.id));
   });
 
-  it('derives credential and secret headers from each provider\'s security schemes', () => {
-    const byId = Object.fromEntries(providers.map((p) => [p.id, { credentials: credentialHeaders(p), secrets: secretHeaders(p) }]));
+  it("derives credential and secret headers from each provider's security schemes", () => {
+    const byId = Object.fromEntries(
+      providers.map((p) => [p.id, { credentials: credentialHeaders(p), secrets: secretHeaders(p) }]),
+    );
     expect(byId.verihubs).toEqual({ credentials: ['app-id', 'api-key'], secrets: ['api-key'] });
     expect(byId.botcake).toEqual({ credentials: ['access-token'], secrets: ['access-token'] });
     expect(byId['whatsapp-cloud']).toEqual({ credentials: ['authorization'], secrets: ['authorization'] });
@@ -84,10 +90,17 @@ describe('architecture', () => {
     visit(entry);
     const outputs = [...loaded].map((out) => metafile.outputs[out]!);
     const files = outputs.flatMap((o) => Object.keys(o.inputs)).map((file) => relative(SRC, join(process.cwd(), file)));
-    const packages = outputs.flatMap((o) => o.imports.filter((i) => i.external && i.kind === 'import-statement').map((i) => i.path));
+    const packages = outputs.flatMap((o) =>
+      o.imports.filter((i) => i.external && i.kind === 'import-statement').map((i) => i.path),
+    );
     expect(files).toContain('providers/splashify/adapter.ts');
     expect(files).toContain('core/server.ts');
-    const simulatorOnly = files.filter((file) => file.startsWith('simulator/') || file === 'providers/index.ts' || /^providers\/[\w-]+\/(index|simulate|sandbox|sessions|flow)\.ts$/.test(file));
+    const simulatorOnly = files.filter(
+      (file) =>
+        file.startsWith('simulator/') ||
+        file === 'providers/index.ts' ||
+        /^providers\/[\w-]+\/(index|simulate|sandbox|sessions|flow)\.ts$/.test(file),
+    );
     expect(simulatorOnly).toEqual([]);
     expect(packages.filter((name) => name.startsWith('@faker-js/') || name.startsWith('hono/jsx'))).toEqual([]);
   });
@@ -95,7 +108,8 @@ describe('architecture', () => {
   it.each(providerFolders)('keeps the %s slice to its own folder, the shared provider modules and zod', (folder) => {
     for (const file of sourceFiles(join(SRC, 'providers', folder))) {
       for (const spec of importsOf(file)) {
-        const allowed = spec === 'zod' || spec.startsWith('node:') || spec.startsWith('./') || /^\.\.\/[\w-]+\.js$/.test(spec);
+        const allowed =
+          spec === 'zod' || spec.startsWith('node:') || spec.startsWith('./') || /^\.\.\/[\w-]+\.js$/.test(spec);
         expect(allowed, `${relative(SRC, file)} imports ${spec}`).toBe(true);
       }
     }
@@ -113,15 +127,25 @@ describe('architecture', () => {
     }
   });
 
-  it.each(providers.map((p) => [p.id, p] as const))('%s gives every send endpoint a working sample request', (_, provider) => {
-    for (const endpoint of provider.endpoints.filter((e) => e.kind === 'send')) expect(endpoint.sample, endpoint.operationId).toBeTypeOf('function');
-  });
+  it.each(providers.map((p) => [p.id, p] as const))(
+    '%s gives every send endpoint a working sample request',
+    (_, provider) => {
+      for (const endpoint of provider.endpoints.filter((e) => e.kind === 'send'))
+        expect(endpoint.sample, endpoint.operationId).toBeTypeOf('function');
+    },
+  );
 
-  it.each(providers.map((p) => [p.id, p] as const))('%s documents every status an endpoint answers with a schema and an example', (_, provider) => {
-    for (const endpoint of provider.endpoints) {
-      for (const [status, spec] of Object.entries(endpoint.responses)) {
-        expect(spec.schema.safeParse(spec.example).success, `${endpoint.operationId} ${status} example fits its schema`).toBe(true);
+  it.each(providers.map((p) => [p.id, p] as const))(
+    '%s documents every status an endpoint answers with a schema and an example',
+    (_, provider) => {
+      for (const endpoint of provider.endpoints) {
+        for (const [status, spec] of Object.entries(endpoint.responses)) {
+          expect(
+            spec.schema.safeParse(spec.example).success,
+            `${endpoint.operationId} ${status} example fits its schema`,
+          ).toBe(true);
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -7,7 +7,13 @@ import { providers } from '../src/providers/index.js';
 const ROOT = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 // What `npm publish` would ship, without running `prepare` (npm test has just built dist/).
-const packed = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+const packed = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  }),
+);
 const files: string[] = packed[0].files.map((f: { path: string }) => f.path);
 
 describe('the published package', () => {
@@ -35,9 +41,16 @@ describe('the published package', () => {
   });
 
   it('ships no sources, tests, benchmarks or local files', () => {
-    const stray = files.filter((f) => /^(src|test|bench|scripts|reports|node_modules|docs)\//.test(f) || /\.(test\.[jt]s|tsbuildinfo|log)$/.test(f));
+    const stray = files.filter(
+      (f) =>
+        /^(src|test|bench|scripts|reports|node_modules|docs)\//.test(f) || /\.(test\.[jt]s|tsbuildinfo|log)$/.test(f),
+    );
     expect(stray).toEqual([]);
-    for (const entry of pkg.files as string[]) expect(files.some((f) => f.startsWith(`${entry}/`) || f === entry), entry).toBe(true);
+    for (const entry of pkg.files as string[])
+      expect(
+        files.some((f) => f.startsWith(`${entry}/`) || f === entry),
+        entry,
+      ).toBe(true);
   });
 
   it('starts with a plain `#!/usr/bin/env node`, which BusyBox env and Windows shims understand', () => {

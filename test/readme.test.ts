@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { providers } from '../src/providers/index.js';
 import { parseConfig } from '../src/simulator/config.js';
 import { outcomeTable } from '../src/simulator/outcome-table.js';
-import { parse as parseYaml } from 'yaml';
 
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 

@@ -14,7 +14,11 @@ export class UsageError extends Error {
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** Parses argv or throws a UsageError that says, in one line, which option is wrong and what was meant. */
-export function parse<T extends Options>(argv: string[], options: T, allowPositionals = false): ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: boolean }>> {
+export function parse<T extends Options>(
+  argv: string[],
+  options: T,
+  allowPositionals = false,
+): ReturnType<typeof parseArgs<{ options: T; strict: true; allowPositionals: boolean }>> {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (error) {
@@ -28,7 +32,10 @@ function explain(error: Error & { code?: string }, names: string[]): string {
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
       const option = quoted.split('=')[0]!;
-      return `unknown option "${option}"${didYouMean(option, names.map((n) => `--${n}`))}`;
+      return `unknown option "${option}"${didYouMean(
+        option,
+        names.map((n) => `--${n}`),
+      )}`;
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
       return `unexpected argument "${quoted}"`;
@@ -46,7 +53,11 @@ export function port(value: string | undefined, name: string): number {
 }
 
 /** Runs a command body, turning usage errors into exit code 2 with one line that points at the help. */
-export async function guard(command: string, _help: string, body: () => Promise<number | void>): Promise<number | void> {
+export async function guard(
+  command: string,
+  _help: string,
+  body: () => Promise<number | undefined>,
+): Promise<number | undefined> {
   try {
     return await body();
   } catch (error) {
@@ -61,7 +72,11 @@ export async function guard(command: string, _help: string, body: () => Promise<
 
 /** Stops `close` on SIGINT/SIGTERM, then exits. */
 export function closeOnSignal(close: () => Promise<void>) {
-  const stop = () => void close().then(() => process.exit(0), () => process.exit(1));
+  const stop = () =>
+    void close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
@@ -79,7 +94,8 @@ export const LOG_HELP = `  --log-level <l>  request log on stderr: silent | info
 /** Checks `--log-level` / `--log-format` against the known values, suggesting the closest. */
 export function logOptions(values: { 'log-level'?: string; 'log-format'?: string }): RequestLogOptions {
   const level = oneOf('--log-level', values['log-level'] ?? 'info', LOG_LEVELS);
-  const format = values['log-format'] === undefined ? undefined : oneOf('--log-format', values['log-format'], LOG_FORMATS);
+  const format =
+    values['log-format'] === undefined ? undefined : oneOf('--log-format', values['log-format'], LOG_FORMATS);
   return { level, ...(format && { format }) };
 }
 

@@ -3,12 +3,12 @@
  * @module
  */
 import { type CoreConfig, loadCoreConfig } from '../core/config.js';
-import { startDev } from '../testing/dev.js';
 import { providers } from '../providers/index.js';
-import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
-import { type SimulatorConfig, loadConfig } from '../simulator/config.js';
+import { loadRulePack, type RulePack } from '../simulator/catalogue.js';
+import { loadConfig, type SimulatorConfig } from '../simulator/config.js';
+import { startDev } from '../testing/dev.js';
+import { closeOnSignal, guard, LOG_HELP, LOG_OPTIONS, logOptions, parse, port } from './args.js';
 import { simulatorBanner } from './banner.js';
-import { LOG_HELP, LOG_OPTIONS, closeOnSignal, guard, logOptions, parse, port } from './args.js';
 import { adminOptions } from './sim.js';
 
 export const HELP = `Usage: waotp dev [options]
@@ -57,7 +57,13 @@ export function run(argv: string[]) {
       host: values.host,
       ...(values.store && { store: values.store }),
       ...(process.env.WAOTP_SECRET && { secret: process.env.WAOTP_SECRET }),
-      simulator: { config: simulatorConfig, rulePacks, log, admin: adminOptions(values['admin-token'], values['allow-host']), ...(seed !== undefined && Number.isInteger(seed) && { seed }) },
+      simulator: {
+        config: simulatorConfig,
+        rulePacks,
+        log,
+        admin: adminOptions(values['admin-token'], values['allow-host']),
+        ...(seed !== undefined && Number.isInteger(seed) && { seed }),
+      },
     });
     closeOnSignal(() => dev.close());
     console.log(

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { didYouMean } from '../util/suggest.js';
 
-type Command = { run(argv: string[]): Promise<number | void>; HELP: string };
+type Command = { run(argv: string[]): Promise<number | undefined>; HELP: string };
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   sim: { summary: 'start the fake-provider simulator', load: () => import('./sim.js') },
@@ -29,16 +29,19 @@ Other:
 
 /** The package's version, read from its package.json (the same two levels up from src/cli and dist/bin). */
 export function version(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string })
+    .version;
 }
 
 function unknownCommand(name: string): number {
   const known = Object.keys(COMMANDS);
-  console.error(`waotp: unknown command "${name}"${didYouMean(name, known)}; commands: ${known.join(', ')} (waotp --help)`);
+  console.error(
+    `waotp: unknown command "${name}"${didYouMean(name, known)}; commands: ${known.join(', ')} (waotp --help)`,
+  );
   return 2;
 }
 
-export async function main(argv: string[]): Promise<number | void> {
+export async function main(argv: string[]): Promise<number | undefined> {
   const [name, ...rest] = argv;
   if (name === undefined) {
     // Nothing asked: say how to ask, and fail so a script that forgot its command does not pass silently.
@@ -53,7 +56,9 @@ export async function main(argv: string[]): Promise<number | void> {
     return command ? void console.log((await command.load()).HELP) : unknownCommand(rest[0]);
   }
   if (name.startsWith('-')) {
-    console.error(`waotp: unknown option "${name}"${didYouMean(name, ['--help', '--version'])}; the first argument is a command (waotp --help)`);
+    console.error(
+      `waotp: unknown option "${name}"${didYouMean(name, ['--help', '--version'])}; the first argument is a command (waotp --help)`,
+    );
     return 2;
   }
   const command = COMMANDS[name];

@@ -11,10 +11,23 @@ Prints the verification as JSON. Environment: WAOTP_API_KEY when the service req
 
 export function run(argv: string[]) {
   return guard('send', HELP, async () => {
-    const { values, positionals } = parse(argv, { provider: { type: 'string' }, locale: { type: 'string' }, url: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, true);
+    const { values, positionals } = parse(
+      argv,
+      {
+        provider: { type: 'string' },
+        locale: { type: 'string' },
+        url: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      true,
+    );
     if (values.help) return void console.log(HELP);
     if (positionals.length !== 1) throw new UsageError('give exactly one phone number');
-    const body = { to: positionals[0], ...(values.provider && { provider: values.provider }), ...(values.locale && { locale: values.locale }) };
+    const body = {
+      to: positionals[0],
+      ...(values.provider && { provider: values.provider }),
+      ...(values.locale && { locale: values.locale }),
+    };
     return callCore(values.url, '/v1/verifications', body);
   });
 }

@@ -2,12 +2,13 @@
  * `waotp serve`: the OTP service's HTTP API, for production.
  * @module
  */
-import { createLogger } from '../core/logger.js';
+
 import { type CoreConfig, loadCoreConfig } from '../core/config.js';
+import { createLogger } from '../core/logger.js';
 import { startCore } from '../core/server.js';
 import { deriveReportToken } from '../core/service.js';
 import { registry } from '../providers/registry.js';
-import { UsageError, closeOnSignal, guard, parse, port } from './args.js';
+import { closeOnSignal, guard, parse, port, UsageError } from './args.js';
 
 export const HELP = `Usage: waotp serve [options]
 
@@ -48,14 +49,20 @@ export function run(argv: string[]) {
       const token = config.reportToken ?? deriveReportToken(secret);
       const base = values['report-urls'].replace(/\/+$/, '');
       const ids = config.providers?.map((p) => p.id) ?? registry.map((p) => p.id);
-      for (const id of ids) if (registry.find((p) => p.id === id)?.adapter.parseCallback) console.log(`${id}\t${base}/v1/callbacks/${id}/${token}`);
+      for (const id of ids)
+        if (registry.find((p) => p.id === id)?.adapter.parseCallback)
+          console.log(`${id}\t${base}/v1/callbacks/${id}/${token}`);
       return;
     }
     if (!config.apiKey) {
       if (!isLoopback(values.host) && !values.insecure) {
-        throw new UsageError(`refusing to serve on ${values.host} without an API key: set WAOTP_API_KEY or core.apiKey (or pass --insecure)`);
+        throw new UsageError(
+          `refusing to serve on ${values.host} without an API key: set WAOTP_API_KEY or core.apiKey (or pass --insecure)`,
+        );
       }
-      console.error(`waotp serve: warning: no API key; anyone who can reach ${values.host} can send codes (set WAOTP_API_KEY)`);
+      console.error(
+        `waotp serve: warning: no API key; anyone who can reach ${values.host} can send codes (set WAOTP_API_KEY)`,
+      );
     }
     const logger = await createLogger();
     const core = await startCore({

@@ -3,11 +3,11 @@
  * @module
  */
 import { providers } from '../providers/index.js';
-import { type RulePack, loadRulePack } from '../simulator/catalogue.js';
-import { ConfigError, type SimulatorConfig, loadConfig } from '../simulator/config.js';
+import { loadRulePack, type RulePack } from '../simulator/catalogue.js';
+import { ConfigError, loadConfig, type SimulatorConfig } from '../simulator/config.js';
 import { startSimulator } from '../simulator/server.js';
+import { closeOnSignal, guard, LOG_HELP, LOG_OPTIONS, logOptions, parse, port, UsageError } from './args.js';
 import { simulatorBanner } from './banner.js';
-import { LOG_HELP, LOG_OPTIONS, UsageError, closeOnSignal, guard, logOptions, parse, port } from './args.js';
 
 export const HELP = `Usage: waotp sim [options]
 
@@ -49,19 +49,34 @@ export function run(argv: string[]) {
     const listenOn = port(values.port, '--port');
     const log = logOptions(values);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
-    if (seed !== undefined && !Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
+    if (seed !== undefined && !Number.isInteger(seed))
+      throw new UsageError(`--seed must be an integer, got "${values.seed}"`);
     let config: SimulatorConfig = {};
     if (values.config) {
       try {
         config = await loadConfig(values.config, providers);
       } catch (error) {
-        throw error instanceof ConfigError ? error : new Error(`cannot read ${values.config}: ${(error as Error).message}`);
+        throw error instanceof ConfigError
+          ? error
+          : new Error(`cannot read ${values.config}: ${(error as Error).message}`);
       }
     }
     const rulePacks: RulePack[] = (values.scenarios ?? []).map(loadRulePack);
-    const allow = values['callback-allow']?.flatMap((list) => list.split(',')).map((host) => host.trim()).filter(Boolean);
+    const allow = values['callback-allow']
+      ?.flatMap((list) => list.split(','))
+      .map((host) => host.trim())
+      .filter(Boolean);
     const admin = adminOptions(values['admin-token'], values['allow-host']);
-    const sim = await startSimulator({ port: listenOn, host: values.host, config, rulePacks, admin, log, ...(seed !== undefined && { seed }), ...(allow && { callbacks: { allow } }) });
+    const sim = await startSimulator({
+      port: listenOn,
+      host: values.host,
+      config,
+      rulePacks,
+      admin,
+      log,
+      ...(seed !== undefined && { seed }),
+      ...(allow && { callbacks: { allow } }),
+    });
     // Handlers first: a script may signal as soon as it reads the banner.
     closeOnSignal(sim.close);
     console.log([`waotp simulator listening on ${sim.url}`, ...simulatorBanner(sim.url, providers, config)].join('\n'));
@@ -71,7 +86,9 @@ export function run(argv: string[]) {
 /** `--admin-token` (else WAOTP_ADMIN_TOKEN) and `--allow-host`, over the config file's `admin:`. */
 export function adminOptions(token: string | undefined, hosts: string[] | undefined) {
   const secret = token ?? (process.env.WAOTP_ADMIN_TOKEN || undefined);
-  const allowHosts = hosts?.flatMap((list) => list.split(',')).map((h) => h.trim()).filter(Boolean);
+  const allowHosts = hosts
+    ?.flatMap((list) => list.split(','))
+    .map((h) => h.trim())
+    .filter(Boolean);
   return { ...(secret !== undefined && { token: secret }), ...(allowHosts?.length && { allowHosts }) };
 }
-

@@ -6,8 +6,8 @@ import { readFile } from 'node:fs/promises';
 import type { OpenAPIObject } from 'openapi3-ts/oas31';
 import { formatCases, runCases } from '../contracts/cases.js';
 import { providers } from '../providers/index.js';
-import { UsageError, guard, parse } from './args.js';
 import { parseYaml } from '../util/yaml.js';
+import { guard, parse, UsageError } from './args.js';
 
 export const HELP = `Usage: waotp verify --provider <id> --base-url <url> [--config file]
 
@@ -25,22 +25,38 @@ const CONTRACTS = new URL('../../contracts/', import.meta.url);
 
 export function run(argv: string[]) {
   return guard('verify', HELP, async () => {
-    const { values } = parse(argv, { provider: { type: 'string' }, 'base-url': { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+    const { values } = parse(argv, {
+      provider: { type: 'string' },
+      'base-url': { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.help) return void console.log(HELP);
     const provider = providers.find((p) => p.id === values.provider);
     if (!provider) throw new UsageError(`--provider must be one of ${providers.map((p) => p.id).join(', ')}`);
-    if (!values['base-url'] || !/^https?:\/\//.test(values['base-url'])) throw new UsageError('--base-url must be an http(s) URL');
+    if (!values['base-url'] || !/^https?:\/\//.test(values['base-url']))
+      throw new UsageError('--base-url must be an http(s) URL');
     let settings: { headers?: Record<string, string>; to?: string } = {};
     if (values.config) {
       settings = ((await parseYaml(await readFile(values.config, 'utf8'))) ?? {}) as typeof settings;
     }
     const unreachable = await reach(values['base-url']);
     if (unreachable) {
-      console.error(`waotp verify: cannot reach ${values['base-url']}: ${unreachable}; is the server running and the URL right?`);
+      console.error(
+        `waotp verify: cannot reach ${values['base-url']}: ${unreachable}; is the server running and the URL right?`,
+      );
       return 2;
     }
-    const contract = JSON.parse(await readFile(new URL(`${provider.id}.openapi.json`, CONTRACTS), 'utf8')) as OpenAPIObject;
-    const results = await runCases({ provider, contract, baseUrl: values['base-url'], ...(settings.headers && { headers: settings.headers }), ...(settings.to && { to: String(settings.to) }) });
+    const contract = JSON.parse(
+      await readFile(new URL(`${provider.id}.openapi.json`, CONTRACTS), 'utf8'),
+    ) as OpenAPIObject;
+    const results = await runCases({
+      provider,
+      contract,
+      baseUrl: values['base-url'],
+      ...(settings.headers && { headers: settings.headers }),
+      ...(settings.to && { to: String(settings.to) }),
+    });
     console.log(formatCases(provider.id, results));
     return results.some((r) => r.drift.length) ? 1 : 0;
   });

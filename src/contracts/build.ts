@@ -3,7 +3,14 @@
  * Runs at build time (`npm run contracts`), never at simulator start.
  * @module
  */
-import { OpenApiBuilder, type OpenAPIObject, type OperationObject, type ParameterObject, type PathItemObject, type SchemaObject } from 'openapi3-ts/oas31';
+import {
+  type OpenAPIObject,
+  OpenApiBuilder,
+  type OperationObject,
+  type ParameterObject,
+  type PathItemObject,
+  type SchemaObject,
+} from 'openapi3-ts/oas31';
 import { z } from 'zod';
 import type { CallbackDefinition, EndpointDefinition, ProviderDefinition } from '../providers/define.js';
 
@@ -12,7 +19,11 @@ export const EXAMPLE_RECIPIENT = '6281234567890';
 
 /** JSON Schema 2020-12 of what travels on the wire (a schema's input side), without `$schema`. */
 export function jsonSchema(schema: z.ZodType): SchemaObject {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
   return rest as SchemaObject;
 }
 
@@ -44,8 +55,17 @@ function operation(provider: ProviderDefinition, endpoint: EndpointDefinition): 
         status,
         {
           description: spec.description,
-          ...(spec.headers && { headers: Object.fromEntries(Object.entries(spec.headers).map(([h, v]) => [h, { description: v.description, schema: v.schema }])) }),
-          content: { 'application/json': { schema: jsonSchema(spec.schema), ...(spec.example !== undefined && { example: spec.example }) } },
+          ...(spec.headers && {
+            headers: Object.fromEntries(
+              Object.entries(spec.headers).map(([h, v]) => [h, { description: v.description, schema: v.schema }]),
+            ),
+          }),
+          content: {
+            'application/json': {
+              schema: jsonSchema(spec.schema),
+              ...(spec.example !== undefined && { example: spec.example }),
+            },
+          },
         },
       ]),
     ),
@@ -55,11 +75,20 @@ function operation(provider: ProviderDefinition, endpoint: EndpointDefinition): 
   if (endpoint.body) {
     op.requestBody = {
       required: !endpoint.bodyOptional,
-      content: { 'application/json': { schema: jsonSchema(endpoint.body), ...(sample?.body !== undefined && { example: sample.body }) } },
+      content: {
+        'application/json': {
+          schema: jsonSchema(endpoint.body),
+          ...(sample?.body !== undefined && { example: sample.body }),
+        },
+      },
     };
   }
   if (endpoint.kind === 'send' && provider.callbacks && 'requestField' in provider.callbacks.target) {
-    op.callbacks = { deliveryStatus: { [`{$request.body#/${provider.callbacks.target.requestField}}`]: callbackPathItem(provider.callbacks) } };
+    op.callbacks = {
+      deliveryStatus: {
+        [`{$request.body#/${provider.callbacks.target.requestField}}`]: callbackPathItem(provider.callbacks),
+      },
+    };
   }
   return op;
 }
@@ -69,7 +98,11 @@ function callbackPathItem(callbacks: CallbackDefinition): PathItemObject {
   const example = callbacks.render({
     state: 'delivered',
     at: Date.UTC(2026, 0, 15, 8, 21, 47),
-    message: { to: EXAMPLE_RECIPIENT, providerMessageId: 'b90f02bd-1316-49ce-b5d0-f6be14fce2b8', callback: { data: 'login:42' } },
+    message: {
+      to: EXAMPLE_RECIPIENT,
+      providerMessageId: 'b90f02bd-1316-49ce-b5d0-f6be14fce2b8',
+      callback: { data: 'login:42' },
+    },
   });
   const headerParameters: ParameterObject[] = Object.entries(example.headers)
     .filter(([name]) => name !== 'content-type')
@@ -78,17 +111,30 @@ function callbackPathItem(callbacks: CallbackDefinition): PathItemObject {
   if (callbacks.query) {
     const schema = jsonSchema(callbacks.query) as { properties?: Record<string, SchemaObject>; required?: string[] };
     for (const [name, property] of Object.entries(schema.properties ?? {})) {
-      queryParameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: property, example: example.query?.[name] });
+      queryParameters.push({
+        name,
+        in: 'query',
+        required: schema.required?.includes(name) ?? false,
+        schema: property,
+        example: example.query?.[name],
+      });
     }
   }
   const op: OperationObject = {
     summary: callbacks.summary,
     description:
       `Sent for the states: ${callbacks.states.join(', ')}. Attempts: ${callbacks.delivery.attempts} (${callbacks.delivery.attempts === 1 ? 'never retried' : 'retried on non-2xx'}), ${callbacks.delivery.timeoutMs} ms each.` +
-      (callbacks.handshake ? ' Before the first POST to a URL, a GET verification handshake: the URL must answer 200 with the challenge it was sent, or nothing is posted.' : ''),
-    ...(headerParameters.length + queryParameters.length > 0 && { parameters: [...headerParameters, ...queryParameters] }),
+      (callbacks.handshake
+        ? ' Before the first POST to a URL, a GET verification handshake: the URL must answer 200 with the challenge it was sent, or nothing is posted.'
+        : ''),
+    ...(headerParameters.length + queryParameters.length > 0 && {
+      parameters: [...headerParameters, ...queryParameters],
+    }),
     ...(callbacks.body && {
-      requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(callbacks.body), example: example.body } } },
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(callbacks.body), example: example.body } },
+      },
     }),
     responses: { '200': { description: 'Any 2xx acknowledges the report' } },
   };
@@ -128,7 +174,12 @@ export function buildContract(provider: ProviderDefinition): OpenAPIObject {
   }
   const doc = builder.getSpec();
   if (provider.callbacks && 'setting' in provider.callbacks.target) {
-    doc.webhooks = { deliveryStatus: { ...callbackPathItem(provider.callbacks), description: `Sent to ${provider.callbacks.target.setting}.` } };
+    doc.webhooks = {
+      deliveryStatus: {
+        ...callbackPathItem(provider.callbacks),
+        description: `Sent to ${provider.callbacks.target.setting}.`,
+      },
+    };
   }
   return doc;
 }
@@ -137,7 +188,12 @@ export function buildContract(provider: ProviderDefinition): OpenAPIObject {
 export function stableStringify(value: unknown): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+      );
     return v;
   };
   return `${JSON.stringify(sort(value), null, 2)}\n`;

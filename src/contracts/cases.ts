@@ -4,7 +4,7 @@
  * @module
  */
 import type { OpenAPIObject } from 'openapi3-ts/oas31';
-import { type DocumentedCase, type ProviderDefinition, credentialHeaders } from '../providers/define.js';
+import { credentialHeaders, type DocumentedCase, type ProviderDefinition } from '../providers/define.js';
 import { createContractValidator } from './validate.js';
 
 /** Every case to run for a provider: its own documented ones, plus the basics any send endpoint has. */
@@ -15,12 +15,22 @@ export function casesFor(provider: ProviderDefinition, to = '6281234567890'): Do
     .flatMap((endpoint): DocumentedCase[] => {
       const sample = endpoint.sample!(to);
       const success = Number(Object.keys(endpoint.responses).find((s) => Number(s) < 300));
-      const withoutCredentials = Object.fromEntries(Object.entries(sample.headers).filter(([k]) => !credentials.includes(k.toLowerCase())));
+      const withoutCredentials = Object.fromEntries(
+        Object.entries(sample.headers).filter(([k]) => !credentials.includes(k.toLowerCase())),
+      );
       const request = { ...sample, method: endpoint.method };
       return [
         { name: `${endpoint.operationId}: the sample request`, request, expect: { status: success } },
-        { name: `${endpoint.operationId}: no credentials`, request: { ...request, headers: withoutCredentials }, expect: { status: provider.reject('unauthorized').status } },
-        { name: `${endpoint.operationId}: an empty body`, request: { ...request, body: {} }, expect: { status: provider.reject('invalid_request').status } },
+        {
+          name: `${endpoint.operationId}: no credentials`,
+          request: { ...request, headers: withoutCredentials },
+          expect: { status: provider.reject('unauthorized').status },
+        },
+        {
+          name: `${endpoint.operationId}: an empty body`,
+          request: { ...request, body: {} },
+          expect: { status: provider.reject('invalid_request').status },
+        },
       ];
     });
   return [...basics, ...(provider.documentedCases ?? [])];
@@ -50,7 +60,14 @@ export interface RunCasesOptions {
  * const results = await runCases({ provider, contract, baseUrl: 'http://127.0.0.1:4010' });
  * const drifted = results.filter((r) => r.drift.length > 0);
  */
-export async function runCases({ provider, contract, baseUrl, headers = {}, to, timeoutMs = 10_000 }: RunCasesOptions): Promise<CaseResult[]> {
+export async function runCases({
+  provider,
+  contract,
+  baseUrl,
+  headers = {},
+  to,
+  timeoutMs = 10_000,
+}: RunCasesOptions): Promise<CaseResult[]> {
   const validator = createContractValidator(contract);
   const results: CaseResult[] = [];
   const credentials = credentialHeaders(provider);
@@ -58,7 +75,15 @@ export async function runCases({ provider, contract, baseUrl, headers = {}, to, 
     const keepsCredentials = Object.keys(c.request.headers).some((k) => credentials.includes(k.toLowerCase()));
     const sent = { ...c.request.headers, ...(keepsCredentials ? headers : {}) };
     // Cases documented to fail send bad requests on purpose; only the others must follow the contract.
-    const drift = c.expect.status < 300 ? validator.checkRequest({ method: c.request.method, path: c.request.path, headers: sent, body: c.request.body }) : [];
+    const drift =
+      c.expect.status < 300
+        ? validator.checkRequest({
+            method: c.request.method,
+            path: c.request.path,
+            headers: sent,
+            body: c.request.body,
+          })
+        : [];
     let got: CaseResult['got'] = 'no reply';
     try {
       const response = await fetch(`${baseUrl.replace(/\/+$/, '')}${c.request.path}`, {
@@ -80,7 +105,8 @@ export async function runCases({ provider, contract, baseUrl, headers = {}, to, 
         drift.push(...validator.checkReply(c.request.method, c.request.path, got, body));
         for (const [field, value] of Object.entries(c.expect.body ?? {})) {
           const actual = (body as Record<string, unknown>)?.[field];
-          if (actual !== value) drift.push(`${field} is ${JSON.stringify(actual)}, documented ${JSON.stringify(value)}`);
+          if (actual !== value)
+            drift.push(`${field} is ${JSON.stringify(actual)}, documented ${JSON.stringify(value)}`);
         }
       }
     } catch (error) {
@@ -96,7 +122,9 @@ export function formatCases(provider: string, results: readonly CaseResult[]): s
   const width = Math.max(...results.map((r) => r.name.length), 4);
   const lines = [`${'provider'.padEnd(16)} ${'case'.padEnd(width)} expected  got       result`];
   for (const r of results) {
-    lines.push(`${provider.padEnd(16)} ${r.name.padEnd(width)} ${String(r.expected).padEnd(9)} ${String(r.got).padEnd(9)} ${r.drift.length ? 'DRIFT' : 'ok'}`);
+    lines.push(
+      `${provider.padEnd(16)} ${r.name.padEnd(width)} ${String(r.expected).padEnd(9)} ${String(r.got).padEnd(9)} ${r.drift.length ? 'DRIFT' : 'ok'}`,
+    );
     for (const d of r.drift) lines.push(`${''.padEnd(16)} ${''.padEnd(width)}   - ${d}`);
   }
   const drifted = results.filter((r) => r.drift.length).length;

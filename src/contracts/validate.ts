@@ -8,7 +8,9 @@ import addFormatsModule from 'ajv-formats';
 import type { OpenAPIObject, OperationObject, SecuritySchemeObject } from 'openapi3-ts/oas31';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020) => void;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
+  ajv: Ajv2020,
+) => void;
 
 export interface Exchange {
   method: string;
@@ -46,14 +48,19 @@ export function createContractValidator(contract: OpenAPIObject, prefix = ''): C
   const find = (method: string, rawPath: string) => {
     const path = prefix && rawPath.startsWith(`${prefix}/`) ? rawPath.slice(prefix.length) : rawPath;
     const match = templates.find((t) => t.pattern.test(path));
-    const operation = match && (contract.paths?.[match.template] as Record<string, OperationObject> | undefined)?.[method.toLowerCase()];
+    const operation =
+      match &&
+      (contract.paths?.[match.template] as Record<string, OperationObject> | undefined)?.[method.toLowerCase()];
     return match && operation ? { template: match.template, operation } : undefined;
   };
 
   const check = (ref: string, value: unknown, what: string): string[] => {
     const validate = ajv.getSchema(`contract#/${ref}`) ?? ajv.compile({ $ref: `contract#/${ref}` });
     if (validate(value)) return [];
-    return (validate.errors ?? []).map((e) => `${what}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`);
+    return (validate.errors ?? []).map(
+      (e) =>
+        `${what}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+    );
   };
 
   const credentialsPresent = (operation: OperationObject, headers: Record<string, string>): string[] => {
@@ -69,7 +76,11 @@ export function createContractValidator(contract: OpenAPIObject, prefix = ''): C
         return true;
       }),
     );
-    return satisfied ? [] : [`credentials: none of the security requirements is met (${requirements.map((r) => Object.keys(r).join(' + ')).join(' or ')})`];
+    return satisfied
+      ? []
+      : [
+          `credentials: none of the security requirements is met (${requirements.map((r) => Object.keys(r).join(' + ')).join(' or ')})`,
+        ];
   };
 
   return {
@@ -78,11 +89,30 @@ export function createContractValidator(contract: OpenAPIObject, prefix = ''): C
       const found = find(method, path);
       if (!found) return [`request: the contract has no ${method} ${path}`];
       const problems = credentialsPresent(found.operation, headers);
-      const requestBody = found.operation.requestBody as { required?: boolean; content?: Record<string, unknown> } | undefined;
+      const requestBody = found.operation.requestBody as
+        | { required?: boolean; content?: Record<string, unknown> }
+        | undefined;
       if (requestBody?.content?.['application/json']) {
-        const empty = body === undefined || body === '' || (typeof body === 'object' && body !== null && Object.keys(body).length === 0 && !requestBody.required);
+        const empty =
+          body === undefined ||
+          body === '' ||
+          (typeof body === 'object' && body !== null && Object.keys(body).length === 0 && !requestBody.required);
         if (!(empty && !requestBody.required)) {
-          problems.push(...check(pointer('paths', found.template, method.toLowerCase(), 'requestBody', 'content', 'application/json', 'schema'), body, 'request body'));
+          problems.push(
+            ...check(
+              pointer(
+                'paths',
+                found.template,
+                method.toLowerCase(),
+                'requestBody',
+                'content',
+                'application/json',
+                'schema',
+              ),
+              body,
+              'request body',
+            ),
+          );
         }
       }
       return problems;
@@ -91,10 +121,17 @@ export function createContractValidator(contract: OpenAPIObject, prefix = ''): C
       const found = find(method, path);
       if (!found) return [`reply: the contract has no ${method} ${path}`];
       const response = found.operation.responses?.[String(status)] as { content?: Record<string, unknown> } | undefined;
-      if (!response) return [`reply: status ${status} is not documented for ${method} ${found.template} (documented: ${Object.keys(found.operation.responses ?? {}).join(', ')})`];
+      if (!response)
+        return [
+          `reply: status ${status} is not documented for ${method} ${found.template} (documented: ${Object.keys(found.operation.responses ?? {}).join(', ')})`,
+        ];
       const type = Object.keys(response.content ?? {})[0];
       if (!type) return [];
-      return check(pointer('paths', found.template, method.toLowerCase(), 'responses', String(status), 'content', type, 'schema'), body, `reply ${status} body`);
+      return check(
+        pointer('paths', found.template, method.toLowerCase(), 'responses', String(status), 'content', type, 'schema'),
+        body,
+        `reply ${status} body`,
+      );
     },
   };
 }

@@ -5,16 +5,21 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import type { Adapter, CallbackRequest, DeliveryEvent } from '../providers/adapter.js';
-import type { AdapterDefinition } from '../providers/adapter.js';
+import type { Adapter, AdapterDefinition, CallbackRequest, DeliveryEvent } from '../providers/adapter.js';
 import { parseDuration } from '../util/duration.js';
+import { parseYaml } from '../util/yaml.js';
 import { InvalidRequestError } from './errors.js';
 import type { Logger } from './logger.js';
 import { policySchema } from './policy.js';
-import { type AbuseLimits, type OtpService, type ReportVerifier, createOtpService, deriveReportToken } from './service.js';
+import {
+  type AbuseLimits,
+  createOtpService,
+  deriveReportToken,
+  type OtpService,
+  type ReportVerifier,
+} from './service.js';
 import { createMemoryStore } from './stores/memory.js';
 import type { OtpStore } from './stores/types.js';
-import { parseYaml } from '../util/yaml.js';
 
 const ms = z.union([z.number(), z.string()]).transform((value, ctx) => {
   const parsed = parseDuration(value);
@@ -40,15 +45,25 @@ export const coreConfigSchema = z.strictObject({
       retries: z.number().int().min(0).max(10).optional(),
       initialBackoff: ms.optional(),
       maxBackoff: ms.optional(),
-      breaker: z.strictObject({ failures: z.number().int().min(1).optional(), halfOpenAfter: ms.optional() }).optional(),
+      breaker: z
+        .strictObject({ failures: z.number().int().min(1).optional(), halfOpenAfter: ms.optional() })
+        .optional(),
     })
     .optional(),
   resendOnDeliveryFailure: z.boolean().optional(),
   /** The token delivery reports carry in their URL (default: derived from the secret). */
-  reportToken: z.string().regex(/^[\w-]{24,128}$/, 'reportToken must be 24 to 128 letters, digits, - or _').optional(),
+  reportToken: z
+    .string()
+    .regex(/^[\w-]{24,128}$/, 'reportToken must be 24 to 128 letters, digits, - or _')
+    .optional(),
   limits: z
     .strictObject({
-      bodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
+      bodyBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(10 * 1024 * 1024)
+        .optional(),
       jsonDepth: z.number().int().min(2).max(1000).optional(),
       sendsPerIp: windowLimit.optional(),
       sendBudget: windowLimit.optional(),
@@ -62,7 +77,10 @@ export const coreConfigSchema = z.strictObject({
   /** Longest wait for one store command (Redis) before answering 503. */
   storeTimeout: ms.optional(),
   /** In failover order; each entry is `id` plus that provider's adapter config. */
-  providers: z.array(z.looseObject({ id: z.string() })).min(1).optional(),
+  providers: z
+    .array(z.looseObject({ id: z.string() }))
+    .min(1)
+    .optional(),
 });
 export type CoreConfig = z.infer<typeof coreConfigSchema>;
 export type CoreConfigInput = z.input<typeof coreConfigSchema>;
@@ -109,7 +127,10 @@ export function resolveLimits(config: CoreConfig['limits'], withDefaults: boolea
   return out;
 }
 
-export async function openStore(spec: string | undefined, options: { logger?: Logger; timeoutMs?: number } = {}): Promise<{ store: OtpStore; kind: string }> {
+export async function openStore(
+  spec: string | undefined,
+  options: { logger?: Logger; timeoutMs?: number } = {},
+): Promise<{ store: OtpStore; kind: string }> {
   if (!spec || spec === 'memory') return { store: createMemoryStore(), kind: 'memory' };
   if (/^rediss?:\/\//.test(spec)) {
     const { createRedisStore } = await import('./stores/redis.js');
@@ -136,8 +157,12 @@ export interface BuildOptions {
  * @example
  * const { service } = await buildService(config, { providers, simulatorUrl: 'http://127.0.0.1:4010' });
  */
-export async function buildService(config: CoreConfig, options: BuildOptions): Promise<{ service: OtpService; storeKind: string }> {
-  const entries = config.providers ?? (options.simulatorUrl ? defaultOrder(options.providers).map((id) => ({ id })) : undefined);
+export async function buildService(
+  config: CoreConfig,
+  options: BuildOptions,
+): Promise<{ service: OtpService; storeKind: string }> {
+  const entries =
+    config.providers ?? (options.simulatorUrl ? defaultOrder(options.providers).map((id) => ({ id })) : undefined);
   if (!entries) throw new InvalidRequestError('core.providers must list at least one provider with its credentials');
   const adapters: Adapter[] = [];
   const callbackParsers: Record<string, (request: CallbackRequest) => DeliveryEvent[]> = {};
@@ -147,18 +172,27 @@ export async function buildService(config: CoreConfig, options: BuildOptions): P
   const reportToken = config.reportToken ?? deriveReportToken(secret);
   for (const entry of entries) {
     const definition = options.providers.find((p) => p.id === entry.id);
-    if (!definition) throw new InvalidRequestError(`core.providers: unknown provider "${entry.id}" (known: ${options.providers.map((p) => p.id).join(', ')})`);
+    if (!definition)
+      throw new InvalidRequestError(
+        `core.providers: unknown provider "${entry.id}" (known: ${options.providers.map((p) => p.id).join(', ')})`,
+      );
     const { id: _id, ...own } = entry;
-    const callbackUrl = options.callbackBaseUrl && `${options.callbackBaseUrl}/v1/callbacks/${definition.id}/${reportToken}`;
+    const callbackUrl =
+      options.callbackBaseUrl && `${options.callbackBaseUrl}/v1/callbacks/${definition.id}/${reportToken}`;
     const raw = options.simulatorUrl
-      ? { ...definition.adapter.simulator(options.simulatorUrl, { ...(callbackUrl && { callbackUrl }) }), ...own, baseUrl: options.simulatorUrl }
+      ? {
+          ...definition.adapter.simulator(options.simulatorUrl, { ...(callbackUrl && { callbackUrl }) }),
+          ...own,
+          baseUrl: options.simulatorUrl,
+        }
       : own;
     const parsed = definition.adapter.config.safeParse(raw);
     if (!parsed.success) throw new InvalidRequestError(`core.providers.${entry.id}: ${z.prettifyError(parsed.error)}`);
     adapters.push(definition.adapter.create(parsed.data));
     if (definition.adapter.parseCallback) callbackParsers[definition.id] = definition.adapter.parseCallback;
     const verifyReport = definition.adapter.verifyReport;
-    if (verifyReport) reportVerifiers[definition.id] = (rawBody, headers) => verifyReport(rawBody, headers, parsed.data);
+    if (verifyReport)
+      reportVerifiers[definition.id] = (rawBody, headers) => verifyReport(rawBody, headers, parsed.data);
   }
   const { store, kind } = await openStore(options.storeSpec ?? config.store, {
     ...(options.logger && { logger: options.logger }),
@@ -182,7 +216,12 @@ export async function buildService(config: CoreConfig, options: BuildOptions): P
       ...(d.retries !== undefined && { retries: d.retries }),
       ...(d.initialBackoff !== undefined && { initialBackoffMs: d.initialBackoff }),
       ...(d.maxBackoff !== undefined && { maxBackoffMs: d.maxBackoff }),
-      ...(d.breaker && { breaker: { ...(d.breaker.failures && { failures: d.breaker.failures }), ...(d.breaker.halfOpenAfter && { halfOpenAfterMs: d.breaker.halfOpenAfter }) } }),
+      ...(d.breaker && {
+        breaker: {
+          ...(d.breaker.failures && { failures: d.breaker.failures }),
+          ...(d.breaker.halfOpenAfter && { halfOpenAfterMs: d.breaker.halfOpenAfter }),
+        },
+      }),
     },
   });
   return { service, storeKind: kind };

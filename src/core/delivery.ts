@@ -8,13 +8,13 @@ import {
   BrokenCircuitError,
   CircuitState,
   ConsecutiveBreaker,
+  circuitBreaker,
   ExponentialBackoff,
+  handleWhen,
   type IBackoffFactory,
   type IRetryBackoffContext,
-  TaskCancelledError,
-  circuitBreaker,
-  handleWhen,
   retry,
+  TaskCancelledError,
   wrap,
 } from 'cockatiel';
 import type { Adapter, FailureKind, OtpMessage, SendResult } from '../providers/adapter.js';
@@ -56,7 +56,14 @@ class AttemptFailed extends Error {
 // The recipient cannot get WhatsApp messages: no other provider can change that.
 const STOPS_FAILOVER = new Set<FailureKind>(['not_on_whatsapp']);
 // Failures that say something about the provider, not about this one request or recipient.
-const COUNTS_AGAINST_PROVIDER = new Set<FailureKind>(['unauthorized', 'insufficient_quota', 'rate_limited', 'provider_error', 'timeout', 'network']);
+const COUNTS_AGAINST_PROVIDER = new Set<FailureKind>([
+  'unauthorized',
+  'insufficient_quota',
+  'rate_limited',
+  'provider_error',
+  'timeout',
+  'network',
+]);
 
 /** Exponential backoff with jitter, never shorter than the provider's Retry-After. */
 function honourRetryAfter(factory: IBackoffFactory<unknown>): IBackoffFactory<IRetryBackoffContext<unknown>> {
@@ -113,7 +120,13 @@ export function createDelivery(adapters: readonly Adapter[], options: DeliveryOp
           const adapter = byId.get(provider);
           if (!adapter) continue;
           if (now() >= deadline || deadlineTimer.signal.aborted) {
-            attempts.push({ provider, ok: false, kind: 'deadline', message: 'the send deadline passed before this provider was tried', at: stamp() });
+            attempts.push({
+              provider,
+              ok: false,
+              kind: 'deadline',
+              message: 'the send deadline passed before this provider was tried',
+              at: stamp(),
+            });
             break;
           }
           const retrying = retry(
@@ -122,11 +135,19 @@ export function createDelivery(adapters: readonly Adapter[], options: DeliveryOp
               // A Retry-After that outlasts the deadline is better spent on the next provider.
               return now() + (e.result.retryAfterMs ?? 0) + initialBackoffMs < deadline;
             }),
-            { maxAttempts: retries, backoff: honourRetryAfter(new ExponentialBackoff({ initialDelay: initialBackoffMs, maxDelay: maxBackoffMs })) },
+            {
+              maxAttempts: retries,
+              backoff: honourRetryAfter(
+                new ExponentialBackoff({ initialDelay: initialBackoffMs, maxDelay: maxBackoffMs }),
+              ),
+            },
           );
           try {
             const result = await wrap(retrying, breakers.get(provider)!).execute(async ({ signal }) => {
-              const attempt = abortAfter(Math.max(1, Math.min(attemptTimeoutMs, deadline - now())), [signal, deadlineTimer.signal]);
+              const attempt = abortAfter(Math.max(1, Math.min(attemptTimeoutMs, deadline - now())), [
+                signal,
+                deadlineTimer.signal,
+              ]);
               try {
                 const sent = await adapter.send(message, { signal: attempt.signal });
                 attempts.push(summarize(sent, stamp()));
@@ -139,11 +160,23 @@ export function createDelivery(adapters: readonly Adapter[], options: DeliveryOp
             return { ok: true, result, attempts };
           } catch (error) {
             if (error instanceof BrokenCircuitError) {
-              attempts.push({ provider, ok: false, kind: 'circuit_open', message: 'skipped: the provider kept failing, its circuit is open', at: stamp() });
+              attempts.push({
+                provider,
+                ok: false,
+                kind: 'circuit_open',
+                message: 'skipped: the provider kept failing, its circuit is open',
+                at: stamp(),
+              });
               continue;
             }
             if (error instanceof TaskCancelledError) {
-              attempts.push({ provider, ok: false, kind: 'deadline', message: 'the send deadline passed', at: stamp() });
+              attempts.push({
+                provider,
+                ok: false,
+                kind: 'deadline',
+                message: 'the send deadline passed',
+                at: stamp(),
+              });
               break;
             }
             if (!(error instanceof AttemptFailed)) throw error;
@@ -189,5 +222,12 @@ export function abortAfter(ms: number, parents: readonly AbortSignal[] = []): { 
 
 function summarize(result: SendResult, at: string): AttemptSummary {
   if (result.ok) return { provider: result.provider, ok: true, status: result.status, at };
-  return { provider: result.provider, ok: false, kind: result.kind, message: result.message, at, ...(result.status !== undefined && { status: result.status }) };
+  return {
+    provider: result.provider,
+    ok: false,
+    kind: result.kind,
+    message: result.message,
+    at,
+    ...(result.status !== undefined && { status: result.status }),
+  };
 }

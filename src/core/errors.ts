@@ -19,7 +19,10 @@ export class InvalidPhoneError extends OtpError {
   override name = 'InvalidPhoneError';
   readonly status = 400;
   readonly type = 'invalid-phone';
-  constructor(readonly input: string, reason: string) {
+  constructor(
+    readonly input: string,
+    reason: string,
+  ) {
     super(`"${input}" is not a valid phone number: ${reason}`);
   }
 }
@@ -34,7 +37,10 @@ export class UnknownProviderError extends OtpError {
   override name = 'UnknownProviderError';
   readonly status = 400;
   readonly type = 'unknown-provider';
-  constructor(readonly provider: string, known: string[]) {
+  constructor(
+    readonly provider: string,
+    known: string[],
+  ) {
     super(`provider "${provider}" is not configured; configured: ${known.join(', ')}`);
   }
 }
@@ -55,8 +61,13 @@ export class TooManySendsError extends OtpError {
   override name = 'TooManySendsError';
   readonly status = 429;
   readonly type = 'too-many-sends';
-  constructor(readonly retryAfterMs: number, max: number) {
-    super(`at most ${max} codes may be sent to one number in the send window; retry in ${Math.ceil(retryAfterMs / 1000)} s`);
+  constructor(
+    readonly retryAfterMs: number,
+    max: number,
+  ) {
+    super(
+      `at most ${max} codes may be sent to one number in the send window; retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+    );
   }
   override details() {
     return { retryAfterMs: this.retryAfterMs };
@@ -76,8 +87,13 @@ export class DeliveryFailedError extends OtpError {
   override name = 'DeliveryFailedError';
   readonly status = 502;
   readonly type = 'delivery-failed';
-  constructor(readonly verificationId: string, readonly attempts: AttemptSummary[]) {
-    super(`no provider accepted the message (${attempts.map((a) => `${a.provider}: ${a.kind ?? 'ok'}`).join(', ') || 'none configured'})`);
+  constructor(
+    readonly verificationId: string,
+    readonly attempts: AttemptSummary[],
+  ) {
+    super(
+      `no provider accepted the message (${attempts.map((a) => `${a.provider}: ${a.kind ?? 'ok'}`).join(', ') || 'none configured'})`,
+    );
   }
   override details() {
     return { verificationId: this.verificationId, attempts: this.attempts };
@@ -143,7 +159,10 @@ export class ReportRefusedError extends OtpError {
   override name = 'ReportRefusedError';
   readonly type = 'report-refused';
   /** 401 when the report carries no proof, 403 when its proof is wrong. */
-  constructor(readonly status: 401 | 403, message: string) {
+  constructor(
+    readonly status: 401 | 403,
+    message: string,
+  ) {
     super(message);
   }
 }

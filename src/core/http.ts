@@ -4,7 +4,7 @@
  * @module
  */
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { Hono, type Context } from 'hono';
+import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { problem } from '../util/problem.js';
@@ -44,7 +44,8 @@ export function jsonDepth(text: string): number {
   for (let i = 0; i < text.length; i++) {
     const ch = text.charCodeAt(i);
     if (inString) {
-      if (ch === 92) i++; // backslash: skip the escaped character
+      if (ch === 92)
+        i++; // backslash: skip the escaped character
       else if (ch === 34) inString = false;
     } else if (ch === 34) inString = true;
     else if (ch === 123 || ch === 91) deepest = Math.max(deepest, ++depth);
@@ -56,11 +57,18 @@ export function jsonDepth(text: string): number {
 const sendSchema = z.strictObject({
   to: z.string().min(1, 'to is required'),
   provider: z.string().min(1).optional(),
-  locale: z.string().regex(/^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,8})?$/, 'locale must look like en or id or pt_BR').optional(),
+  locale: z
+    .string()
+    .regex(/^[a-zA-Z]{2,3}([_-][a-zA-Z0-9]{2,8})?$/, 'locale must look like en or id or pt_BR')
+    .optional(),
 });
 
 const checkSchema = z
-  .strictObject({ to: z.string().min(1).optional(), id: z.string().min(1).optional(), code: z.string().min(1, 'code is required') })
+  .strictObject({
+    to: z.string().min(1).optional(),
+    id: z.string().min(1).optional(),
+    code: z.string().min(1, 'code is required'),
+  })
   .refine((b) => b.to !== undefined || b.id !== undefined, { message: 'give to or id', path: ['to'] });
 
 async function readJson<T>(c: Context, schema: z.ZodType<T>, maxDepth: number): Promise<T> {
@@ -105,12 +113,18 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
     await next();
     // A callback URL's last segment is the report token: never in a log line.
     const path = c.req.path.replace(/^(\/v1\/callbacks\/[^/]+\/).+$/, '$1[token]');
-    logger.info({ method: c.req.method, path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'http');
+    logger.info(
+      { method: c.req.method, path, status: c.res.status, ms: Math.round(performance.now() - started) },
+      'http',
+    );
   });
 
   app.use(
     '*',
-    bodyLimit({ maxSize: maxBodyBytes, onError: () => problem(413, 'Content Too Large', `request bodies are limited to ${maxBodyBytes} bytes`) }),
+    bodyLimit({
+      maxSize: maxBodyBytes,
+      onError: () => problem(413, 'Content Too Large', `request bodies are limited to ${maxBodyBytes} bytes`),
+    }),
   );
 
   // The JSON API takes JSON only: a form or text/plain body (which a browser may send cross-site) is refused.
@@ -119,7 +133,13 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
     const json = type !== undefined && /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type);
     const bodiless = type === undefined && !c.req.raw.body;
     if (c.req.method !== 'POST' || json || (bodiless && c.req.path.endsWith('/cancel'))) return next();
-    return problem(415, 'Unsupported Media Type', 'send the body as Content-Type: application/json', {}, { accept: 'application/json' });
+    return problem(
+      415,
+      'Unsupported Media Type',
+      'send the body as Content-Type: application/json',
+      {},
+      { accept: 'application/json' },
+    );
   };
 
   const clientIp = (c: Context): string | undefined => {
@@ -138,7 +158,13 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
     if (!apiKey) return next();
     const bearer = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
     if (secretsMatch(apiKey, bearer ?? c.req.header('x-api-key'))) return next();
-    return problem(401, 'Unauthorized', 'send the API key as Authorization: Bearer <key>', {}, { 'www-authenticate': 'Bearer' });
+    return problem(
+      401,
+      'Unauthorized',
+      'send the API key as Authorization: Bearer <key>',
+      {},
+      { 'www-authenticate': 'Bearer' },
+    );
   };
   app.use('/v1/verifications', requireKey, requireJson);
   app.use('/v1/verifications/*', requireKey, requireJson);
@@ -160,7 +186,11 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
     const body = await readJson(c, sendSchema, maxJsonDepth);
     const idempotencyKey = c.req.header('idempotency-key');
     const ip = clientIp(c);
-    const verification = await service.send({ ...body, ...(idempotencyKey !== undefined && { idempotencyKey }), ...(ip && { clientIp: ip }) });
+    const verification = await service.send({
+      ...body,
+      ...(idempotencyKey !== undefined && { idempotencyKey }),
+      ...(ip && { clientIp: ip }),
+    });
     return c.json(verification, 201);
   });
 
@@ -169,11 +199,17 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
   // `res.ok` never reads a dead verification as a success.
   app.post('/v1/verifications/check', async (c) => {
     const ip = clientIp(c);
-    const result = await service.check({ ...(await readJson(c, checkSchema, maxJsonDepth)), ...(ip && { clientIp: ip }) });
+    const result = await service.check({
+      ...(await readJson(c, checkSchema, maxJsonDepth)),
+      ...(ip && { clientIp: ip }),
+    });
     const ids = { ...(result.id && { id: result.id }), verificationStatus: result.status };
     if (result.status === 'approved' || result.status === 'pending') return c.json(result);
     if (result.status === 'max_attempts_reached') {
-      return problem(429, 'Too Many Requests', 'this verification has no checks left: send a new code', { type: '/problems/max-check-attempts', ...ids });
+      return problem(429, 'Too Many Requests', 'this verification has no checks left: send a new code', {
+        type: '/problems/max-check-attempts',
+        ...ids,
+      });
     }
     return problem(404, 'Not Found', NO_PENDING[result.status], { type: '/problems/verification-not-found', ...ids });
   });
@@ -183,12 +219,15 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
   // A provider's report proves where it came from by its signature, or by the token in the URL the core handed out.
   app.on(['GET', 'POST'], ['/v1/callbacks/:provider', '/v1/callbacks/:provider/:token'], async (c) => {
     const provider = c.req.param('provider');
-    if (!service.providers.includes(provider)) return problem(404, 'Unknown provider', `no provider "${provider}" is configured`);
+    if (!service.providers.includes(provider))
+      return problem(404, 'Unknown provider', `no provider "${provider}" is configured`);
     const adapter = service.adapter(provider);
     if (c.req.method === 'GET' && adapter?.answerHandshake) {
       // The webhook verification handshake (Cloud API): echo the challenge only for our verify token.
       const challenge = adapter.answerHandshake(c.req.query());
-      return challenge === undefined ? problem(403, 'Forbidden', 'hub.verify_token does not match, or hub.mode is not subscribe') : c.text(challenge);
+      return challenge === undefined
+        ? problem(403, 'Forbidden', 'hub.verify_token does not match, or hub.mode is not subscribe')
+        : c.text(challenge);
     }
     const text = await c.req.text();
     const token = c.req.param('token');
@@ -200,12 +239,18 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
     }
     const request = { method: c.req.method, query: c.req.query(), headers: c.req.header(), body };
     try {
-      const result = await service.handleCallback(provider, request, { rawBody: text, ...(token !== undefined && { token }) });
+      const result = await service.handleCallback(provider, request, {
+        rawBody: text,
+        ...(token !== undefined && { token }),
+      });
       return c.json({ received: result.events, matched: result.matched });
     } catch (error) {
       if (error instanceof ReportRefusedError) {
         refusedReports++;
-        logger.warn({ event: 'report_refused', provider, status: error.status, reason: error.message, client: clientIp(c) }, 'delivery report refused');
+        logger.warn(
+          { event: 'report_refused', provider, status: error.status, reason: error.message, client: clientIp(c) },
+          'delivery report refused',
+        );
       }
       throw error;
     }

@@ -17,12 +17,29 @@ export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
  * @example
  * const logger = await createLogger({ level: 'info' });
  */
-export async function createLogger({ level = 'info', destination = 2 }: { level?: string; destination?: number | NodeJS.WritableStream } = {}): Promise<Logger> {
+export async function createLogger({
+  level = 'info',
+  destination = 2,
+}: {
+  level?: string;
+  destination?: number | NodeJS.WritableStream;
+} = {}): Promise<Logger> {
   const module = (await import('pino')) as typeof import('pino') & { default?: typeof import('pino') };
   // Bundled, pino's CommonJS exports arrive under `default`.
   const pino = module.pino ?? module.default!.pino;
   // Redaction is a second line of defence: no caller puts a code or secret in a log field.
-  const redact = ['code', 'secret', 'apiKey', 'token', 'password', 'authorization', '*.code', '*.apiKey', '*.token', '*.password'];
+  const redact = [
+    'code',
+    'secret',
+    'apiKey',
+    'token',
+    'password',
+    'authorization',
+    '*.code',
+    '*.apiKey',
+    '*.token',
+    '*.password',
+  ];
   const stream = typeof destination === 'number' ? pino.destination({ fd: destination, sync: false }) : destination;
   const log = pino({ level, redact: { paths: redact, censor: '[redacted]' }, base: undefined }, stream);
   return {

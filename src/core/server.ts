@@ -2,12 +2,13 @@
  * Running the OTP service over HTTP, and stopping it without dropping requests.
  * @module
  */
-import { serve } from '@hono/node-server';
+
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { registry } from '../providers/registry.js';
+import { serve } from '@hono/node-server';
 import { z } from 'zod';
-import { type CoreConfigInput, type CoreProvider, buildService, coreConfigSchema } from './config.js';
+import { registry } from '../providers/registry.js';
+import { buildService, type CoreConfigInput, type CoreProvider, coreConfigSchema } from './config.js';
 import { drainable } from './drain.js';
 import { InvalidRequestError, ShuttingDownError } from './errors.js';
 import { createOtpHttp, problemFor } from './http.js';
@@ -96,7 +97,18 @@ export interface CoreServerOptions {
  * @example
  * const core = await startCore({ config, port: 4020, store: 'redis://127.0.0.1:6379' });
  */
-export async function startCore({ config: input = {}, port = 4020, host = '127.0.0.1', store, secret, simulatorUrl, callbackBaseUrl, logger, defaultLimits, providers = registry }: CoreServerOptions = {}): Promise<RunningCore> {
+export async function startCore({
+  config: input = {},
+  port = 4020,
+  host = '127.0.0.1',
+  store,
+  secret,
+  simulatorUrl,
+  callbackBaseUrl,
+  logger,
+  defaultLimits,
+  providers = registry,
+}: CoreServerOptions = {}): Promise<RunningCore> {
   const parsed = coreConfigSchema.safeParse(input);
   if (!parsed.success) throw new InvalidRequestError(`core config: ${z.prettifyError(parsed.error)}`);
   const config = parsed.data;
@@ -118,7 +130,10 @@ export async function startCore({ config: input = {}, port = 4020, host = '127.0
     health: () => ({ store: storeKind }),
   });
   try {
-    return await listen(service, app, port, host, { ...(config.drainTimeout !== undefined && { drainMs: config.drainTimeout }), ...(logger && { logger }) });
+    return await listen(service, app, port, host, {
+      ...(config.drainTimeout !== undefined && { drainMs: config.drainTimeout }),
+      ...(logger && { logger }),
+    });
   } catch (error) {
     await service.close().catch(() => undefined);
     throw error;

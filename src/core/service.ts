@@ -6,7 +6,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Adapter, CallbackRequest, DeliveryEvent, OtpMessage } from '../providers/adapter.js';
 import { generateCode, hashCode, hashesMatch, secretsMatch } from './codes.js';
-import { type Delivery, type DeliveryOptions, createDelivery } from './delivery.js';
+import { createDelivery, type Delivery, type DeliveryOptions } from './delivery.js';
 import {
   CooldownError,
   DeliveryFailedError,
@@ -26,12 +26,12 @@ import { type Policy, type PolicyInput, resolvePolicy } from './policy.js';
 import { createMemoryStore } from './stores/memory.js';
 import {
   type DeliveryRecord,
+  effectiveStatus,
   type OtpStore,
   type SendLimits,
   type SendReservation,
   type VerificationRecord,
   type VerificationStatus,
-  effectiveStatus,
 } from './stores/types.js';
 
 /** A store's refusal of a send: the cooldown or the window's maximum. */
@@ -139,7 +139,11 @@ export interface OtpService {
    * Applies a provider's native delivery callback once `proof` shows it came from the provider (its signature, or
    * else the report token); throws ReportRefusedError otherwise. Returns how many events matched a verification.
    */
-  handleCallback(provider: string, request: CallbackRequest, proof: ReportProof): Promise<{ events: number; matched: number }>;
+  handleCallback(
+    provider: string,
+    request: CallbackRequest,
+    proof: ReportProof,
+  ): Promise<{ events: number; matched: number }>;
   readonly providers: readonly string[];
   /** A configured provider's adapter (its callback receiver's handshake and signature check), by id. */
   adapter(provider: string): Adapter | undefined;
@@ -161,8 +165,15 @@ export interface OtpService {
  * const { status } = await otp.check({ to: '+6281234567890', code: '482913' }); // 'approved'
  */
 export function createOtpService(options: OtpServiceOptions): OtpService {
-  const { adapters, secret, clock = { now: Date.now }, logger = silentLogger, resendOnDeliveryFailure = true } = options;
-  if (typeof secret !== 'string' || secret.length < 16) throw new InvalidRequestError('the service secret must be at least 16 characters');
+  const {
+    adapters,
+    secret,
+    clock = { now: Date.now },
+    logger = silentLogger,
+    resendOnDeliveryFailure = true,
+  } = options;
+  if (typeof secret !== 'string' || secret.length < 16)
+    throw new InvalidRequestError('the service secret must be at least 16 characters');
   if (adapters.length === 0) throw new InvalidRequestError('at least one provider adapter is required');
   const policy: Policy = resolvePolicy(options.policy);
   const store = options.store ?? createMemoryStore({ now: clock.now });
@@ -232,9 +243,23 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
 
   /** Sends `code` through `providers` and records who took it. */
   const deliver = async (record: VerificationRecord, code: string, providers: readonly string[]) => {
-    const message: OtpMessage = { to: record.to, code, reference: record.id, ...(record.locale && { locale: record.locale }) };
+    const message: OtpMessage = {
+      to: record.to,
+      code,
+      reference: record.id,
+      ...(record.locale && { locale: record.locale }),
+    };
     const outcome = await delivery.send(message, providers, stopping.signal);
-    logger.info({ event: 'send', verification: record.id, to: mask(record.to), ok: outcome.ok, attempts: outcome.attempts.map((a) => `${a.provider}:${a.ok ? 'ok' : a.kind}`) }, 'otp send');
+    logger.info(
+      {
+        event: 'send',
+        verification: record.id,
+        to: mask(record.to),
+        ok: outcome.ok,
+        attempts: outcome.attempts.map((a) => `${a.provider}:${a.ok ? 'ok' : a.kind}`),
+      },
+      'otp send',
+    );
     if (!outcome.ok) return outcome;
     const { result } = outcome;
     const delegated = byId.get(result.provider)?.delegatesCodes === true;
@@ -243,7 +268,8 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
       ...(result.providerMessageId && { providerMessageId: result.providerMessageId }),
       ...(delegated ? { delegatedTo: result.provider } : {}),
     });
-    if (result.providerMessageId) await store.linkProviderMessage(result.provider, result.providerMessageId, record.id, keepMs);
+    if (result.providerMessageId)
+      await store.linkProviderMessage(result.provider, result.providerMessageId, record.id, keepMs);
     return outcome;
   };
 
@@ -252,7 +278,8 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
     for (;;) {
       const record = await store.get(id);
       if (record?.provider || (record && record.status !== 'pending')) return record;
-      if (Date.now() >= until) throw new InvalidRequestError('an earlier request with this Idempotency-Key has not completed');
+      if (Date.now() >= until)
+        throw new InvalidRequestError('an earlier request with this Idempotency-Key has not completed');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
@@ -262,7 +289,8 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
     adapter: (provider) => byId.get(provider),
     delivery,
     async send({ to, provider, locale, idempotencyKey, clientIp }) {
-      if (stopping.signal.aborted) throw new ShuttingDownError('the service is shutting down; retry on another instance');
+      if (stopping.signal.aborted)
+        throw new ShuttingDownError('the service is shutting down; retry on another instance');
       const phone = normalizePhone(to);
       const providers = orderFor(provider);
       const now = clock.now();
@@ -310,13 +338,16 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
     },
 
     async check({ to, id, code, clientIp }) {
-      if (typeof code !== 'string' || !/^[0-9A-Za-z]{1,20}$/.test(code)) throw new InvalidRequestError('code must be 1 to 20 letters or digits');
+      if (typeof code !== 'string' || !/^[0-9A-Za-z]{1,20}$/.test(code))
+        throw new InvalidRequestError('code must be 1 to 20 letters or digits');
       if (clientIp) {
         const reserved = await reserveAll(limitClaim('ip-check-limit', `checks-ip:${clientIp}`, limits.checksPerIp));
         if (!reserved.ok) throw reserved.error;
       }
-      const found = id !== undefined ? await store.get(id) : to !== undefined ? await store.active(normalizePhone(to)) : undefined;
-      if (id === undefined && to === undefined) throw new InvalidRequestError('give the verification id or the phone number (to)');
+      const found =
+        id !== undefined ? await store.get(id) : to !== undefined ? await store.active(normalizePhone(to)) : undefined;
+      if (id === undefined && to === undefined)
+        throw new InvalidRequestError('give the verification id or the phone number (to)');
       if (!found) return { status: 'not_found' };
       const attempt = await store.consumeAttempt(found.id, clock.now());
       const ids = { id: found.id, to: `+${found.to}` };
@@ -328,8 +359,12 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
       const attemptsLeft = Math.max(0, record.maxAttempts - record.attempts);
       let correct: boolean;
       if (record.delegatedTo) {
-        const verdict = await byId.get(record.delegatedTo)!.check!({ to: record.to, code }, { signal: AbortSignal.timeout(options.delivery?.attemptTimeoutMs ?? 5000) });
-        if (verdict === 'failed') throw new ProviderCheckError(`${record.delegatedTo} could not check the code; try again`);
+        const verdict = await byId.get(record.delegatedTo)!.check!(
+          { to: record.to, code },
+          { signal: AbortSignal.timeout(options.delivery?.attemptTimeoutMs ?? 5000) },
+        );
+        if (verdict === 'failed')
+          throw new ProviderCheckError(`${record.delegatedTo} could not check the code; try again`);
         if (verdict === 'expired') return { ...ids, status: 'expired' };
         correct = verdict === 'approved';
       } else {
@@ -363,7 +398,12 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
         const id = await store.byProviderMessage(provider, event.providerMessageId);
         if (!id) continue;
         matched++;
-        const record = await store.addDelivery(id, { provider, state: event.state, at: event.at ?? new Date(clock.now()).toISOString(), ...(event.error && { error: event.error }) });
+        const record = await store.addDelivery(id, {
+          provider,
+          state: event.state,
+          at: event.at ?? new Date(clock.now()).toISOString(),
+          ...(event.error && { error: event.error }),
+        });
         logger.info({ event: 'delivery', verification: id, provider, state: event.state }, 'otp delivery');
         if (event.state === 'failed' && resendOnDeliveryFailure && record) await resend(record, provider);
       }
@@ -383,7 +423,8 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
       if (verify(proof.rawBody, request.headers)) return;
       throw new ReportRefusedError(401, `the report does not carry a valid ${provider} signature`);
     }
-    if (proof.token === undefined) throw new ReportRefusedError(401, 'the report URL carries no token; use the callback URL the service gave');
+    if (proof.token === undefined)
+      throw new ReportRefusedError(401, 'the report URL carries no token; use the callback URL the service gave');
     if (!secretsMatch(reportToken, proof.token)) {
       throw new ReportRefusedError(403, 'the report URL carries a wrong token');
     }
@@ -408,7 +449,11 @@ export function createOtpService(options: OtpServiceOptions): OtpService {
     const code = generateCode(policy.codeLength);
     await store.update(record.id, { codeHash: hashCode(secret, record.id, code) });
     const outcome = await deliver({ ...record }, code, next);
-    if (!outcome.ok) logger.warn({ event: 'resend_failed', verification: record.id }, 'otp resend after a failed delivery found no provider');
+    if (!outcome.ok)
+      logger.warn(
+        { event: 'resend_failed', verification: record.id },
+        'otp resend after a failed delivery found no provider',
+      );
   };
 
   return service;

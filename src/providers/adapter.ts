@@ -125,7 +125,12 @@ export const RETRYABLE: Record<FailureKind, boolean> = {
   network: true,
 };
 
-export function failure(provider: string, kind: FailureKind, message: string, extra: { status?: number; retryAfterMs?: number } = {}): SendResult {
+export function failure(
+  provider: string,
+  kind: FailureKind,
+  message: string,
+  extra: { status?: number; retryAfterMs?: number } = {},
+): SendResult {
   return { ok: false, provider, kind, retryable: RETRYABLE[kind], message, ...extra };
 }
 
@@ -159,14 +164,23 @@ export async function requestJson(
   fetchImpl: typeof fetch,
   provider: string,
   url: string,
-  { method = 'POST', headers = {}, body, signal }: { method?: string; headers?: Record<string, string>; body?: unknown; signal: AbortSignal },
+  {
+    method = 'POST',
+    headers = {},
+    body,
+    signal,
+  }: { method?: string; headers?: Record<string, string>; body?: unknown; signal: AbortSignal },
 ): Promise<HttpReply | Extract<SendResult, { ok: false }>> {
   let response: Response;
   let text: string;
   try {
     response = await fetchImpl(url, {
       method,
-      headers: { accept: 'application/json', ...(body !== undefined && { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        accept: 'application/json',
+        ...(body !== undefined && { 'content-type': 'application/json' }),
+        ...headers,
+      },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       signal,
     });
@@ -174,12 +188,24 @@ export async function requestJson(
   } catch (error) {
     const name = (error as Error).name;
     if (signal.aborted || name === 'AbortError' || name === 'TimeoutError') {
-      return failure(provider, 'timeout', 'no reply before the attempt timed out') as Extract<SendResult, { ok: false }>;
+      return failure(provider, 'timeout', 'no reply before the attempt timed out') as Extract<
+        SendResult,
+        { ok: false }
+      >;
     }
-    return failure(provider, 'network', `network error: ${(error as Error).message}`) as Extract<SendResult, { ok: false }>;
+    return failure(provider, 'network', `network error: ${(error as Error).message}`) as Extract<
+      SendResult,
+      { ok: false }
+    >;
   }
   try {
-    return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined, jsonOk: true };
+    return {
+      status: response.status,
+      headers: response.headers,
+      text,
+      json: text ? JSON.parse(text) : undefined,
+      jsonOk: true,
+    };
   } catch {
     return { status: response.status, headers: response.headers, text, json: undefined, jsonOk: false };
   }

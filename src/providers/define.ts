@@ -308,7 +308,9 @@ export function credentialHeaders(provider: Pick<ProviderDefinition, 'securitySc
 
 /** The credential headers that are secrets (all but identifiers), masked in the simulator's journal. */
 export function secretHeaders(provider: Pick<ProviderDefinition, 'securitySchemes'>): string[] {
-  const identifiers = Object.values(provider.securitySchemes).flatMap((s) => (s.type === 'apiKey' && s.identifier ? [s.name.toLowerCase()] : []));
+  const identifiers = Object.values(provider.securitySchemes).flatMap((s) =>
+    s.type === 'apiKey' && s.identifier ? [s.name.toLowerCase()] : [],
+  );
   return credentialHeaders(provider).filter((name) => !identifiers.includes(name));
 }
 
@@ -317,7 +319,9 @@ export function secretHeaders(provider: Pick<ProviderDefinition, 'securityScheme
  * @example
  * export const splashify = defineProvider({ id: 'splashify', name: 'Splashify Pro', ... });
  */
-export function defineProvider<State, Cred>(definition: ProviderDefinition<State, Cred>): ProviderDefinition<State, Cred> {
+export function defineProvider<State, Cred>(
+  definition: ProviderDefinition<State, Cred>,
+): ProviderDefinition<State, Cred> {
   return definition;
 }
 

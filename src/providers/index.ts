@@ -17,8 +17,10 @@ export async function loadProviders(entries: readonly RegistryEntry[]): Promise<
   return Promise.all(
     entries.map(async (entry) => {
       const definition = await entry.definition();
-      if (definition.id !== entry.id) throw new Error(`registry line "${entry.id}" loads the definition of "${definition.id}"`);
-      if (definition.adapter !== entry.adapter) throw new Error(`registry line "${entry.id}" names another adapter than its definition`);
+      if (definition.id !== entry.id)
+        throw new Error(`registry line "${entry.id}" loads the definition of "${definition.id}"`);
+      if (definition.adapter !== entry.adapter)
+        throw new Error(`registry line "${entry.id}" names another adapter than its definition`);
       return definition;
     }),
   );

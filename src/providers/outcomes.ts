@@ -41,7 +41,11 @@ export type Rejection = (typeof REJECTIONS)[number];
 export const ACCEPTANCES = ['accepted', 'not_on_whatsapp', 'slow'] as const satisfies readonly Outcome[];
 
 /** Outcomes played out on the wire rather than in a body: the same for every provider. */
-export const TRANSPORT_FAULTS = ['timeout', 'connection_reset', 'malformed_reply'] as const satisfies readonly Outcome[];
+export const TRANSPORT_FAULTS = [
+  'timeout',
+  'connection_reset',
+  'malformed_reply',
+] as const satisfies readonly Outcome[];
 export type TransportFault = (typeof TRANSPORT_FAULTS)[number];
 
 /** What a message goes through after the provider accepted it. */

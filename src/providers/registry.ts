@@ -5,8 +5,8 @@
  * @module
  */
 import type { AdapterDefinition } from './adapter.js';
-import type { ProviderDefinition } from './define.js';
 import { botcakeAdapter } from './botcake/adapter.js';
+import type { ProviderDefinition } from './define.js';
 import { messcatAdapter } from './messcat/adapter.js';
 import { splashifyAdapter } from './splashify/adapter.js';
 import { verihubsAdapter } from './verihubs/adapter.js';
@@ -21,14 +21,20 @@ export interface RegistryEntry<Id extends string = string> {
 }
 
 /** Keeps the id's literal type, so {@link ProviderId} is derived from the lines below. */
-const entry = <const Id extends string>(id: Id, adapter: AdapterDefinition, definition: () => Promise<ProviderDefinition>): RegistryEntry<Id> => ({ id, adapter, definition });
+const entry = <const Id extends string>(
+  id: Id,
+  adapter: AdapterDefinition,
+  definition: () => Promise<ProviderDefinition>,
+): RegistryEntry<Id> => ({ id, adapter, definition });
 
 export const registry = [
   entry('botcake', botcakeAdapter, () => import('./botcake/index.js').then((m) => m.botcake)),
   entry('messcat', messcatAdapter, () => import('./messcat/index.js').then((m) => m.messcat)),
   entry('splashify', splashifyAdapter, () => import('./splashify/index.js').then((m) => m.splashify)),
   entry('verihubs', verihubsAdapter, () => import('./verihubs/index.js').then((m) => m.verihubs)),
-  entry('whatsapp-onprem', whatsappOnpremAdapter, () => import('./whatsapp-onprem/index.js').then((m) => m.whatsappOnprem)),
+  entry('whatsapp-onprem', whatsappOnpremAdapter, () =>
+    import('./whatsapp-onprem/index.js').then((m) => m.whatsappOnprem),
+  ),
   entry('whatsapp-cloud', whatsappCloudAdapter, () => import('./whatsapp-cloud/index.js').then((m) => m.whatsappCloud)),
 ] as const;
 

@@ -4,16 +4,16 @@
  */
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { chaosSchemaFor } from './catalogue.js';
-import { ruleSchema } from './rule-schema.js';
-import type { Clock } from './clock.js';
 import { parseDuration } from '../util/duration.js';
+import { problem } from '../util/problem.js';
+import { MAX_RULES, readAdminJson } from './admin-limits.js';
+import { chaosSchemaFor } from './catalogue.js';
+import type { Clock } from './clock.js';
 import type { Inbox, MessageFilter } from './inbox.js';
 import type { Journal, JournalFilter } from './journal.js';
 import { SESSION_HEADER } from './pipeline.js';
-import { problem } from '../util/problem.js';
 import { RESOLVERS } from './resolvers.js';
-import { MAX_RULES, readAdminJson } from './admin-limits.js';
+import { ruleSchema } from './rule-schema.js';
 import type { Scenarios } from './scenarios.js';
 import type { Unmatched } from './unmatched.js';
 
@@ -64,10 +64,13 @@ export function createAdmin(deps: AdminDeps) {
     if (!filter.ok) return filter.error;
     const wait = c.req.query('wait');
     const waitMs = wait === undefined ? 0 : Number(wait);
-    if (!Number.isInteger(waitMs) || waitMs < 0) return problem(400, 'Invalid query', 'wait must be a whole number of milliseconds');
+    if (!Number.isInteger(waitMs) || waitMs < 0)
+      return problem(400, 'Invalid query', 'wait must be a whole number of milliseconds');
     const found =
       deps.inbox.latest(filter.value) ??
-      (waitMs > 0 ? await deps.inbox.waitFor(filter.value, Math.min(waitMs, MAX_WAIT_MS), c.req.raw.signal) : undefined);
+      (waitMs > 0
+        ? await deps.inbox.waitFor(filter.value, Math.min(waitMs, MAX_WAIT_MS), c.req.raw.signal)
+        : undefined);
     if (!found) return problem(404, 'No message', `no message matches ${describe(filter.value)}`);
     return c.json(found);
   });
@@ -116,7 +119,11 @@ export function createAdmin(deps: AdminDeps) {
     if (!parsed.success) return problem(400, 'Invalid rule', z.prettifyError(parsed.error));
     // assumption: 409 Conflict, as for any request the server's current state refuses.
     if (deps.scenarios.rules().length >= MAX_RULES) {
-      return problem(409, 'Too many rules', `${MAX_RULES} rules are armed, the most the simulator holds; disarm some (DELETE /__admin/scenarios) first`);
+      return problem(
+        409,
+        'Too many rules',
+        `${MAX_RULES} rules are armed, the most the simulator holds; disarm some (DELETE /__admin/scenarios) first`,
+      );
     }
     const rule = deps.scenarios.arm(parsed.data, c.req.header(SESSION_HEADER) ?? null);
     return c.json(rule, 201);
@@ -129,7 +136,9 @@ export function createAdmin(deps: AdminDeps) {
 
   admin.delete('/scenarios/:id', (c) => {
     const removed = deps.scenarios.disarm(c.req.param('id'), c.req.header(SESSION_HEADER));
-    return removed ? c.body(null, 204) : problem(404, 'No such rule', `no armed rule ${c.req.param('id')} in this session`);
+    return removed
+      ? c.body(null, 204)
+      : problem(404, 'No such rule', `no armed rule ${c.req.param('id')} in this session`);
   });
 
   const chaos = chaosSchemaFor(deps.providerIds);
@@ -149,7 +158,11 @@ export function createAdmin(deps: AdminDeps) {
     if (!body.ok) return body.error;
     const advance = isRecord(body.value) ? parseDuration(body.value.advance) : undefined;
     if (advance === undefined) {
-      return problem(400, 'Invalid clock change', 'send {"advance": "<duration>"}, e.g. "10m", "30s", "1h30m", "500ms" or a number of milliseconds; the clock only moves forward');
+      return problem(
+        400,
+        'Invalid clock change',
+        'send {"advance": "<duration>"}, e.g. "10m", "30s", "1h30m", "500ms" or a number of milliseconds; the clock only moves forward',
+      );
     }
     deps.clock.advance(advance);
     return c.json(clockView(deps.clock));
@@ -186,7 +199,10 @@ function messageFilter(q: Record<string, string>, session: string | undefined): 
   if (q.to !== undefined) {
     const digits = q.to.replace(/[\s\-().]/g, '').replace(/^\+/, '');
     if (!/^\d{4,20}$/.test(digits)) {
-      return { ok: false, error: problem(400, 'Invalid query', 'to must be a phone number, as digits or E.164 (+6281234567890)') };
+      return {
+        ok: false,
+        error: problem(400, 'Invalid query', 'to must be a phone number, as digits or E.164 (+6281234567890)'),
+      };
     }
     filter.to = digits;
   }

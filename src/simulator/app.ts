@@ -6,28 +6,27 @@
 import { Hono } from 'hono';
 import { type IdSource, type ProviderDefinition, secretHeaders } from '../providers/define.js';
 import { providers as registry } from '../providers/index.js';
-import { createAdmin } from './admin.js';
-import { assertNoRouteCollisions } from './route-collisions.js';
-import { createAdminGuard } from './admin-guard.js';
-import type { SelfAddress } from './callback-policy.js';
-import { createContractRoutes } from './contract-routes.js';
-import { createEventsHandler } from './events.js';
-import { type Catalogue, type RulePack, loadCatalogue } from './catalogue.js';
-import { type Clock, createClock } from './clock.js';
-import { type SimulatorConfig, parseConfig, settingsFor } from './config.js';
-import { createIds } from './ids.js';
-import { type Inbox, createInbox } from './inbox.js';
-import { type Journal, createJournal } from './journal.js';
-import { createLimits } from './limits.js';
-import { type PipelineDeps, type ProviderRuntime, createEndpointHandler } from './pipeline.js';
-import { SESSION_HEADER } from './pipeline.js';
 import { problem } from '../util/problem.js';
-import { type Scenarios, createScenarios } from './scenarios.js';
-import { type Unmatched, createUnmatched } from './unmatched.js';
+import { createAdmin } from './admin.js';
+import { createAdminGuard } from './admin-guard.js';
 import { createCallbackAdmin } from './callback-admin.js';
-import { type CallbackOptions, type Dispatcher, createDispatcher } from './dispatcher.js';
+import type { SelfAddress } from './callback-policy.js';
+import { type Catalogue, loadCatalogue, type RulePack } from './catalogue.js';
+import { type Clock, createClock } from './clock.js';
+import { parseConfig, type SimulatorConfig, settingsFor } from './config.js';
+import { createContractRoutes } from './contract-routes.js';
+import { type CallbackOptions, createDispatcher, type Dispatcher } from './dispatcher.js';
+import { createEventsHandler } from './events.js';
+import { createIds } from './ids.js';
+import { createInbox, type Inbox } from './inbox.js';
+import { createJournal, type Journal } from './journal.js';
+import { createLimits } from './limits.js';
+import { createEndpointHandler, type PipelineDeps, type ProviderRuntime, SESSION_HEADER } from './pipeline.js';
+import { createRequestLog, type RequestLogOptions } from './request-log.js';
+import { assertNoRouteCollisions } from './route-collisions.js';
+import { createScenarios, type Scenarios } from './scenarios.js';
 import { createInboxUi } from './ui/index.js';
-import { type RequestLogOptions, createRequestLog } from './request-log.js';
+import { createUnmatched, type Unmatched } from './unmatched.js';
 
 export interface SimulatorOptions {
   config?: SimulatorConfig;
@@ -94,7 +93,11 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const runtimes = new Map<string, ProviderRuntime>();
   const freshState = (definition: ProviderDefinition) => {
     const settings = settingsFor(config, definition.id);
-    runtimes.set(definition.id, { definition, settings, state: definition.createState({ now: clock.now, ids, settings }) });
+    runtimes.set(definition.id, {
+      definition,
+      settings,
+      state: definition.createState({ now: clock.now, ids, settings }),
+    });
   };
   providers.forEach(freshState);
   const runtime = (id: string) => {
@@ -113,7 +116,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
   armPacks();
   const routes = providers.flatMap((p) =>
-    p.endpoints.flatMap((e) => [e.path, `/${p.id}${e.path}`].map((path) => ({ provider: p.id, method: e.method, path }))),
+    p.endpoints.flatMap((e) =>
+      [e.path, `/${p.id}${e.path}`].map((path) => ({ provider: p.id, method: e.method, path })),
+    ),
   );
   const unmatched = createUnmatched(routes);
 
@@ -169,35 +174,79 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   };
   app.route(
     '/__admin',
-    createAdmin({ inbox, journal, scenarios, clock, unmatched, reset, health, providerIds: providers.map((p) => p.id), providers: () => describeProviders(providers, config) }),
+    createAdmin({
+      inbox,
+      journal,
+      scenarios,
+      clock,
+      unmatched,
+      reset,
+      health,
+      providerIds: providers.map((p) => p.id),
+      providers: () => describeProviders(providers, config),
+    }),
   );
   app.route('/__admin/callbacks', createCallbackAdmin({ callbacks, providers }));
   app.route('/__admin', createContractRoutes(providers.map((p) => p.id)));
-  app.get('/__admin/events', createEventsHandler({ inbox, clock, ...(admin.sseBufferBytes && { maxBufferBytes: admin.sseBufferBytes }) }));
+  app.get(
+    '/__admin/events',
+    createEventsHandler({ inbox, clock, ...(admin.sseBufferBytes && { maxBufferBytes: admin.sseBufferBytes }) }),
+  );
   app.route('/', createInboxUi({ providers, catalogue: scenarios.catalogue }));
   for (const provider of providers) {
     for (const endpoint of provider.endpoints) {
-      app.on(endpoint.method, [endpoint.path, `/${provider.id}${endpoint.path}`], createEndpointHandler(provider, endpoint, deps));
+      app.on(
+        endpoint.method,
+        [endpoint.path, `/${provider.id}${endpoint.path}`],
+        createEndpointHandler(provider, endpoint, deps),
+      );
     }
   }
   app.notFound((c) => {
-    if (c.req.path.startsWith('/__admin')) return problem(404, 'Not Found', `no admin route ${c.req.method} ${c.req.path}`);
-    const entry = unmatched.record({ time: new Date(clock.now()).toISOString(), method: c.req.method, path: c.req.path, session: c.req.header(SESSION_HEADER) ?? null });
+    if (c.req.path.startsWith('/__admin'))
+      return problem(404, 'Not Found', `no admin route ${c.req.method} ${c.req.path}`);
+    const entry = unmatched.record({
+      time: new Date(clock.now()).toISOString(),
+      method: c.req.method,
+      path: c.req.path,
+      session: c.req.header(SESSION_HEADER) ?? null,
+    });
     log?.unmatched(entry, 0);
-    const owner = providers.find((p) => p.notFound && [`/${p.id}`, ...p.notFound.prefixes].some((prefix) => underPrefix(c.req.path, prefix)));
+    const owner = providers.find(
+      (p) => p.notFound && [`/${p.id}`, ...p.notFound.prefixes].some((prefix) => underPrefix(c.req.path, prefix)),
+    );
     if (owner?.notFound) {
       const reply = owner.notFound.reply(c.req.method, c.req.path);
       return c.json(reply.body ?? null, reply.status as 404, reply.headers);
     }
-    const hint = entry.nearest ? `; nearest: ${entry.nearest.method} ${entry.nearest.path} (${entry.nearest.differences.join('; ')})` : '';
-    return problem(404, 'Not Found', `no route ${c.req.method} ${c.req.path}${hint}`, entry.nearest ? { nearest: entry.nearest } : {});
+    const hint = entry.nearest
+      ? `; nearest: ${entry.nearest.method} ${entry.nearest.path} (${entry.nearest.differences.join('; ')})`
+      : '';
+    return problem(
+      404,
+      'Not Found',
+      `no route ${c.req.method} ${c.req.path}${hint}`,
+      entry.nearest ? { nearest: entry.nearest } : {},
+    );
   });
   app.onError((error) => {
     console.error(error);
     return problem(500, 'Internal simulator error', 'this is a bug in waotp, not a simulated provider failure');
   });
 
-  return { app, clock, inbox, journal, scenarios, unmatched, providers, runtime, callbacks, reset: () => reset(), self };
+  return {
+    app,
+    clock,
+    inbox,
+    journal,
+    scenarios,
+    unmatched,
+    providers,
+    runtime,
+    callbacks,
+    reset: () => reset(),
+    self,
+  };
 }
 
 /** Whether `path` is `prefix` itself or below it, by whole segments. */

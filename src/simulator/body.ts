@@ -62,13 +62,25 @@ export function parseJson(text: string, contentType: string | undefined, optiona
   if (optional && blank) return { ok: true, value: {} };
   // assumption: a missing Content-Type is read as JSON (lenient, like most JSON APIs); a non-JSON one is refused.
   if (contentType && !JSON_MEDIA_TYPE.test(contentType)) {
-    return { ok: false, reason: { problem: 'unsupported_media_type', message: `Content-Type must be application/json, not ${contentType}` } };
+    return {
+      ok: false,
+      reason: {
+        problem: 'unsupported_media_type',
+        message: `Content-Type must be application/json, not ${contentType}`,
+      },
+    };
   }
   if (blank) return { ok: false, reason: { problem: 'missing_field', message: 'request body is empty' } };
   // One depth limit for every JSON body: a deeply nested one is refused before it can overflow a stack later.
   const json = parseJsonText(text);
   if (json.ok) return json;
-  return { ok: false, reason: { problem: 'malformed_json', message: json.tooDeep ? `body is refused: ${json.error}` : `body is not valid JSON: ${json.error}` } };
+  return {
+    ok: false,
+    reason: {
+      problem: 'malformed_json',
+      message: json.tooDeep ? `body is refused: ${json.error}` : `body is not valid JSON: ${json.error}`,
+    },
+  };
 }
 
 /** The first zod issue as a provider-neutral reason: which field, and whether it is missing or wrong. */

@@ -23,7 +23,15 @@ export interface CallbackPolicy {
 }
 
 /** Names of cloud metadata services. assumption: the names AWS, GCP, Azure and Tencent document; others resolve to 169.254.x and are caught there. */
-const METADATA_NAMES = new Set(['metadata', 'metadata.google.internal', 'metadata.goog', 'instance-data', 'instance-data.ec2.internal', 'metadata.azure.com', 'metadata.tencentyun.com']);
+const METADATA_NAMES = new Set([
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'instance-data',
+  'instance-data.ec2.internal',
+  'metadata.azure.com',
+  'metadata.tencentyun.com',
+]);
 
 const bare = (host: string) => host.replace(/^\[|\]$/g, '').toLowerCase();
 
@@ -37,12 +45,21 @@ export function refusedAddress(address: string, port: number, self: SelfAddress)
     if (/^fe[89ab][0-9a-f]:/.test(ip)) return `${ip} is link-local`;
     if (ip.startsWith('fd00:ec2:')) return `${ip} is the EC2 metadata address range (fd00:ec2::/64)`;
   }
-  if (self.port !== undefined && port === self.port && isSelfHost(ip, self)) return `${address}:${port} is the simulator itself`;
+  if (self.port !== undefined && port === self.port && isSelfHost(ip, self))
+    return `${address}:${port} is the simulator itself`;
   return undefined;
 }
 
 function isSelfHost(ip: string, self: SelfAddress): boolean {
-  if (ip === 'localhost' || ip.endsWith('.localhost') || ip.startsWith('127.') || ip === '::1' || ip === '0.0.0.0' || ip === '::') return true;
+  if (
+    ip === 'localhost' ||
+    ip.endsWith('.localhost') ||
+    ip.startsWith('127.') ||
+    ip === '::1' ||
+    ip === '0.0.0.0' ||
+    ip === '::'
+  )
+    return true;
   const bound = self.host === undefined ? undefined : bare(self.host);
   if (bound === ip) return true;
   // Bound to every interface: each of this machine's addresses reaches it.
@@ -82,7 +99,11 @@ export function isAllowed(url: URL, allow: readonly string[]): boolean {
   });
 }
 
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | { address: string; family: number }[], family?: number) => void;
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | { address: string; family: number }[],
+  family?: number,
+) => void;
 
 /**
  * A `lookup` for `http.request` that refuses names resolving to a refused address (DNS names of metadata
@@ -94,7 +115,11 @@ export function guardedLookup(port: number, self: SelfAddress) {
       if (error) return callback(error, []);
       for (const { address } of addresses) {
         const refused = refusedAddress(address, port, self);
-        if (refused) return callback(Object.assign(new Error(`refused: ${hostname} resolves to ${refused}`), { code: 'EREFUSED' }), []);
+        if (refused)
+          return callback(
+            Object.assign(new Error(`refused: ${hostname} resolves to ${refused}`), { code: 'EREFUSED' }),
+            [],
+          );
       }
       const all = (options as { all?: boolean }).all;
       if (all) return callback(null, addresses);

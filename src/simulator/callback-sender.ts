@@ -22,14 +22,19 @@ export interface CallbackRequest {
  * buildCallbackRequest('http://127.0.0.1:9/hook', { method: 'GET', headers: {}, query: { status: '2' } }, policy);
  * // { url: 'http://127.0.0.1:9/hook?status=2', request: { method: 'GET', … } }
  */
-export function buildCallbackRequest(raw: string, native: NativeCallback, policy: CallbackPolicy): { url: string; request?: CallbackRequest; refused?: string } {
+export function buildCallbackRequest(
+  raw: string,
+  native: NativeCallback,
+  policy: CallbackPolicy,
+): { url: string; request?: CallbackRequest; refused?: string } {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     return { url: raw, refused: `invalid URL: ${raw}` };
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { url: raw, refused: `invalid URL: only http(s) callbacks are sent, not ${url.protocol}` };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    return { url: raw, refused: `invalid URL: only http(s) callbacks are sent, not ${url.protocol}` };
   for (const [key, value] of Object.entries(native.query ?? {})) url.searchParams.append(key, value);
   const refused = refusedUrl(url, policy);
   if (refused) return { url: url.href, refused };
@@ -37,7 +42,10 @@ export function buildCallbackRequest(raw: string, native: NativeCallback, policy
   const body = native.body === undefined ? undefined : (native.rawBody ?? JSON.stringify(native.body));
   const headers: Record<string, string> = { 'user-agent': 'waotp-simulator', ...native.headers };
   if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-  return { url: url.href, request: { url: url.href, method: native.method, headers, ...(body !== undefined && { body }) } };
+  return {
+    url: url.href,
+    request: { url: url.href, method: native.method, headers, ...(body !== undefined && { body }) },
+  };
 }
 
 export interface SendResult {
@@ -72,9 +80,15 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * (await result).status; // 200
  */
 export function createSender({ policy }: { policy: CallbackPolicy }): Sender {
-  const agents = { 'http:': new http.Agent({ keepAlive: true, maxFreeSockets: 64 }), 'https:': new https.Agent({ keepAlive: true, maxFreeSockets: 64 }) };
+  const agents = {
+    'http:': new http.Agent({ keepAlive: true, maxFreeSockets: 64 }),
+    'https:': new https.Agent({ keepAlive: true, maxFreeSockets: 64 }),
+  };
   const countSockets = (agent: http.Agent) =>
-    [agent.sockets, agent.freeSockets].reduce((sum, pool) => sum + Object.values(pool).reduce((n, list) => n + (list?.length ?? 0), 0), 0);
+    [agent.sockets, agent.freeSockets].reduce(
+      (sum, pool) => sum + Object.values(pool).reduce((n, list) => n + (list?.length ?? 0), 0),
+      0,
+    );
   return {
     send(request, timeoutMs) {
       const started = performance.now();
@@ -114,7 +128,11 @@ export function createSender({ policy }: { policy: CallbackPolicy }): Sender {
         res.on('error', () => end({ kind: 'answered', status: res.statusCode! }));
       });
       req.on('error', (error: NodeJS.ErrnoException) =>
-        finish(error.code === 'EREFUSED' ? { kind: 'refused', error: error.message } : { kind: 'error', error: error.code ?? error.message }),
+        finish(
+          error.code === 'EREFUSED'
+            ? { kind: 'refused', error: error.message }
+            : { kind: 'error', error: error.code ?? error.message },
+        ),
       );
       req.end(request.body);
       return { result, cancel: () => end({ kind: 'cancelled', error: 'dropped' }) };

@@ -15,7 +15,10 @@ export interface CallbackProvider {
 }
 
 /** The fields of a message its reports depend on. */
-export type ReportedMessage = Pick<InboxMessage, 'provider' | 'failure' | 'outcome' | 'expiresAt' | 'to' | 'providerMessageId' | 'callback'>;
+export type ReportedMessage = Pick<
+  InboxMessage,
+  'provider' | 'failure' | 'outcome' | 'expiresAt' | 'to' | 'providerMessageId' | 'callback'
+>;
 
 export interface ReadyReport {
   url: string;
@@ -44,10 +47,20 @@ export interface CallbackTargets {
  * targets.set({ splashify: 'http://127.0.0.1:3000/hooks' });
  * targets.prepare(message, 'delivered', clock.now())?.url; // 'http://127.0.0.1:3000/hooks'
  */
-export function createCallbackTargets({ provider, timeoutMs }: { provider(id: string): CallbackProvider; timeoutMs?: number }): CallbackTargets {
+export function createCallbackTargets({
+  provider,
+  timeoutMs,
+}: {
+  provider(id: string): CallbackProvider;
+  timeoutMs?: number;
+}): CallbackTargets {
   let targets: Record<string, string> = {};
 
-  const targetOf = (message: ReportedMessage, runtime: CallbackProvider, definition: CallbackDefinition): string | undefined => {
+  const targetOf = (
+    message: ReportedMessage,
+    runtime: CallbackProvider,
+    definition: CallbackDefinition,
+  ): string | undefined => {
     if ('requestField' in definition.target) return message.callback?.url || undefined;
     return targets[message.provider] ?? definition.settingUrl?.(runtime.state) ?? runtime.settings.webhookUrl;
   };
@@ -55,7 +68,7 @@ export function createCallbackTargets({ provider, timeoutMs }: { provider(id: st
   const find = (message: ReportedMessage, state: ReportState, at: number) => {
     const runtime = provider(message.provider);
     const definition = runtime.definition.callbacks;
-    if (!definition || !definition.states.includes(state)) return undefined;
+    if (!definition?.states.includes(state)) return undefined;
     const event: CallbackEvent = {
       state,
       at,
@@ -67,7 +80,12 @@ export function createCallbackTargets({ provider, timeoutMs }: { provider(id: st
       },
     };
     // A provider that lists `requested` always sends it: no live setting switches it off.
-    if (definition.reports && event.state !== 'requested' && !definition.reports(runtime.state, { ...event, state: event.state })) return undefined;
+    if (
+      definition.reports &&
+      event.state !== 'requested' &&
+      !definition.reports(runtime.state, { ...event, state: event.state })
+    )
+      return undefined;
     const url = targetOf(message, runtime, definition);
     return url === undefined ? undefined : { definition, url, event, state: runtime.state };
   };
@@ -78,7 +96,12 @@ export function createCallbackTargets({ provider, timeoutMs }: { provider(id: st
       if (!found) return undefined;
       const { definition, url, event, state: providerState } = found;
       // The provider's live state is given for what it holds (Cloud API: the app secret that signs).
-      return { url, native: definition.render(event, providerState), attempts: Math.max(1, definition.delivery.attempts), timeoutMs: timeoutMs ?? definition.delivery.timeoutMs };
+      return {
+        url,
+        native: definition.render(event, providerState),
+        attempts: Math.max(1, definition.delivery.attempts),
+        timeoutMs: timeoutMs ?? definition.delivery.timeoutMs,
+      };
     },
     sends: (message, state, at) => find(message, state, at) !== undefined,
     list: () => ({ ...targets }),

@@ -5,13 +5,12 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { z } from 'zod';
-import { OUTCOMES, type Outcome } from '../providers/outcomes.js';
-import { TIMELINES } from './timeline.js';
-import { MAX_JSON_DEPTH, valueTooDeep } from './json-limits.js';
 import { providers as registry } from '../providers/index.js';
+import { OUTCOMES, type Outcome } from '../providers/outcomes.js';
+import { MAX_JSON_DEPTH, valueTooDeep } from './json-limits.js';
 import { ruleSchema, unknownProviderMessage } from './rule-schema.js';
 
-export { ruleInputSchema, type RuleInput } from './rule-schema.js';
+export { type RuleInput, ruleInputSchema } from './rule-schema.js';
 
 const digits = (value: string) => value.replace(/\D+/g, '');
 
@@ -53,7 +52,8 @@ export const chaosSchema = z
       .default({}),
   })
   .refine((c) => !c.enabled || Object.keys(c.probabilities).length > 0, {
-    message: 'chaos needs "probabilities" (e.g. {"provider_error": 0.05}) when enabled; {"enabled": false} switches it off',
+    message:
+      'chaos needs "probabilities" (e.g. {"provider_error": 0.05}) when enabled; {"enabled": false} switches it off',
     path: ['probabilities'],
   });
 export type ChaosInput = z.infer<typeof chaosSchema>;
@@ -70,7 +70,10 @@ export function chaosSchemaFor(providerIds: readonly string[]) {
 
 /** A rule pack's schema for a set of provider ids: read exactly as `POST /__admin/scenarios` and `PUT /__admin/chaos` read. */
 export function rulePackSchema(providerIds: readonly string[]) {
-  return z.strictObject({ rules: z.array(ruleSchema(providerIds)).default([]), chaos: chaosSchemaFor(providerIds).optional() });
+  return z.strictObject({
+    rules: z.array(ruleSchema(providerIds)).default([]),
+    chaos: chaosSchemaFor(providerIds).optional(),
+  });
 }
 export type RulePack = z.infer<ReturnType<typeof rulePackSchema>>;
 
@@ -88,7 +91,9 @@ const PREBUILT_CATALOGUE = new URL('../catalogue.json', import.meta.url);
 function prebuilt(file: string | URL): string | undefined {
   if (String(file) !== String(DEFAULT_CATALOGUE)) return undefined;
   const built = statSync(PREBUILT_CATALOGUE, { throwIfNoEntry: false });
-  return built && built.mtimeMs >= statSync(DEFAULT_CATALOGUE).mtimeMs ? readFileSync(PREBUILT_CATALOGUE, 'utf8') : undefined;
+  return built && built.mtimeMs >= statSync(DEFAULT_CATALOGUE).mtimeMs
+    ? readFileSync(PREBUILT_CATALOGUE, 'utf8')
+    : undefined;
 }
 
 /** Reads and checks a YAML file against a schema, naming the file and field in any error. */

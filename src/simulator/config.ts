@@ -64,8 +64,18 @@ export const serverConfigSchema = z.strictObject({
 export const configSchema = z.strictObject({
   seed: z.number().int().optional(),
   providers: z.record(z.string(), settingsSchema).optional(),
-  inbox: z.strictObject({ capacity: z.number().int().positive().optional(), maxBytes: z.number().int().positive().optional() }).optional(),
-  journal: z.strictObject({ capacity: z.number().int().positive().optional(), maxBytes: z.number().int().positive().optional() }).optional(),
+  inbox: z
+    .strictObject({
+      capacity: z.number().int().positive().optional(),
+      maxBytes: z.number().int().positive().optional(),
+    })
+    .optional(),
+  journal: z
+    .strictObject({
+      capacity: z.number().int().positive().optional(),
+      maxBytes: z.number().int().positive().optional(),
+    })
+    .optional(),
   admin: adminConfigSchema.optional(),
   server: serverConfigSchema.optional(),
   callbacks: callbacksConfigSchema.optional(),
@@ -83,7 +93,11 @@ export class ConfigError extends Error {
  * @example
  * const config = parseConfig({ providers: { splashify: { credentials: [{ key: 'sk_live_x' }] } } }, providers);
  */
-export function parseConfig(raw: unknown, providers: readonly ProviderDefinition[], source = 'config'): SimulatorConfig {
+export function parseConfig(
+  raw: unknown,
+  providers: readonly ProviderDefinition[],
+  source = 'config',
+): SimulatorConfig {
   const parsed = configSchema.safeParse(raw ?? {});
   if (!parsed.success) throw new ConfigError(`${source}: ${z.prettifyError(parsed.error)}`);
   for (const [id, settings] of Object.entries(parsed.data.providers ?? {})) {
@@ -98,7 +112,8 @@ export function parseConfig(raw: unknown, providers: readonly ProviderDefinition
     }
     settings.credentials = settings.credentials?.map((credential, i) => {
       const result = provider.credential.safeParse(credential);
-      if (!result.success) throw new ConfigError(`${source}: providers.${id}.credentials[${i}]: ${z.prettifyError(result.error)}`);
+      if (!result.success)
+        throw new ConfigError(`${source}: providers.${id}.credentials[${i}]: ${z.prettifyError(result.error)}`);
       return result.data;
     });
   }
@@ -135,5 +150,8 @@ export function settingsFor(config: SimulatorConfig, id: string): ProviderSettin
 export function withWebhookUrl(config: SimulatorConfig, id: string, url: string): SimulatorConfig {
   const settings = config.providers?.[id] ?? {};
   if (settings.options?.webhookUrl !== undefined) return config;
-  return { ...config, providers: { ...config.providers, [id]: { ...settings, options: { ...settings.options, webhookUrl: url } } } };
+  return {
+    ...config,
+    providers: { ...config.providers, [id]: { ...settings, options: { ...settings.options, webhookUrl: url } } },
+  };
 }

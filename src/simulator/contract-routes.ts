@@ -11,37 +11,50 @@ const DIR = new URL('../../contracts/', import.meta.url);
 
 type Json = Record<string, any>;
 
-const escape = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const pre = (value: unknown) => `<pre>${escape(JSON.stringify(value, null, 2))}</pre>`;
+const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const pre = (value: unknown) => `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>`;
 
 function operationHtml(method: string, path: string, op: Json): string {
   const body = op.requestBody?.content?.['application/json'];
   const responses = Object.entries(op.responses ?? {}) as [string, Json][];
   const callbacks = Object.entries(op.callbacks ?? {}) as [string, Json][];
   return `<section class="op">
-<h3><span class="method">${escape(method.toUpperCase())}</span> <code>${escape(path)}</code></h3>
-<p>${escape(op.summary ?? '')}</p>
-${op.security?.length ? `<p>Credentials: ${op.security.map((r: Json) => Object.keys(r).map(escape).join(' + ')).join(' or ')}</p>` : ''}
+<h3><span class="method">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(path)}</code></h3>
+<p>${escapeHtml(op.summary ?? '')}</p>
+${op.security?.length ? `<p>Credentials: ${op.security.map((r: Json) => Object.keys(r).map(escapeHtml).join(' + ')).join(' or ')}</p>` : ''}
 ${body ? `<h4>Request body</h4>${body.example !== undefined ? pre(body.example) : ''}<details><summary>Schema</summary>${pre(body.schema)}</details>` : ''}
 <h4>Responses</h4>
 <table><thead><tr><th scope="col">Status</th><th scope="col">Description</th><th scope="col">Example</th></tr></thead><tbody>
-${responses.map(([status, r]) => `<tr><td>${escape(status)}</td><td>${escape(r.description ?? '')}</td><td>${r.content?.['application/json']?.example !== undefined ? pre(r.content['application/json'].example) : ''}</td></tr>`).join('\n')}
+${responses.map(([status, r]) => `<tr><td>${escapeHtml(status)}</td><td>${escapeHtml(r.description ?? '')}</td><td>${r.content?.['application/json']?.example !== undefined ? pre(r.content['application/json'].example) : ''}</td></tr>`).join('\n')}
 </tbody></table>
-${callbacks.map(([name, cb]) => Object.entries(cb as Json).map(([url, item]) => Object.entries(item as Json).map(([m, o]) => `<h4>Callback ${escape(name)}: ${escape(m.toUpperCase())} <code>${escape(url)}</code></h4>${operationDetails(o as Json)}`).join('')).join('')).join('')}
+${callbacks
+  .map(([name, cb]) =>
+    Object.entries(cb as Json)
+      .map(([url, item]) =>
+        Object.entries(item as Json)
+          .map(
+            ([m, o]) =>
+              `<h4>Callback ${escapeHtml(name)}: ${escapeHtml(m.toUpperCase())} <code>${escapeHtml(url)}</code></h4>${operationDetails(o as Json)}`,
+          )
+          .join(''),
+      )
+      .join(''),
+  )
+  .join('')}
 </section>`;
 }
 
 function operationDetails(op: Json): string {
   const body = op.requestBody?.content?.['application/json'];
   const params = (op.parameters ?? []) as Json[];
-  return `<p>${escape(op.summary ?? '')} ${escape(op.description ?? '')}</p>
-${params.length ? `<p>Parameters: ${params.map((p) => `<code>${escape(p.in)}:${escape(p.name)}</code>${p.example !== undefined ? ` = <code>${escape(p.example)}</code>` : ''}`).join(', ')}</p>` : ''}
+  return `<p>${escapeHtml(op.summary ?? '')} ${escapeHtml(op.description ?? '')}</p>
+${params.length ? `<p>Parameters: ${params.map((p) => `<code>${escapeHtml(p.in)}:${escapeHtml(p.name)}</code>${p.example !== undefined ? ` = <code>${escapeHtml(p.example)}</code>` : ''}`).join(', ')}</p>` : ''}
 ${body?.example !== undefined ? pre(body.example) : ''}`;
 }
 
 function page(title: string, content: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title><style>
+<title>${escapeHtml(title)}</title><style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;margin:auto;padding:1rem;color:#1a1a1a;background:#fff}
 code,pre{font:13px/1.4 ui-monospace,monospace}pre{background:#f4f4f4;padding:.5rem;overflow:auto;max-height:24rem}
 .op{border-top:1px solid #ccc;padding-top:.5rem}.method{background:#075e54;color:#fff;padding:0 .4rem;border-radius:3px}
@@ -64,7 +77,9 @@ export function createContractRoutes(ids: readonly string[]) {
     return cache.get(id);
   };
 
-  routes.get('/contracts', (c) => c.json({ contracts: known.map((id) => ({ id, url: `/__admin/contracts/${id}`, docs: `/__admin/docs/${id}` })) }));
+  routes.get('/contracts', (c) =>
+    c.json({ contracts: known.map((id) => ({ id, url: `/__admin/contracts/${id}`, docs: `/__admin/docs/${id}` })) }),
+  );
   routes.get('/contracts/:id', async (c) => {
     const contract = await load(c.req.param('id'));
     return contract ? c.json(contract) : problem(404, 'No such contract', `known: ${known.join(', ')}`);
@@ -75,7 +90,10 @@ export function createContractRoutes(ids: readonly string[]) {
       page(
         'waotp contracts',
         `<h1>waotp contracts</h1><p>OpenAPI 3.1, generated from the schemas the simulator validates with.</p><ul>${items
-          .map(({ id, contract }) => `<li><a href="/__admin/docs/${escape(id)}">${escape(contract.info?.title ?? id)}</a> — <a href="/__admin/contracts/${escape(id)}">JSON</a></li>`)
+          .map(
+            ({ id, contract }) =>
+              `<li><a href="/__admin/docs/${escapeHtml(id)}">${escapeHtml(contract.info?.title ?? id)}</a> — <a href="/__admin/contracts/${escapeHtml(id)}">JSON</a></li>`,
+          )
           .join('')}</ul>`,
       ),
     );
@@ -83,16 +101,21 @@ export function createContractRoutes(ids: readonly string[]) {
   routes.get('/docs/:id', async (c) => {
     const contract = await load(c.req.param('id'));
     if (!contract) return problem(404, 'No such contract', `known: ${known.join(', ')}`);
-    const ops = Object.entries(contract.paths ?? {}).flatMap(([path, item]) => Object.entries(item as Json).map(([method, op]) => operationHtml(method, path, op as Json)));
+    const ops = Object.entries(contract.paths ?? {}).flatMap(([path, item]) =>
+      Object.entries(item as Json).map(([method, op]) => operationHtml(method, path, op as Json)),
+    );
     const webhooks = Object.entries(contract.webhooks ?? {}).flatMap(([name, item]) =>
       Object.entries(item as Json)
         .filter(([m]) => ['get', 'post'].includes(m))
-        .map(([m, op]) => `<section class="op"><h3>Webhook ${escape(name)}: ${escape(m.toUpperCase())}</h3><p>${escape((item as Json).description ?? '')}</p>${operationDetails(op as Json)}</section>`),
+        .map(
+          ([m, op]) =>
+            `<section class="op"><h3>Webhook ${escapeHtml(name)}: ${escapeHtml(m.toUpperCase())}</h3><p>${escapeHtml((item as Json).description ?? '')}</p>${operationDetails(op as Json)}</section>`,
+        ),
     );
     return c.html(
       page(
         contract.info?.title ?? c.req.param('id'),
-        `<p><a href="/__admin/docs">All contracts</a> · <a href="/__admin/contracts/${escape(c.req.param('id'))}">JSON</a></p><h1>${escape(contract.info?.title)}</h1><p>${escape(contract.info?.description ?? '')}</p>${ops.join('\n')}${webhooks.join('\n')}`,
+        `<p><a href="/__admin/docs">All contracts</a> · <a href="/__admin/contracts/${escapeHtml(c.req.param('id'))}">JSON</a></p><h1>${escapeHtml(contract.info?.title)}</h1><p>${escapeHtml(contract.info?.description ?? '')}</p>${ops.join('\n')}${webhooks.join('\n')}`,
       ),
     );
   });

@@ -27,7 +27,12 @@ export interface DeliveryView<A> {
  * deliveryState([{ state: 'sent', at: 100 }, { state: 'read', at: 800 }], [], 500);
  * // { status: 'sent', events: [{ state: 'sent', at: '1970-01-01T00:00:00.100Z' }] }
  */
-export function deliveryState<A>(plan: readonly PlannedReport[], attempts: readonly A[], now: number, initial: MessageStatus = 'accepted'): DeliveryView<A> {
+export function deliveryState<A>(
+  plan: readonly PlannedReport[],
+  attempts: readonly A[],
+  now: number,
+  initial: MessageStatus = 'accepted',
+): DeliveryView<A> {
   let status = initial;
   let events: DeliveryView<A>['events'];
   for (const report of plan) {
@@ -46,7 +51,12 @@ export function deliveryState<A>(plan: readonly PlannedReport[], attempts: reado
  * withFollowUp([{ state: 'read', at: 800 }, { state: 'unverified', at: 60_000 }], 'verified', 1000, 50);
  * // [{ state: 'read', at: 800 }, { state: 'verified', at: 1000 }]
  */
-export function withFollowUp(plan: readonly PlannedReport[], state: ReportState, now: number, gapMs: number): PlannedReport[] {
+export function withFollowUp(
+  plan: readonly PlannedReport[],
+  state: ReportState,
+  now: number,
+  gapMs: number,
+): PlannedReport[] {
   const kept = plan.filter((r) => !(r.state === 'unverified' && r.at > now));
   const last = kept.reduce((max, r) => (r.state === 'unverified' ? max : Math.max(max, r.at)), -Infinity);
   return [...kept, { state, at: Math.max(now, last + gapMs) }].sort((a, b) => a.at - b.at);

@@ -6,22 +6,22 @@
  * @module
  */
 import type { NativeCallback } from '../providers/define.js';
-import type { SelfAddress } from './callback-policy.js';
-import { type Scheduler, createScheduler } from './callback-scheduler.js';
-import { type SendResult, buildCallbackRequest, createSender } from './callback-sender.js';
-import { type CallbackHistory, type CallbackRecord, type CallbackStats, createCallbackHistory } from './callback-history.js';
-import { type CallbackProvider, type ReportedMessage, createCallbackTargets } from './callback-targets.js';
+import { type CallbackHistory, type CallbackStats, createCallbackHistory } from './callback-history.js';
 import { type CallbackOptions, DEFAULT_CALLBACK_OPTIONS } from './callback-options.js';
+import type { SelfAddress } from './callback-policy.js';
+import { createScheduler, type Scheduler } from './callback-scheduler.js';
+import { buildCallbackRequest, createSender, type SendResult } from './callback-sender.js';
+import { type CallbackProvider, createCallbackTargets, type ReportedMessage } from './callback-targets.js';
 import type { Clock } from './clock.js';
-import { createHandshakes } from './handshake.js';
 import { withFollowUp } from './delivery-state.js';
+import { createHandshakes } from './handshake.js';
 import type { CallbackAttempt, Inbox, InboxMessage } from './inbox.js';
 import { createReportRegistry } from './report-registry.js';
-import { GAP_MS, type PlannedReport, type ReportState, type Timeline, planTimeline } from './timeline.js';
+import { GAP_MS, type PlannedReport, planTimeline, type ReportState, type Timeline } from './timeline.js';
 
 export type { CallbackFilter, CallbackRecord, CallbackStats } from './callback-history.js';
-export type { CallbackProvider } from './callback-targets.js';
 export { type CallbackOptions, DEFAULT_CALLBACK_OPTIONS } from './callback-options.js';
+export type { CallbackProvider } from './callback-targets.js';
 
 export interface DispatcherDeps {
   clock: Clock;
@@ -81,9 +81,18 @@ interface Job {
  * const stored = inbox.add({ ...message, plan: callbacks.plan(message, 'normal') });
  * callbacks.start(stored, 'normal'); // sent, delivered, read go out on the virtual clock
  */
-export function createDispatcher({ clock, inbox, provider, options: given = {}, self = {} }: DispatcherDeps): Dispatcher {
+export function createDispatcher({
+  clock,
+  inbox,
+  provider,
+  options: given = {},
+  self = {},
+}: DispatcherDeps): Dispatcher {
   // An option given as undefined keeps its default.
-  const options: CallbackOptions = { ...DEFAULT_CALLBACK_OPTIONS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+  const options: CallbackOptions = {
+    ...DEFAULT_CALLBACK_OPTIONS,
+    ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
+  };
   const speed = options.speed > 0 ? options.speed : 1;
   const policy = { allow: options.allow, self };
   const history = createCallbackHistory({ capacity: options.history, maxBytes: options.historyBytes });
@@ -91,7 +100,10 @@ export function createDispatcher({ clock, inbox, provider, options: given = {}, 
   const sender = createSender({ policy });
   const handshakes = createHandshakes();
   const inFlight = new Map<Job, () => void>();
-  const targets = createCallbackTargets({ provider, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) });
+  const targets = createCallbackTargets({
+    provider,
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+  });
   let generation = 0;
   let closing = false;
   const wakers = new Set<() => void>();
@@ -111,7 +123,11 @@ export function createDispatcher({ clock, inbox, provider, options: given = {}, 
       event: job.state,
       url,
       method: native.method,
-      request: { ...(native.query && { query: native.query }), headers: native.headers, ...(native.body !== undefined && { body: native.body }) },
+      request: {
+        ...(native.query && { query: native.query }),
+        headers: native.headers,
+        ...(native.body !== undefined && { body: native.body }),
+      },
       attempt: job.attempt,
       ...(result.status !== undefined && { status: result.status }),
       ...(result.durationMs !== undefined && { durationMs: result.durationMs }),
@@ -128,7 +144,8 @@ export function createDispatcher({ clock, inbox, provider, options: given = {}, 
     onReady: () => pump(),
     onDrop(job) {
       history.countDrop();
-      if (ready(job)) record(job, job.url!, { error: `callback queue full (${options.capacity} pending): oldest dropped` });
+      if (ready(job))
+        record(job, job.url!, { error: `callback queue full (${options.capacity} pending): oldest dropped` });
     },
   });
 
@@ -147,7 +164,10 @@ export function createDispatcher({ clock, inbox, provider, options: given = {}, 
       // Recorded instead of the POST; the report is tried again like an unanswered one.
       record(job, built.url, { kind: 'refused', error: handshakeFailed }, at);
       if (job.attempt < job.attempts! && !closing && job.generation === generation) {
-        scheduler.add(clock.now() + (options.retryDelayMs * 2 ** (job.attempt - 1)) / speed, { ...job, attempt: job.attempt + 1 });
+        scheduler.add(clock.now() + (options.retryDelayMs * 2 ** (job.attempt - 1)) / speed, {
+          ...job,
+          attempt: job.attempt + 1,
+        });
       }
       return pump();
     }
@@ -171,12 +191,16 @@ export function createDispatcher({ clock, inbox, provider, options: given = {}, 
   const verifyTarget = (job: Job, url: string): Promise<string | undefined> | undefined => {
     const runtime = provider(job.message.provider);
     const handshake = runtime.definition.callbacks?.handshake;
-    return handshake && handshakes.ensure(job.message.provider, url, (challenge) => handshake(runtime.state, challenge), job.timeoutMs!);
+    return (
+      handshake &&
+      handshakes.ensure(job.message.provider, url, (challenge) => handshake(runtime.state, challenge), job.timeoutMs!)
+    );
   };
 
   const schedule = (message: InboxMessage, reports: readonly PlannedReport[]) => {
     for (const r of reports) {
-      if (targets.sends(message, r.state, r.at)) scheduler.add(r.at, { message, state: r.state, at: r.at, attempt: 1, generation });
+      if (targets.sends(message, r.state, r.at))
+        scheduler.add(r.at, { message, state: r.state, at: r.at, attempt: 1, generation });
     }
   };
 
@@ -208,7 +232,10 @@ export function createDispatcher({ clock, inbox, provider, options: given = {}, 
     start(message, timeline) {
       const definition = provider(message.provider).definition.callbacks;
       if (message.providerMessageId !== undefined && definition?.states.includes('verified')) {
-        registry.remember(message.provider, message.providerMessageId, { messageId: message.id, missing: timeline === 'missing' });
+        registry.remember(message.provider, message.providerMessageId, {
+          messageId: message.id,
+          missing: timeline === 'missing',
+        });
       }
       if (closing || timeline === 'missing') return;
       schedule(message, inbox.plan(message.id));
@@ -217,10 +244,17 @@ export function createDispatcher({ clock, inbox, provider, options: given = {}, 
       const found = registry.find(providerId, providerMessageId);
       if (!found || found.missing) return;
       const now = clock.now();
-      const message = inbox.update(found.messageId, (m) => void (m.plan = withFollowUp(m.plan, state, now, GAP_MS / speed)));
+      const message = inbox.update(
+        found.messageId,
+        (m) => void (m.plan = withFollowUp(m.plan, state, now, GAP_MS / speed)),
+      );
       if (!message) return;
       scheduler.cancel((job) => job.message.id === message.id && job.state === 'unverified' && job.at > now);
-      if (!closing) schedule(message, inbox.plan(message.id).filter((r) => r.state === state));
+      if (!closing)
+        schedule(
+          message,
+          inbox.plan(message.id).filter((r) => r.state === state),
+        );
     },
     list: history.list,
     get total() {

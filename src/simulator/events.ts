@@ -35,7 +35,12 @@ const encoder = new TextEncoder();
  * app.get('/__admin/events', createEventsHandler({ inbox, clock }));
  * new EventSource('/__admin/events?session=worker-1').addEventListener('message', (e) => JSON.parse(e.data));
  */
-export function createEventsHandler({ inbox, clock = createClock(), heartbeatMs = 15_000, maxBufferBytes = DEFAULT_SSE_BUFFER_BYTES }: EventsOptions) {
+export function createEventsHandler({
+  inbox,
+  clock = createClock(),
+  heartbeatMs = 15_000,
+  maxBufferBytes = DEFAULT_SSE_BUFFER_BYTES,
+}: EventsOptions) {
   return (c: Context) => {
     const session = c.req.header(SESSION_HEADER) ?? c.req.query('session') ?? undefined;
     const socket = (c.env as { incoming?: import('node:http').IncomingMessage } | undefined)?.incoming?.socket;
@@ -59,7 +64,9 @@ export function createEventsHandler({ inbox, clock = createClock(), heartbeatMs 
       queue.push(chunk);
       queued += chunk.byteLength;
       if (queued > maxBufferBytes) {
-        queue.push(encoder.encode(`: disconnected: more than ${maxBufferBytes} bytes waited unsent; reconnect and reload\n\n`));
+        queue.push(
+          encoder.encode(`: disconnected: more than ${maxBufferBytes} bytes waited unsent; reconnect and reload\n\n`),
+        );
         end(true);
         // A client that reads nothing at all would hold the queue for good: its connection goes shortly.
         // assumption: one second is long enough for a client that still reads to take the final comment.
@@ -74,7 +81,14 @@ export function createEventsHandler({ inbox, clock = createClock(), heartbeatMs 
     const watchPlan = (message: InboxMessage) => {
       wakeUps.get(message.id)?.forEach((cancel) => cancel());
       const now = clock.now();
-      const due = [...new Set(inbox.plan(message.id).filter((r) => r.at > now).map((r) => r.at))];
+      const due = [
+        ...new Set(
+          inbox
+            .plan(message.id)
+            .filter((r) => r.at > now)
+            .map((r) => r.at),
+        ),
+      ];
       if (due.length === 0) return void wakeUps.delete(message.id);
       wakeUps.set(
         message.id,
@@ -134,7 +148,12 @@ export function createEventsHandler({ inbox, clock = createClock(), heartbeatMs 
     // `retry` tells EventSource how soon to reconnect.
     push(`event: ready\ndata: ${JSON.stringify({ session: session ?? null })}\nretry: 2000\n\n`);
     return new Response(body, {
-      headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' },
+      headers: {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      },
     });
   };
 }

@@ -11,7 +11,12 @@ export interface Handshakes {
    * Resolves undefined when `url` may receive this provider's reports (verified now or before), else the reason
    * it may not, to be recorded instead of a POST. `queryOf` builds the GET's query from a fresh challenge.
    */
-  ensure(provider: string, url: string, queryOf: (challenge: string) => Record<string, string>, timeoutMs: number): Promise<string | undefined>;
+  ensure(
+    provider: string,
+    url: string,
+    queryOf: (challenge: string) => Record<string, string>,
+    timeoutMs: number,
+  ): Promise<string | undefined>;
   /** Forgets every verified URL (simulator reset). */
   reset(): void;
 }
@@ -22,19 +27,31 @@ export interface Handshakes {
  * const handshakes = createHandshakes();
  * const refused = await handshakes.ensure('whatsapp-cloud', url, (c) => ({ 'hub.challenge': c }), 10_000);
  */
-export function createHandshakes({ capacity = 1000, challenge = () => String(randomInt(1_000_000_000, 2_000_000_000)) } = {}): Handshakes {
+export function createHandshakes({
+  capacity = 1000,
+  challenge = () => String(randomInt(1_000_000_000, 2_000_000_000)),
+} = {}): Handshakes {
   const verified = new Set<string>();
   /** Handshakes under way: reports due at the same time wait for the one GET instead of each sending theirs. */
   const inflight = new Map<string, Promise<string | undefined>>();
 
-  const perform = async (key: string, url: string, queryOf: (challenge: string) => Record<string, string>, timeoutMs: number) => {
+  const perform = async (
+    key: string,
+    url: string,
+    queryOf: (challenge: string) => Record<string, string>,
+    timeoutMs: number,
+  ) => {
     const expected = challenge();
     const target = new URL(url);
     for (const [name, value] of Object.entries(queryOf(expected))) target.searchParams.set(name, value);
     let answer: string;
     let status: number;
     try {
-      const response = await fetch(target, { headers: { 'user-agent': 'waotp-simulator' }, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+      const response = await fetch(target, {
+        headers: { 'user-agent': 'waotp-simulator' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
       status = response.status;
       answer = await readCapped(response, 1024);
     } catch (caught) {

@@ -6,7 +6,7 @@
  */
 import type { CapturedMessage } from '../providers/define.js';
 import type { Outcome } from '../providers/outcomes.js';
-import { type MessageStatus, deliveryState } from './delivery-state.js';
+import { deliveryState, type MessageStatus } from './delivery-state.js';
 import { createRing } from './ring.js';
 import type { PlannedReport } from './timeline.js';
 
@@ -94,7 +94,10 @@ export const DEFAULT_INBOX_CAPACITY = 10_000;
 export const DEFAULT_INBOX_MAX_BYTES = 64 * 1024 * 1024;
 
 /** Matches a filter. `session: undefined` means any session; null means only requests without one. */
-export function matchesMessage(message: Pick<InboxMessage, 'to' | 'provider' | 'session'>, filter: MessageFilter): boolean {
+export function matchesMessage(
+  message: Pick<InboxMessage, 'to' | 'provider' | 'session'>,
+  filter: MessageFilter,
+): boolean {
   return (
     (filter.to === undefined || message.to === filter.to) &&
     (filter.provider === undefined || message.provider === filter.provider) &&
@@ -128,10 +131,18 @@ export interface InboxOptions {
  * const inbox = createInbox({ capacity: 1000, now: clock.now });
  * const next = await inbox.waitFor({ to: '6281234567890' }, 5000);
  */
-export function createInbox({ capacity = DEFAULT_INBOX_CAPACITY, maxBytes = DEFAULT_INBOX_MAX_BYTES, now = Date.now }: InboxOptions = {}): Inbox {
+export function createInbox({
+  capacity = DEFAULT_INBOX_CAPACITY,
+  maxBytes = DEFAULT_INBOX_MAX_BYTES,
+  now = Date.now,
+}: InboxOptions = {}): Inbox {
   // The same messages by id, so callbacks update a message without a scan.
   const byId = new Map<string, StoredMessage>();
-  const ring = createRing<StoredMessage>(capacity, { maxBytes, sizeOf: (m) => m.bytes, onEvict: (m) => byId.delete(m.id) });
+  const ring = createRing<StoredMessage>(capacity, {
+    maxBytes,
+    sizeOf: (m) => m.bytes,
+    onEvict: (m) => byId.delete(m.id),
+  });
   const listeners = new Set<(message: InboxMessage | undefined, change: InboxChange) => void>();
   const view = (m: StoredMessage): InboxMessage => {
     const { plan, callbacks, bytes: _bytes, status, ...rest } = m;
@@ -150,7 +161,8 @@ export function createInbox({ capacity = DEFAULT_INBOX_CAPACITY, maxBytes = DEFA
       stored.id = `msg_${(++sequence).toString().padStart(6, '0')}`;
       stored.plan ??= [];
       stored.callbacks = [];
-      stored.bytes = BASE_BYTES + 2 * (message.text?.length ?? 0) + estimateBytes(message.callback) + 48 * stored.plan.length;
+      stored.bytes =
+        BASE_BYTES + 2 * (message.text?.length ?? 0) + estimateBytes(message.callback) + 48 * stored.plan.length;
       ring.push(stored);
       byId.set(stored.id, stored);
       notify(stored, 'added');

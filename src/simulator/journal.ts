@@ -7,7 +7,16 @@ import { parseJsonText } from './json-limits.js';
 import { createRing } from './ring.js';
 
 /** Where an outcome came from, in order of precedence. */
-export type DecidedBy = 'auth' | 'validation' | 'rule' | 'header' | 'number' | 'chaos' | 'state' | 'sandbox' | 'default';
+export type DecidedBy =
+  | 'auth'
+  | 'validation'
+  | 'rule'
+  | 'header'
+  | 'number'
+  | 'chaos'
+  | 'state'
+  | 'sandbox'
+  | 'default';
 
 export interface JournalEntry {
   id: string;
@@ -57,7 +66,11 @@ function materialize(record: JournalRecord, secretHeaders: ReadonlySet<string>):
     id,
     time: new Date(at).toISOString(),
     ...rest,
-    request: { headers: maskSecrets(request.headers, secretHeaders), query: request.query ?? {}, body: bodyOf(request.bodyText) },
+    request: {
+      headers: maskSecrets(request.headers, secretHeaders),
+      query: request.query ?? {},
+      body: bodyOf(request.bodyText),
+    },
   };
 }
 
@@ -89,7 +102,10 @@ export const DEFAULT_JOURNAL_MAX_BYTES = 64 * 1024 * 1024;
  * Keeps enough of a secret to tell credentials apart, never the whole value. `secretHeaders` are lower-case
  * names: every registered provider's credential headers (from its security schemes), plus `cookie`.
  */
-export function maskSecrets(headers: Record<string, string>, secretHeaders: ReadonlySet<string>): Record<string, string> {
+export function maskSecrets(
+  headers: Record<string, string>,
+  secretHeaders: ReadonlySet<string>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     out[name] = secretHeaders.has(name.toLowerCase()) || name.toLowerCase() === 'cookie' ? mask(value) : value;
@@ -115,7 +131,12 @@ export function createJournal({
   maxBytes = DEFAULT_JOURNAL_MAX_BYTES,
   secretHeaders = new Set<string>(),
   onAdd,
-}: { capacity?: number; maxBytes?: number; secretHeaders?: ReadonlySet<string>; onAdd?: (record: JournalRecord) => void } = {}): Journal {
+}: {
+  capacity?: number;
+  maxBytes?: number;
+  secretHeaders?: ReadonlySet<string>;
+  onAdd?: (record: JournalRecord) => void;
+} = {}): Journal {
   // Sizes are worked out once, when an entry is added.
   const sizes = new WeakMap<JournalRecord, number>();
   const ring = createRing<JournalRecord>(capacity, { maxBytes, sizeOf: (r) => sizes.get(r) ?? 0 });
@@ -133,7 +154,8 @@ export function createJournal({
       // The request log (request-log.ts), when one is switched on.
       onAdd?.(record);
     },
-    list: (filter = {}, limit) => ring.newest((e) => matches(e, filter), limit).map((e) => materialize(e, secretHeaders)),
+    list: (filter = {}, limit) =>
+      ring.newest((e) => matches(e, filter), limit).map((e) => materialize(e, secretHeaders)),
     count: (filter = {}) => ring.count((e) => matches(e, filter)),
     get(id) {
       const record = ring.find((e) => e.id === id);

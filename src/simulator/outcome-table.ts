@@ -3,7 +3,7 @@
  * @module
  */
 import type { ProviderDefinition } from '../providers/define.js';
-import { OUTCOMES, type Outcome, isRejection } from '../providers/outcomes.js';
+import { isRejection, OUTCOMES, type Outcome } from '../providers/outcomes.js';
 
 const WIRE: Partial<Record<Outcome, string>> = {
   timeout: 'no reply; connection dropped after the cap (60 s)',

@@ -30,7 +30,12 @@ export function createEndpointHandler(provider: ProviderDefinition, endpoint: En
   };
 }
 
-function createContext(c: Context, provider: ProviderDefinition, endpoint: EndpointDefinition, deps: PipelineDeps): RequestContext {
+function createContext(
+  c: Context,
+  provider: ProviderDefinition,
+  endpoint: EndpointDefinition,
+  deps: PipelineDeps,
+): RequestContext {
   const started = performance.now();
   const headers = c.req.header();
   const view: RequestView = {

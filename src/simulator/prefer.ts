@@ -4,8 +4,8 @@
  * Every mistake comes back in one shape, `{ error }`, which the pipeline answers with a 400 problem.
  * @module
  */
-import { OUTCOMES, type Outcome, isOutcome } from '../providers/outcomes.js';
-import { TIMELINES, type Timeline, isTimeline } from './timeline.js';
+import { isOutcome, OUTCOMES, type Outcome } from '../providers/outcomes.js';
+import { isTimeline, TIMELINES, type Timeline } from './timeline.js';
 
 /** What a `Prefer` header asks for, as written; the first `scenario=` or `code=` is the one that counts. */
 export interface PreferAsk {
@@ -28,7 +28,10 @@ export function parsePrefer(header: string | undefined): PreferAsk {
     const equals = part.indexOf('=');
     if (equals < 0) continue;
     const key = part.slice(0, equals).trim();
-    const value = part.slice(equals + 1).trim().replace(/^"|"$/g, '');
+    const value = part
+      .slice(equals + 1)
+      .trim()
+      .replace(/^"|"$/g, '');
     if ((key === 'scenario' || key === 'code') && !ask.outcome) ask.outcome = { key, value };
     else if (key === 'timeline' && ask.timeline === undefined) ask.timeline = value;
   }
@@ -45,15 +48,21 @@ export function preferredOutcome(
   const { key, value } = ask.outcome;
   const detail = `Prefer: ${key}=${value}`;
   if (key === 'scenario') {
-    return isOutcome(value) ? { outcome: value, detail } : { error: `${detail} names no outcome; known: ${OUTCOMES.join(', ')}` };
+    return isOutcome(value)
+      ? { outcome: value, detail }
+      : { error: `${detail} names no outcome; known: ${OUTCOMES.join(', ')}` };
   }
   const status = Number(value);
   const outcome = outcomeForStatus(status);
-  return outcome ? { outcome, status, detail } : { error: `${detail}: ${provider} has no scenario answering HTTP ${value}` };
+  return outcome
+    ? { outcome, status, detail }
+    : { error: `${detail}: ${provider} has no scenario answering HTTP ${value}` };
 }
 
 /** The delivery timeline a parsed `Prefer` asks for, if any. */
 export function preferredTimelineOf(ask: PreferAsk): Timeline | PreferError | undefined {
   if (ask.timeline === undefined) return undefined;
-  return isTimeline(ask.timeline) ? ask.timeline : { error: `Prefer: timeline=${ask.timeline} names no timeline; known: ${TIMELINES.join(', ')}` };
+  return isTimeline(ask.timeline)
+    ? ask.timeline
+    : { error: `Prefer: timeline=${ask.timeline} names no timeline; known: ${TIMELINES.join(', ')}` };
 }

@@ -4,7 +4,14 @@
  * @module
  */
 import type { Context } from 'hono';
-import type { EndpointDefinition, IdSource, NativeReply, ProviderDefinition, ProviderSettings, RequestView } from '../providers/define.js';
+import type {
+  EndpointDefinition,
+  IdSource,
+  NativeReply,
+  ProviderDefinition,
+  ProviderSettings,
+  RequestView,
+} from '../providers/define.js';
 import type { Outcome } from '../providers/outcomes.js';
 import type { Clock } from './clock.js';
 import type { Inbox, InboxMessage, NewMessage } from './inbox.js';

@@ -5,9 +5,8 @@
  */
 import type { JournalRecord } from './journal.js';
 import { maskSecrets } from './journal.js';
-import type { UnmatchedRequest } from './unmatched.js';
-
 import type { LogFormat, LogLevel } from './log-levels.js';
+import type { UnmatchedRequest } from './unmatched.js';
 
 export { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from './log-levels.js';
 
@@ -59,15 +58,24 @@ export interface RequestLog {
  * const log = createRequestLog({ level: 'info', format: 'json' });
  * const journal = createJournal({ onAdd: log?.request });
  */
-export function createRequestLog({ level = 'info', format, write, color, secretHeaders = new Set() }: RequestLogOptions = {}): RequestLog | undefined {
+export function createRequestLog({
+  level = 'info',
+  format,
+  write,
+  color,
+  secretHeaders = new Set(),
+}: RequestLogOptions = {}): RequestLog | undefined {
   if (level === 'silent') return undefined;
   const tty = Boolean(process.stderr.isTTY);
-  const render = (format ?? (tty ? 'pretty' : 'json')) === 'json' ? (line: LogLine) => JSON.stringify(line) : pretty(color ?? tty);
+  const render =
+    (format ?? (tty ? 'pretty' : 'json')) === 'json' ? (line: LogLine) => JSON.stringify(line) : pretty(color ?? tty);
   const out = write ?? batchedStderr();
   return {
     request: (record) => out(`${render(lineOf(record, level === 'debug', secretHeaders))}\n`),
     unmatched: (entry, ms) => {
-      const nearest = entry.nearest ? `nearest: ${entry.nearest.method} ${entry.nearest.path} (${entry.nearest.differences.join('; ')})` : 'no route is near';
+      const nearest = entry.nearest
+        ? `nearest: ${entry.nearest.method} ${entry.nearest.path} (${entry.nearest.differences.join('; ')})`
+        : 'no route is near';
       const line: LogLine = {
         time: new Date().toISOString(),
         provider: entry.nearest?.provider ?? '-',
@@ -106,7 +114,9 @@ export function lineOf(record: JournalRecord, debug = false, secretHeaders: Read
     const body = record.request.bodyText;
     line.request = {
       headers: maskSecrets(record.request.headers, secretHeaders),
-      ...(body !== undefined && { body: body.length > DEBUG_BODY_CHARS ? `${body.slice(0, DEBUG_BODY_CHARS)}…` : body }),
+      ...(body !== undefined && {
+        body: body.length > DEBUG_BODY_CHARS ? `${body.slice(0, DEBUG_BODY_CHARS)}…` : body,
+      }),
     };
     line.reply = { body: record.reply.body };
   }
@@ -127,7 +137,9 @@ function pretty(color: boolean) {
       ...(line.to ? [`to=${line.to}`] : []),
       ...(line.session ? [`session=${line.session}`] : []),
     ];
-    const debug = line.request ? `\n    request ${JSON.stringify(line.request)}\n    reply ${JSON.stringify(line.reply)}` : '';
+    const debug = line.request
+      ? `\n    request ${JSON.stringify(line.request)}\n    reply ${JSON.stringify(line.reply)}`
+      : '';
     return parts.join('  ') + debug;
   };
 }

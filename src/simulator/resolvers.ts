@@ -8,8 +8,8 @@ import type { EndpointDefinition, EndpointKind, ProviderDefinition } from '../pr
 import { type Outcome, REJECTIONS } from '../providers/outcomes.js';
 import type { Limits } from './limits.js';
 import { type PreferAsk, type PreferError, preferredOutcome } from './prefer.js';
-import type { Decision, Scenarios } from './scenarios.js';
 import type { ProviderRuntime } from './request-context.js';
+import type { Decision, Scenarios } from './scenarios.js';
 
 /** Everything a resolver may look at for one request. */
 export interface OutcomeQuery {
@@ -45,7 +45,7 @@ const ALL: readonly EndpointKind[] = ['send', 'verify', 'sandbox', 'account'];
 export const RESOLVERS: readonly Resolver[] = [
   {
     name: 'rule',
-    description: 'an armed rule (newest first), within the caller\'s session',
+    description: "an armed rule (newest first), within the caller's session",
     kinds: SCENARIO_KINDS,
     resolve: (q, { scenarios }) => scenarios.takeRule({ provider: q.provider.id, to: q.to, session: q.session }),
   },
@@ -56,7 +56,12 @@ export const RESOLVERS: readonly Resolver[] = [
     resolve(q) {
       const asked = preferredOutcome(q.prefer, q.provider.id, (status) => outcomeForStatus(q.provider, status));
       if (!asked || 'error' in asked) return asked;
-      return { outcome: asked.outcome, by: 'header', detail: asked.detail, ...(asked.status !== undefined && { status: asked.status }) };
+      return {
+        outcome: asked.outcome,
+        by: 'header',
+        detail: asked.detail,
+        ...(asked.status !== undefined && { status: asked.status }),
+      };
     },
   },
   {
@@ -71,7 +76,7 @@ export const RESOLVERS: readonly Resolver[] = [
   {
     // Documented sandbox tables keep their meaning: only explicit rules and headers override them.
     name: 'sandbox',
-    description: 'a sandbox endpoint answers from the provider\'s documented table',
+    description: "a sandbox endpoint answers from the provider's documented table",
     kinds: ['sandbox'],
     resolve: () => ({ outcome: 'accepted', by: 'sandbox', detail: '' }),
   },
@@ -83,7 +88,7 @@ export const RESOLVERS: readonly Resolver[] = [
   },
   {
     name: 'state',
-    description: 'the provider\'s own state: blocked recipients, rate limits, quota',
+    description: "the provider's own state: blocked recipients, rate limits, quota",
     kinds: SENDS,
     resolve: providerState,
   },
@@ -124,14 +129,24 @@ function providerState(q: OutcomeQuery, { limits }: ResolverEnv): Decision | und
   if (endpoint.kind === 'send' && to !== undefined && settings.blocked?.includes(to)) {
     return { outcome: 'blocked_recipient', by: 'state', detail: `${to} is on the blocked list` };
   }
-  const rate = settings.rateLimit === false ? undefined : (settings.rateLimit ?? endpoint.rateLimit ?? definition.rateLimit);
+  const rate =
+    settings.rateLimit === false ? undefined : (settings.rateLimit ?? endpoint.rateLimit ?? definition.rateLimit);
   if (rate) {
     const hit = limits.hit(`${definition.id}:${account}:${endpoint.rateLimit?.group ?? rate.group ?? ''}`, rate);
     if (!hit.ok) {
-      return { outcome: 'rate_limited', by: 'state', detail: `over ${rate.limit} requests per ${rate.windowMs} ms`, retryAfter: hit.retryAfter };
+      return {
+        outcome: 'rate_limited',
+        by: 'state',
+        detail: `over ${rate.limit} requests per ${rate.windowMs} ms`,
+        retryAfter: hit.retryAfter,
+      };
     }
   }
-  if (endpoint.kind === 'send' && settings.quota !== undefined && !limits.hasQuota(`${definition.id}:${account}`, settings.quota)) {
+  if (
+    endpoint.kind === 'send' &&
+    settings.quota !== undefined &&
+    !limits.hasQuota(`${definition.id}:${account}`, settings.quota)
+  ) {
     return { outcome: 'insufficient_quota', by: 'state', detail: `quota of ${settings.quota} sends used up` };
   }
   return undefined;

@@ -43,7 +43,10 @@ export interface Ring<T> {
  * const ring = createRing<number>(2); ring.push(1); ring.push(2); ring.push(3); ring.newest(); // [3, 2]
  * const texts = createRing<string>(1000, { maxBytes: 1 << 20, sizeOf: (s) => s.length * 2 });
  */
-export function createRing<T>(capacity: number, { maxBytes = Infinity, sizeOf, onEvict }: RingOptions<T> = {}): Ring<T> {
+export function createRing<T>(
+  capacity: number,
+  { maxBytes = Infinity, sizeOf, onEvict }: RingOptions<T> = {},
+): Ring<T> {
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError('ring capacity must be a positive integer');
   let items: (T | undefined)[] = new Array(capacity);
   let start = 0;

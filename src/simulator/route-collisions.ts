@@ -52,7 +52,12 @@ export function pathsOverlap(a: string, b: string): boolean {
 /** Every route a provider answers: each endpoint at its documented path and under `/<id>`. */
 function routesOf(provider: ProviderDefinition): Route[] {
   return provider.endpoints.flatMap((e) =>
-    [e.path, `/${provider.id}${e.path}`].map((path) => ({ provider: provider.id, operationId: e.operationId, method: e.method, path })),
+    [e.path, `/${provider.id}${e.path}`].map((path) => ({
+      provider: provider.id,
+      operationId: e.operationId,
+      method: e.method,
+      path,
+    })),
   );
 }
 
@@ -63,7 +68,9 @@ export function findRouteCollisions(providers: readonly ProviderDefinition[]): s
   routes.forEach((a, i) => {
     for (const b of routes.slice(i + 1)) {
       if (a.provider === b.provider || a.method !== b.method || !pathsOverlap(a.path, b.path)) continue;
-      found.push(`${a.method} ${a.path} (${a.provider} ${a.operationId}) and ${b.method} ${b.path} (${b.provider} ${b.operationId})`);
+      found.push(
+        `${a.method} ${a.path} (${a.provider} ${a.operationId}) and ${b.method} ${b.path} (${b.provider} ${b.operationId})`,
+      );
     }
   });
   return found;

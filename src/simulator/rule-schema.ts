@@ -32,7 +32,11 @@ export type RuleInput = z.infer<typeof ruleInputSchema>;
 
 /** A rule as written: `outcomes`, or `outcome` as shorthand for a list of one. */
 export const writtenRuleSchema = z
-  .strictObject({ ...ruleFields, outcome: z.enum(OUTCOMES).optional(), outcomes: ruleInputSchema.shape.outcomes.optional() })
+  .strictObject({
+    ...ruleFields,
+    outcome: z.enum(OUTCOMES).optional(),
+    outcomes: ruleInputSchema.shape.outcomes.optional(),
+  })
   .refine((r) => (r.outcome === undefined) !== (r.outcomes === undefined), {
     message: 'give "outcomes" (a list) or "outcome" (one), not both or neither',
     path: ['outcomes'],

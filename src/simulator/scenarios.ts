@@ -68,14 +68,25 @@ const NO_CHAOS = (seed: number): ChaosState => ({ enabled: false, seed, probabil
  * const scenarios = createScenarios({ catalogue: loadCatalogue(), seed: 7, now: clock.now });
  * scenarios.arm({ provider: 'verihubs', outcomes: ['rate_limited', 'accepted'] }, null);
  */
-export function createScenarios({ catalogue, seed = Date.now() >>> 0, now }: { catalogue: Catalogue; seed?: number; now: () => number }): Scenarios {
+export function createScenarios({
+  catalogue,
+  seed = Date.now() >>> 0,
+  now,
+}: {
+  catalogue: Catalogue;
+  seed?: number;
+  now: () => number;
+}): Scenarios {
   let rules: Rule[] = [];
   let sequence = 0;
   let chaos = NO_CHAOS(seed);
   let random = mulberry32(seed);
-  const ranges: [NumberRange, Outcome][] = OUTCOMES.flatMap((o) => catalogue.outcomes[o].numbers.map((r) => [r, o] as [NumberRange, Outcome]));
+  const ranges: [NumberRange, Outcome][] = OUTCOMES.flatMap((o) =>
+    catalogue.outcomes[o].numbers.map((r) => [r, o] as [NumberRange, Outcome]),
+  );
 
-  const magicOutcome = (to: string) => ranges.find(([r]) => to.length === r.from.length && to >= r.from && to <= r.to)?.[1];
+  const magicOutcome = (to: string) =>
+    ranges.find(([r]) => to.length === r.from.length && to >= r.from && to <= r.to)?.[1];
 
   const takeRule = (input: RuleQuery): Decision | undefined => {
     // Newest first, as in WireMock: a rule armed later overrides an older, broader one.
@@ -89,7 +100,12 @@ export function createScenarios({ catalogue, seed = Date.now() >>> 0, now }: { c
       const limit = ruleLimit(rule);
       if (rule.used >= limit) rules.splice(i, 1);
       const count = Number.isFinite(limit) ? `${rule.used}/${limit}` : `${rule.used}`;
-      return { outcome, by: 'rule', detail: `rule ${rule.id}${rule.label ? ` "${rule.label}"` : ''} (${count})`, ...(rule.timeline && { timeline: rule.timeline }) };
+      return {
+        outcome,
+        by: 'rule',
+        detail: `rule ${rule.id}${rule.label ? ` "${rule.label}"` : ''} (${count})`,
+        ...(rule.timeline && { timeline: rule.timeline }),
+      };
     }
     return undefined;
   };
@@ -111,7 +127,13 @@ export function createScenarios({ catalogue, seed = Date.now() >>> 0, now }: { c
     takeRule,
     rollChaos,
     arm(input, session) {
-      const rule: Rule = { ...input, id: `rule_${++sequence}`, session, used: 0, createdAt: new Date(now()).toISOString() };
+      const rule: Rule = {
+        ...input,
+        id: `rule_${++sequence}`,
+        session,
+        used: 0,
+        createdAt: new Date(now()).toISOString(),
+      };
       rules.push(rule);
       return rule;
     },
@@ -124,7 +146,8 @@ export function createScenarios({ catalogue, seed = Date.now() >>> 0, now }: { c
     clearRules(session) {
       rules = session === undefined ? [] : rules.filter((r) => r.session !== session);
     },
-    rules: (session) => rules.filter((r) => session === undefined || r.session === session || r.session === null).reverse(),
+    rules: (session) =>
+      rules.filter((r) => session === undefined || r.session === session || r.session === null).reverse(),
     setChaos(input) {
       chaos = {
         enabled: input.enabled,

@@ -2,10 +2,11 @@
  * Starting the simulator on a real port, for the CLI and for tests that need real HTTP.
  * @module
  */
-import { serve } from '@hono/node-server';
+
 import type { IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { type Simulator, type SimulatorOptions, createSimulator } from './app.js';
+import { serve } from '@hono/node-server';
+import { createSimulator, type Simulator, type SimulatorOptions } from './app.js';
 
 export interface StartOptions extends SimulatorOptions {
   /** 0 picks a free port. */
@@ -48,7 +49,11 @@ export function exposureWarning(host: string, token: string | undefined): string
  * await fetch(`${sim.url}/__admin/health`);
  * await sim.close();
  */
-export function startSimulator({ port = 4010, host = '127.0.0.1', ...options }: StartOptions = {}): Promise<RunningSimulator> {
+export function startSimulator({
+  port = 4010,
+  host = '127.0.0.1',
+  ...options
+}: StartOptions = {}): Promise<RunningSimulator> {
   const simulator = createSimulator(options);
   const timeouts = { ...SERVER_TIMEOUTS, ...options.config?.server };
   const warning = exposureWarning(host, options.admin?.token ?? options.config?.admin?.token);

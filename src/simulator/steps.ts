@@ -5,11 +5,11 @@
  * @module
  */
 import type { CapturedMessage, RejectReason } from '../providers/define.js';
-import { type Outcome, type Rejection, isRejection } from '../providers/outcomes.js';
-import { JOURNAL_BODY_CHARS, MAX_BODY_BYTES, describeIssue, parseJson, readBodyText } from './body.js';
+import { isRejection, type Outcome, type Rejection } from '../providers/outcomes.js';
+import { describeIssue, JOURNAL_BODY_CHARS, MAX_BODY_BYTES, parseJson, readBodyText } from './body.js';
+import type { NewMessage } from './inbox.js';
 import { parsePrefer, preferredTimelineOf } from './prefer.js';
 import type { RequestContext, Verdict } from './request-context.js';
-import type { NewMessage } from './inbox.js';
 import { resolveOutcome } from './resolvers.js';
 
 export type StepResult = Verdict | undefined;
@@ -32,7 +32,13 @@ const invalid = (ctx: RequestContext, reason: RejectReason): Verdict => ({
 });
 
 /** A `Prefer` the tester got wrong: the pipeline answers it with a problem, not the provider's reply. */
-const preferError = (error: string): Verdict => ({ reply: { status: 400 }, outcome: 'invalid_request', by: 'header', detail: error, error });
+const preferError = (error: string): Verdict => ({
+  reply: { status: 400 },
+  outcome: 'invalid_request',
+  by: 'header',
+  detail: error,
+  error,
+});
 
 /**
  * The one place a request body is read (size cap included); later checks on the raw text belong here.
@@ -42,7 +48,11 @@ function readBody(ctx: RequestContext): StepResult | Promise<StepResult> {
   if (!ctx.endpoint.body) return undefined;
   return readBodyText(ctx.c.req.raw).then((raw) => {
     if (raw === undefined) {
-      const verdict = invalid(ctx, { problem: 'too_large', status: 413, message: `request body exceeds ${MAX_BODY_BYTES} bytes` });
+      const verdict = invalid(ctx, {
+        problem: 'too_large',
+        status: 413,
+        message: `request body exceeds ${MAX_BODY_BYTES} bytes`,
+      });
       // The connection may still hold unread bytes: it must not be reused.
       return { ...verdict, reply: { ...verdict.reply, headers: { ...verdict.reply.headers, connection: 'close' } } };
     }
@@ -55,12 +65,21 @@ function readBody(ctx: RequestContext): StepResult | Promise<StepResult> {
 
 function authenticate(ctx: RequestContext): StepResult {
   const { runtime, deps } = ctx;
-  const auth = ctx.endpoint.authenticate(ctx.view, { state: runtime.state, now: deps.clock.now, credentials: runtime.settings.credentials });
+  const auth = ctx.endpoint.authenticate(ctx.view, {
+    state: runtime.state,
+    now: deps.clock.now,
+    credentials: runtime.settings.credentials,
+  });
   if (auth.ok) {
     ctx.account = auth.account;
     return undefined;
   }
-  return { reply: reject(ctx, auth.outcome, auth.reason), outcome: auth.outcome, by: 'auth', detail: auth.reason.message ?? auth.reason.problem ?? '' };
+  return {
+    reply: reject(ctx, auth.outcome, auth.reason),
+    outcome: auth.outcome,
+    by: 'auth',
+    detail: auth.reason.message ?? auth.reason.problem ?? '',
+  };
 }
 
 function parse(ctx: RequestContext): StepResult {
@@ -104,7 +123,12 @@ function resolve(ctx: RequestContext): StepResult {
   const { outcome } = decided;
   if (!isRejection(outcome)) return undefined;
   const retryAfter = outcome === 'rate_limited' ? (decided.retryAfter ?? 1) : undefined;
-  const reason: RejectReason = { problem: 'scenario', message: decided.detail, retryAfter, ...(decided.status && { status: decided.status }) };
+  const reason: RejectReason = {
+    problem: 'scenario',
+    message: decided.detail,
+    retryAfter,
+    ...(decided.status && { status: decided.status }),
+  };
   return { ...decided, reply: reject(ctx, outcome, reason) };
 }
 
@@ -118,7 +142,8 @@ function slowDown(ctx: RequestContext): StepResult | Promise<StepResult> {
 function handle(ctx: RequestContext): Verdict {
   const { endpoint, provider, runtime, deps, session, requestId, account } = ctx;
   const decision = ctx.decision!;
-  const outcome = decision.outcome === 'not_on_whatsapp' || decision.outcome === 'unknown_contact' ? decision.outcome : 'accepted';
+  const outcome =
+    decision.outcome === 'not_on_whatsapp' || decision.outcome === 'unknown_contact' ? decision.outcome : 'accepted';
   let rejectedWith: Outcome | undefined;
   const reply = endpoint.handle({
     body: ctx.body,

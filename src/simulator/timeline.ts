@@ -55,13 +55,23 @@ export interface PlannedReport {
  * planTimeline({ timeline: 'normal', failed: false, createdAt: 0 });
  * // [{ state: 'sent', at: 100 }, { state: 'delivered', at: 300 }, { state: 'read', at: 800 }]
  */
-export function planTimeline({ timeline, failed, createdAt, expiresAt, states, speed = 1, delays = {}, lateAfterMs = DEFAULT_LATE_AFTER_MS }: PlanInput): PlannedReport[] {
+export function planTimeline({
+  timeline,
+  failed,
+  createdAt,
+  expiresAt,
+  states,
+  speed = 1,
+  delays = {},
+  lateAfterMs = DEFAULT_LATE_AFTER_MS,
+}: PlanInput): PlannedReport[] {
   if (timeline === 'missing') return [];
   const d = { ...DEFAULT_DELAYS, ...delays };
   const after = (ms: number) => ms / speed;
   // Late: the first report keeps its time, the rest come only once the OTP has expired.
   const expiry = expiresAt ?? createdAt + lateAfterMs;
-  const base = (state: keyof TimelineDelays) => (timeline === 'late' && state !== 'sent' ? expiry : createdAt) + after(d[state]);
+  const base = (state: keyof TimelineDelays) =>
+    (timeline === 'late' && state !== 'sent' ? expiry : createdAt) + after(d[state]);
   const reports: PlannedReport[] = failed
     ? [{ state: 'failed', at: base('failed') }]
     : [
@@ -77,7 +87,8 @@ export function planTimeline({ timeline, failed, createdAt, expiresAt, states, s
     const twice = reports.find((r) => r.state === 'delivered' || r.state === 'failed')!;
     reports.push({ state: twice.state, at: twice.at + after(GAP_MS) });
   }
-  if (!failed && expiresAt !== undefined && states?.includes('unverified')) reports.push({ state: 'unverified', at: expiresAt });
+  if (!failed && expiresAt !== undefined && states?.includes('unverified'))
+    reports.push({ state: 'unverified', at: expiresAt });
   // `requested` (Verihubs' 0) is the send itself: it keeps its time whatever the variant.
   if (states?.includes('requested')) reports.unshift({ state: 'requested', at: createdAt });
   // Stable: equal times keep the order above.
@@ -100,7 +111,9 @@ export function preferredTimeline(prefer: string | undefined): Timeline | { erro
     const [key, raw] = part.split('=').map((s) => s.trim());
     if (key !== 'timeline') continue;
     const value = raw?.replace(/^"|"$/g, '');
-    return isTimeline(value) ? value : { error: `Prefer: timeline=${value} names no timeline; known: ${TIMELINES.join(', ')}` };
+    return isTimeline(value)
+      ? value
+      : { error: `Prefer: timeline=${value} names no timeline; known: ${TIMELINES.join(', ')}` };
   }
   return undefined;
 }

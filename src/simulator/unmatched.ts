@@ -48,7 +48,11 @@ export function createUnmatched(routes: RouteInfo[], capacity = 500): Unmatched 
 }
 
 /** The route whose path is fewest segment edits away (method breaks ties), and how the request differs. */
-export function nearestRoute(routes: RouteInfo[], method: string, path: string): (RouteInfo & { differences: string[] }) | undefined {
+export function nearestRoute(
+  routes: RouteInfo[],
+  method: string,
+  path: string,
+): (RouteInfo & { differences: string[] }) | undefined {
   const segments = split(path);
   let best: { route: RouteInfo; cost: number } | undefined;
   for (const route of routes) {
@@ -86,9 +90,12 @@ function explain(route: RouteInfo, method: string, segments: string[]): string[]
   if (route.method !== method) differences.push(`method is ${method}, the route expects ${route.method}`);
   const common = Math.min(segments.length, expected.length);
   for (let i = 0; i < common; i++) {
-    if (!matchesSegment(segments[i]!, expected[i]!)) differences.push(`segment ${i + 1} is "${segments[i]}", expected "${expected[i]}"`);
+    if (!matchesSegment(segments[i]!, expected[i]!))
+      differences.push(`segment ${i + 1} is "${segments[i]}", expected "${expected[i]}"`);
   }
-  if (segments.length > expected.length) differences.push(`extra segments: /${segments.slice(expected.length).join('/')}`);
-  if (segments.length < expected.length) differences.push(`missing segments: /${expected.slice(segments.length).join('/')}`);
+  if (segments.length > expected.length)
+    differences.push(`extra segments: /${segments.slice(expected.length).join('/')}`);
+  if (segments.length < expected.length)
+    differences.push(`missing segments: /${expected.slice(segments.length).join('/')}`);
   return differences;
 }

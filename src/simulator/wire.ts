@@ -3,8 +3,9 @@
  * renders itself (a held then dropped request, a reset socket, a truncated body).
  * @module
  */
-import type { Context } from 'hono';
+
 import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
 import { problem } from '../util/problem.js';
 import type { Verdict } from './request-context.js';
 
@@ -27,7 +28,11 @@ export async function toResponse(c: Context, verdict: Verdict, timeoutCapMs: num
   return new Response(text, { status: reply.status, headers });
 }
 
-async function dropConnection(c: Context, outcome: 'connection_reset' | 'timeout', timeoutCapMs: number): Promise<Response> {
+async function dropConnection(
+  c: Context,
+  outcome: 'connection_reset' | 'timeout',
+  timeoutCapMs: number,
+): Promise<Response> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (outcome === 'timeout') {
     // Hold the request until the client gives up, or the cap passes; then drop the connection unanswered.

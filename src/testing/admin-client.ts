@@ -2,12 +2,13 @@
  * A typed client for the simulator's `/__admin` API, for vitest, jest and Playwright tests.
  * @module
  */
+
+import type { Outcome } from '../providers/outcomes.js';
 import type { ChaosInput, RuleInput } from '../simulator/catalogue.js';
+import type { CallbackRecord } from '../simulator/dispatcher.js';
 import type { InboxMessage } from '../simulator/inbox.js';
 import type { JournalEntry } from '../simulator/journal.js';
-import type { CallbackRecord } from '../simulator/dispatcher.js';
 import type { ChaosState, Rule } from '../simulator/scenarios.js';
-import type { Outcome } from '../providers/outcomes.js';
 
 /** An admin call that failed: `status` is the HTTP status, or 0 when the simulator could not be reached. */
 export class AdminError extends Error {
@@ -62,7 +63,10 @@ export interface AdminClient {
  * await admin.arm({ provider: 'verihubs', outcomes: ['rate_limited', 'accepted'] });
  * const code = await admin.latestOtp('+6281234567890', { wait: 5000 });
  */
-export function createAdminClient(url: string, { session, token }: { session?: string; /** The simulator's `--admin-token`. */ token?: string } = {}): AdminClient {
+export function createAdminClient(
+  url: string,
+  { session, token }: { session?: string /** The simulator's `--admin-token`. */; token?: string } = {},
+): AdminClient {
   const base = url.replace(/\/+$/, '');
   const call = async (method: string, path: string, body?: unknown): Promise<Response> => {
     const headers: Record<string, string> = {};
@@ -70,7 +74,11 @@ export function createAdminClient(url: string, { session, token }: { session?: s
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
     try {
-      return await fetch(`${base}/__admin${path}`, { method, headers, ...(body !== undefined && { body: JSON.stringify(body) }) });
+      return await fetch(`${base}/__admin${path}`, {
+        method,
+        headers,
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
     } catch (error) {
       throw unreachable(base, method, path, error);
     }
@@ -104,17 +112,21 @@ export function createAdminClient(url: string, { session, token }: { session?: s
     latestMessage,
     async latestOtp(to, options = {}) {
       const message = await latestMessage(to, options);
-      if (!message) throw new AdminError(404, undefined, `no OTP reached ${to}${options.wait ? ` within ${options.wait} ms` : ''}`);
+      if (!message)
+        throw new AdminError(404, undefined, `no OTP reached ${to}${options.wait ? ` within ${options.wait} ms` : ''}`);
       return message.code;
     },
-    messages: async (filter = {}) => (await json<{ messages: InboxMessage[] }>('GET', `/messages${query(filter)}`)).messages,
+    messages: async (filter = {}) =>
+      (await json<{ messages: InboxMessage[] }>('GET', `/messages${query(filter)}`)).messages,
     clearMessages: async () => {
       await json('DELETE', '/messages');
     },
-    requests: async (filter = {}) => (await json<{ requests: JournalEntry[] }>('GET', `/requests${query({ ...filter })}`)).requests,
+    requests: async (filter = {}) =>
+      (await json<{ requests: JournalEntry[] }>('GET', `/requests${query({ ...filter })}`)).requests,
     advanceClock: (by) => json('POST', '/clock', { advance: by }),
     setChaos: (chaos) => json('PUT', '/chaos', chaos),
-    callbacks: async (filter = {}) => (await json<{ callbacks: CallbackRecord[] }>('GET', `/callbacks${query(filter)}`)).callbacks,
+    callbacks: async (filter = {}) =>
+      (await json<{ callbacks: CallbackRecord[] }>('GET', `/callbacks${query(filter)}`)).callbacks,
     setCallbackTargets: (targets) => json('PUT', '/callbacks/targets', targets),
     reset: async () => {
       await json('POST', '/reset');
@@ -139,5 +151,9 @@ async function adminError(response: Response, method: string, path: string): Pro
   } catch {
     problem = undefined;
   }
-  return new AdminError(response.status, problem, `${method} /__admin${path} -> ${response.status}: ${problem?.detail ?? problem?.title ?? response.statusText}`);
+  return new AdminError(
+    response.status,
+    problem,
+    `${method} /__admin${path} -> ${response.status}: ${problem?.detail ?? problem?.title ?? response.statusText}`,
+  );
 }

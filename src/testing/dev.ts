@@ -28,20 +28,40 @@ export interface DevOptions extends CoreServerOptions {
  * const dev = await startDev({ simulatorPort: 0, port: 0 });
  * await fetch(`${dev.core.url}/v1/verifications`, { method: 'POST', body: JSON.stringify({ to: '+6281234567890' }) });
  */
-export async function startDev({ simulatorPort = 4010, simulator: simulatorOptions = {}, host = '127.0.0.1', ...core }: DevOptions = {}) {
+export async function startDev({
+  simulatorPort = 4010,
+  simulator: simulatorOptions = {},
+  host = '127.0.0.1',
+  ...core
+}: DevOptions = {}) {
   // The core's port is fixed first: the simulator's webhooks and per-request callback URLs must name it.
   const port = core.port === undefined ? 4020 : core.port === 0 ? await freePort(host) : core.port;
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const secret = core.secret ?? core.config?.secret ?? randomBytes(24).toString('base64url');
   const store = core.store ?? core.config?.store;
   if (secret === DEV_SECRET && store && store !== 'memory') {
-    throw new InvalidRequestError('the built-in dev secret is public: with a Redis store set a secret of your own (WAOTP_SECRET or core.secret)');
+    throw new InvalidRequestError(
+      'the built-in dev secret is public: with a Redis store set a secret of your own (WAOTP_SECRET or core.secret)',
+    );
   }
   // The simulator's webhooks carry the report token, as a provider's dashboard setting would.
   const token = core.config?.reportToken ?? deriveReportToken(secret);
-  const simulator: RunningSimulator = await startSimulator({ ...simulatorOptions, config: reportTo(base, token, simulatorOptions.config), port: simulatorPort, host });
+  const simulator: RunningSimulator = await startSimulator({
+    ...simulatorOptions,
+    config: reportTo(base, token, simulatorOptions.config),
+    port: simulatorPort,
+    host,
+  });
   try {
-    const running = await startCore({ ...core, port, host, secret, simulatorUrl: simulator.url, callbackBaseUrl: base, providers: registry });
+    const running = await startCore({
+      ...core,
+      port,
+      host,
+      secret,
+      simulatorUrl: simulator.url,
+      callbackBaseUrl: base,
+      providers: registry,
+    });
     return {
       simulator,
       core: running,

@@ -5,13 +5,13 @@
 import { z } from 'zod';
 import { providers } from '../providers/index.js';
 import { loadRulePack } from '../simulator/catalogue.js';
-import { ConfigError, type SimulatorConfig, parseConfig } from '../simulator/config.js';
+import { ConfigError, parseConfig, type SimulatorConfig } from '../simulator/config.js';
 import { LOG_FORMATS, LOG_LEVELS } from '../simulator/request-log.js';
 import { startSimulator as startServer } from '../simulator/server.js';
 import { type AdminClient, createAdminClient } from './admin-client.js';
 
-export { AdminError, createAdminClient } from './admin-client.js';
 export type { AdminClient, ArmInput, RequestFilter } from './admin-client.js';
+export { AdminError, createAdminClient } from './admin-client.js';
 
 export interface TestSimulator extends AdminClient {
   port: number;
@@ -47,7 +47,9 @@ export async function startSimulator(options: TestSimulatorOptions = {}): Promis
   const source = 'startSimulator() options';
   if (typeof options !== 'object' || options === null) throw new ConfigError(`${source}: expected an object`);
   if ('config' in options) {
-    throw new ConfigError(`${source}: pass the config file's fields directly, e.g. startSimulator({ seed: 42, providers: {…} }), not { config: {…} }`);
+    throw new ConfigError(
+      `${source}: pass the config file's fields directly, e.g. startSimulator({ seed: 42, providers: {…} }), not { config: {…} }`,
+    );
   }
   const knobs: Record<string, unknown> = {};
   const rest: Record<string, unknown> = {};
@@ -56,10 +58,27 @@ export async function startSimulator(options: TestSimulatorOptions = {}): Promis
   if (!parsed.success) throw new ConfigError(`${source}: ${z.prettifyError(parsed.error)}`);
   const config = parseConfig(rest, providers, source);
   const { port = 0, host, scenarios = [], log } = parsed.data;
-  const running = await startServer({ port, ...(host !== undefined && { host }), config, rulePacks: scenarios.map(loadRulePack), ...(log && { log }) });
+  const running = await startServer({
+    port,
+    ...(host !== undefined && { host }),
+    config,
+    rulePacks: scenarios.map(loadRulePack),
+    ...(log && { log }),
+  });
   // A config that locks the control plane gives its token to the test's own admin client.
   const token = config.admin?.token;
-  return { ...createAdminClient(running.url, { ...(token !== undefined && { token }) }), port: running.port, close: running.close };
+  return {
+    ...createAdminClient(running.url, { ...(token !== undefined && { token }) }),
+    port: running.port,
+    close: running.close,
+  };
 }
-export { startDev, DEV_SECRET, type DevOptions } from './dev.js';
-export { verifyAdapter, formatCells, EXPECTED_KIND, type AdapterReport, type CellReport, type VerifyAdapterOptions } from './verify-adapter.js';
+export { DEV_SECRET, type DevOptions, startDev } from './dev.js';
+export {
+  type AdapterReport,
+  type CellReport,
+  EXPECTED_KIND,
+  formatCells,
+  type VerifyAdapterOptions,
+  verifyAdapter,
+} from './verify-adapter.js';

@@ -77,15 +77,23 @@ const CONTRACTS = new URL('../../contracts/', import.meta.url);
  * const report = await verifyAdapter((baseUrl) => createMyVerihubsClient({ baseUrl }), { provider: 'verihubs' });
  * expect(report.passed, report.summary()).toBe(true);
  */
-export async function verifyAdapter(adapter: Adapter | ((baseUrl: string) => Adapter), options: VerifyAdapterOptions): Promise<AdapterReport> {
+export async function verifyAdapter(
+  adapter: Adapter | ((baseUrl: string) => Adapter),
+  options: VerifyAdapterOptions,
+): Promise<AdapterReport> {
   const { provider, outcomes = OUTCOMES, numberOffset = 0 } = options;
-  const contract = options.contract ?? (JSON.parse(await readFile(new URL(`${provider}.openapi.json`, CONTRACTS), 'utf8')) as OpenAPIObject);
+  const contract =
+    options.contract ??
+    (JSON.parse(await readFile(new URL(`${provider}.openapi.json`, CONTRACTS), 'utf8')) as OpenAPIObject);
   const validator = createContractValidator(contract, `/${provider}`);
   const catalogue = loadCatalogue();
-  const running = options.simulatorUrl ? undefined : await startSimulator({ port: 0, delays: { slowMs: 50, timeoutCapMs: 5000 } });
+  const running = options.simulatorUrl
+    ? undefined
+    : await startSimulator({ port: 0, delays: { slowMs: 50, timeoutCapMs: 5000 } });
   const baseUrl = options.simulatorUrl ?? running!.url;
   const client = typeof adapter === 'function' ? adapter(baseUrl) : adapter;
-  const journal = async (query: string) => (await (await fetch(`${baseUrl}/__admin/requests${query}`)).json()) as { total: number; requests: JournalEntry[] };
+  const journal = async (query: string) =>
+    (await (await fetch(`${baseUrl}/__admin/requests${query}`)).json()) as { total: number; requests: JournalEntry[] };
   const cells: CellReport[] = [];
   try {
     for (const [i, outcome] of outcomes.entries()) {
@@ -93,7 +101,9 @@ export async function verifyAdapter(adapter: Adapter | ((baseUrl: string) => Ada
       const to = String(BigInt(catalogue.outcomes[outcome].numbers[0]!.from) + BigInt((numberOffset + i * 7) % 100));
       const before = (await journal('?limit=1')).total;
       const signal = AbortSignal.timeout(outcome === 'timeout' ? 300 : 10_000);
-      const result = await client.send({ to, code: '482913', reference: `VEconformance${i}` }, { signal }).catch((error: Error) => error);
+      const result = await client
+        .send({ to, code: '482913', reference: `VEconformance${i}` }, { signal })
+        .catch((error: Error) => error);
       // A timed-out request is journaled when the simulator lets go of it; give it that moment.
       if (NO_REPLY.has(outcome)) await new Promise((r) => setTimeout(r, 100));
       const after = await journal('');
@@ -102,19 +112,46 @@ export async function verifyAdapter(adapter: Adapter | ((baseUrl: string) => Ada
       const got = result instanceof Error ? 'network' : result.ok ? 'ok' : result.kind;
       if (result instanceof Error) problems.push(`the adapter threw instead of returning a result: ${result.message}`);
       const expected = EXPECTED_KIND[outcome];
-      if (got !== expected) problems.push(`result: expected ${expected}, got ${got}${!(result instanceof Error) && !result.ok ? ` (${result.message})` : ''}`);
-      if (!(result instanceof Error) && !result.ok && outcome === 'rate_limited' && result.retryAfterMs === undefined) problems.push('result: rate_limited without retryAfterMs from Retry-After');
+      if (got !== expected)
+        problems.push(
+          `result: expected ${expected}, got ${got}${!(result instanceof Error) && !result.ok ? ` (${result.message})` : ''}`,
+        );
+      if (!(result instanceof Error) && !result.ok && outcome === 'rate_limited' && result.retryAfterMs === undefined)
+        problems.push('result: rate_limited without retryAfterMs from Retry-After');
       if (sent.length === 0) problems.push('the simulator received no request');
       for (const entry of sent) {
         const label = `${entry.method} ${entry.path}`;
-        problems.push(...validator.checkRequest({ method: entry.method, path: entry.path, headers: entry.request.headers, body: entry.request.body }).map((p) => `${label}: ${p}`));
+        problems.push(
+          ...validator
+            .checkRequest({
+              method: entry.method,
+              path: entry.path,
+              headers: entry.request.headers,
+              body: entry.request.body,
+            })
+            .map((p) => `${label}: ${p}`),
+        );
         if (NO_REPLY.has(outcome) && entry.outcome === outcome) continue;
         // A malformed reply is meant to break the body; its status must still be a documented one.
         const body = entry.outcome === 'malformed_reply' ? undefined : entry.reply.body;
         const replyProblems = validator.checkReply(entry.method, entry.path, entry.status, body);
-        problems.push(...(entry.outcome === 'malformed_reply' ? replyProblems.filter((p) => p.includes('not documented')) : replyProblems).map((p) => `${label}: ${p}`));
+        problems.push(
+          ...(entry.outcome === 'malformed_reply'
+            ? replyProblems.filter((p) => p.includes('not documented'))
+            : replyProblems
+          ).map((p) => `${label}: ${p}`),
+        );
       }
-      cells.push({ provider, outcome, passed: problems.length === 0, expected, got, requests: sent.length, problems, durationMs: Date.now() - started });
+      cells.push({
+        provider,
+        outcome,
+        passed: problems.length === 0,
+        expected,
+        got,
+        requests: sent.length,
+        problems,
+        durationMs: Date.now() - started,
+      });
     }
   } finally {
     await running?.close();
@@ -131,6 +168,9 @@ export async function verifyAdapter(adapter: Adapter | ((baseUrl: string) => Ada
 export function formatCells(cells: readonly CellReport[]): string {
   const sorted = [...cells].sort((a, b) => Number(a.passed) - Number(b.passed));
   return sorted
-    .map((c) => `${c.passed ? 'PASS' : 'FAIL'}  ${c.provider.padEnd(16)} ${c.outcome.padEnd(19)} expected ${c.expected.padEnd(18)} got ${c.got}${c.problems.length ? `\n      - ${c.problems.join('\n      - ')}` : ''}`)
+    .map(
+      (c) =>
+        `${c.passed ? 'PASS' : 'FAIL'}  ${c.provider.padEnd(16)} ${c.outcome.padEnd(19)} expected ${c.expected.padEnd(18)} got ${c.got}${c.problems.length ? `\n      - ${c.problems.join('\n      - ')}` : ''}`,
+    )
     .join('\n');
 }

@@ -4,7 +4,13 @@
  * @module
  */
 
-export function problem(status: number, title: string, detail?: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}): Response {
+export function problem(
+  status: number,
+  title: string,
+  detail?: string,
+  extra: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Response {
   return new Response(JSON.stringify({ type: 'about:blank', title, status, ...(detail && { detail }), ...extra }), {
     status,
     headers: { 'content-type': 'application/problem+json', ...headers },

@@ -66,7 +66,12 @@ describe('SIGTERM under load', () => {
     child.kill('SIGTERM');
 
     const answered: number[] = [];
-    const answers = busy.map((connection) => connection.reply().then((reply) => (answered.push(Date.now()), reply)));
+    const answers = busy.map((connection) =>
+      connection.reply().then((reply) => {
+        answered.push(Date.now());
+        return reply;
+      }),
+    );
     await Promise.all(idle.map((connection) => connection.closed));
     // The idle ones were closed while the sends were still in flight.
     expect(answered).toEqual([]);

@@ -14,7 +14,10 @@ const SECRET = { WAOTP_SECRET: 'cli-test-secret-0123456789' };
 /** A serve config with one provider (never called by these tests). */
 function serveConfig(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'waotp-serve-')), 'waotp.yaml');
-  writeFileSync(file, 'core:\n  providers:\n    - id: verihubs\n      baseUrl: http://127.0.0.1:9\n      appId: app-0123\n      apiKey: key-0123456789\n');
+  writeFileSync(
+    file,
+    'core:\n  providers:\n    - id: verihubs\n      baseUrl: http://127.0.0.1:9\n      appId: app-0123\n      apiKey: key-0123456789\n',
+  );
   return file;
 }
 
@@ -37,13 +40,31 @@ describe('waotp serve refuses unsafe starts', () => {
 
   it('--insecure lifts that refusal (the start then goes on to the store)', async () => {
     const port = await closedPort();
-    const r = await runCli(['serve', '--config', serveConfig(), '--host', '0.0.0.0', '--port', '0', '--insecure', '--store', `redis://127.0.0.1:${port}`], env(SECRET));
+    const r = await runCli(
+      [
+        'serve',
+        '--config',
+        serveConfig(),
+        '--host',
+        '0.0.0.0',
+        '--port',
+        '0',
+        '--insecure',
+        '--store',
+        `redis://127.0.0.1:${port}`,
+      ],
+      env(SECRET),
+    );
     expect(r.output).not.toMatch(/without an API key/);
     expect(r.output).toContain(`redis://127.0.0.1:${port}`);
   });
 
   it('warns on loopback without an API key', async () => {
-    const { output, child } = await startCli(['serve', '--config', serveConfig(), '--port', '0'], /listening on (http:\/\/\S+)/, env(SECRET));
+    const { output, child } = await startCli(
+      ['serve', '--config', serveConfig(), '--port', '0'],
+      /listening on (http:\/\/\S+)/,
+      env(SECRET),
+    );
     expect(output()).toMatch(/warning: no API key/);
     child.kill('SIGTERM');
     expect(await exited(child)).toBe(0);
@@ -52,9 +73,14 @@ describe('waotp serve refuses unsafe starts', () => {
 
 describe('waotp serve --report-urls', () => {
   it("prints each provider's report URL with the deployment's token", async () => {
-    const r = await runCli(['serve', '--config', serveConfig(), '--report-urls', 'https://otp.example.com/'], env(SECRET));
+    const r = await runCli(
+      ['serve', '--config', serveConfig(), '--report-urls', 'https://otp.example.com/'],
+      env(SECRET),
+    );
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(`verihubs\thttps://otp.example.com/v1/callbacks/verihubs/${deriveReportToken(SECRET.WAOTP_SECRET)}`);
+    expect(r.stdout.trim()).toBe(
+      `verihubs\thttps://otp.example.com/v1/callbacks/verihubs/${deriveReportToken(SECRET.WAOTP_SECRET)}`,
+    );
   });
 });
 
@@ -62,7 +88,17 @@ describe('an unreachable store at start-up', () => {
   it.each([['serve'], ['dev']])('ends waotp %s within 5 s, exit 2, naming the URL', async (command) => {
     const url = `redis://127.0.0.1:${await closedPort()}`;
     const started = Date.now();
-    const r = await runCli([command, '--store', url, '--port', '0', ...(command === 'dev' ? ['--core-port', '0'] : ['--config', serveConfig()])], env(SECRET));
+    const r = await runCli(
+      [
+        command,
+        '--store',
+        url,
+        '--port',
+        '0',
+        ...(command === 'dev' ? ['--core-port', '0'] : ['--config', serveConfig()]),
+      ],
+      env(SECRET),
+    );
     expect(Date.now() - started).toBeLessThan(5000 + 2000); // + node start-up on a loaded machine
     expect(r.code).toBe(2);
     expect(r.output).toContain(url);
@@ -72,7 +108,10 @@ describe('an unreachable store at start-up', () => {
 
 describe('waotp dev secrets', () => {
   it('refuses the built-in constant secret with a Redis store', async () => {
-    const r = await runCli(['dev', '--store', `redis://127.0.0.1:${await closedPort()}`, '--port', '0', '--core-port', '0'], env({ WAOTP_SECRET: DEV_SECRET }));
+    const r = await runCli(
+      ['dev', '--store', `redis://127.0.0.1:${await closedPort()}`, '--port', '0', '--core-port', '0'],
+      env({ WAOTP_SECRET: DEV_SECRET }),
+    );
     expect(r.code).toBe(2);
     expect(r.output).toMatch(/dev secret is public/);
   });
@@ -80,7 +119,11 @@ describe('waotp dev secrets', () => {
   it('makes a random secret per run: the report token differs between runs', async () => {
     const tokens = new Set<string>();
     for (let i = 0; i < 2; i++) {
-      const { output, child } = await startCli(['dev', '--port', '0', '--core-port', '0'], /OTP service listening on (http:\/\/\S+)/, env({}));
+      const { output, child } = await startCli(
+        ['dev', '--port', '0', '--core-port', '0'],
+        /OTP service listening on (http:\/\/\S+)/,
+        env({}),
+      );
       const simulator = /simulator listening on (http:\/\/\S+)/.exec(output())![1]!;
       const core = /OTP service listening on (http:\/\/\S+)/.exec(output())![1]!;
       await call(`${core}/v1/verifications`, { method: 'POST', json: { to: '+6281234567890' } });

@@ -12,7 +12,11 @@ describe('waotp sim callbacks', () => {
   });
 
   const sendOtp = (url: string, msisdn: string, callbackUrl: string) =>
-    fetch(`${url}/v2/whatsapp/otp/send`, { method: 'POST', headers: VERIHUBS, body: JSON.stringify({ msisdn, content: ['Masuk'], callback_url: callbackUrl }) });
+    fetch(`${url}/v2/whatsapp/otp/send`, {
+      method: 'POST',
+      headers: VERIHUBS,
+      body: JSON.stringify({ msisdn, content: ['Masuk'], callback_url: callbackUrl }),
+    });
 
   it('sends the callbacks still due when stopped with SIGTERM, then exits 0', async () => {
     receiver = await startReceiver();
@@ -28,15 +32,27 @@ describe('waotp sim callbacks', () => {
   it('--callback-allow refuses other hosts and records why', async () => {
     receiver = await startReceiver();
     const port = new URL(receiver.url).port;
-    const { match } = await startCli(['sim', '--port', '0', '--callback-allow', `hooks.example.com, 127.0.0.1:${port}`]);
+    const { match } = await startCli([
+      'sim',
+      '--port',
+      '0',
+      '--callback-allow',
+      `hooks.example.com, 127.0.0.1:${port}`,
+    ]);
     const url = match[1]!;
     await sendOtp(url, '6281234567890', `${receiver.url}/ok`);
     await sendOtp(url, '6281234567891', `http://localhost:${port}/no`);
     const got = await receiver.waitFor(4, 3000);
     expect(got.map((r) => r.path)).toEqual(['/ok', '/ok', '/ok', '/ok']);
     let callbacks: { url: string; error?: string }[] = [];
-    for (const end = Date.now() + 3000; callbacks.length < 8 && Date.now() < end; await new Promise((r) => setTimeout(r, 20))) {
-      ({ callbacks } = (await fetch(`${url}/__admin/callbacks`).then((r) => r.json())) as { callbacks: { url: string; error?: string }[] });
+    for (
+      const end = Date.now() + 3000;
+      callbacks.length < 8 && Date.now() < end;
+      await new Promise((r) => setTimeout(r, 20))
+    ) {
+      ({ callbacks } = (await fetch(`${url}/__admin/callbacks`).then((r) => r.json())) as {
+        callbacks: { url: string; error?: string }[];
+      });
     }
     const refused = callbacks.filter((c) => c.url.includes('/no'));
     expect(refused).toHaveLength(4);

@@ -14,7 +14,8 @@ describe('waotp sim', () => {
     const { url, output } = await startSim(['--seed', '3']);
     const health = await fetch(`${url}/__admin/health`);
     expect(health.status).toBe(200);
-    for (const id of ['botcake', 'messcat', 'whatsapp-onprem', 'verihubs', 'splashify']) expect(output()).toContain(`${url}/${id}`);
+    for (const id of ['botcake', 'messcat', 'whatsapp-onprem', 'verihubs', 'splashify'])
+      expect(output()).toContain(`${url}/${id}`);
     expect(output()).toContain('demo credentials');
   });
 
@@ -24,7 +25,8 @@ describe('waotp sim', () => {
     const page = await fetch(`${url}/`);
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
-    for (const asset of html.match(/\/__admin\/ui\/app\.(js|css)\?v=[\w-]+/g)!) expect((await fetch(`${url}${asset}`)).status, asset).toBe(200);
+    for (const asset of html.match(/\/__admin\/ui\/app\.(js|css)\?v=[\w-]+/g)!)
+      expect((await fetch(`${url}${asset}`)).status, asset).toBe(200);
   });
 
   it('exits cleanly on SIGTERM', async () => {
@@ -49,7 +51,11 @@ describe('waotp sim', () => {
       fetch(`${url}/api/v1/public/message`, {
         method: 'POST',
         headers: { authorization: `Basic ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ fullPhoneNumber: '6281234567890', type: 'Template', template: { name: 'a', languageCode: 'en', bodyValues: ['1'], buttonValues: { '0': ['1'] } } }),
+        body: JSON.stringify({
+          fullPhoneNumber: '6281234567890',
+          type: 'Template',
+          template: { name: 'a', languageCode: 'en', bodyValues: ['1'], buttonValues: { '0': ['1'] } },
+        }),
       });
     expect((await send('sk_live_other')).status).toBe(401);
     expect((await send('sk_live_only')).status).toBe(201);

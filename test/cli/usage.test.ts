@@ -69,9 +69,28 @@ describe('waotp sim request log', () => {
       body: JSON.stringify({ msisdn: '12085550101', content: ['Masuk'], time_limit: '60' }),
     });
     await fetch(`${url}/v2/whatsapp/otp/sent`, { method: 'POST' });
-    await expect.poll(() => output().split('\n').filter((l) => l.startsWith('{')).length, { timeout: 10_000 }).toBe(2);
-    const [sent, unmatched] = output().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
-    expect(sent).toMatchObject({ provider: 'verihubs', method: 'POST', path: '/v2/whatsapp/otp/send', status: 429, outcome: 'rate_limited', by: 'number', to: '12085550101' });
+    await expect
+      .poll(
+        () =>
+          output()
+            .split('\n')
+            .filter((l) => l.startsWith('{')).length,
+        { timeout: 10_000 },
+      )
+      .toBe(2);
+    const [sent, unmatched] = output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l));
+    expect(sent).toMatchObject({
+      provider: 'verihubs',
+      method: 'POST',
+      path: '/v2/whatsapp/otp/send',
+      status: 429,
+      outcome: 'rate_limited',
+      by: 'number',
+      to: '12085550101',
+    });
     expect(sent.time).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(typeof sent.ms).toBe('number');
     expect(unmatched).toMatchObject({ status: 404, outcome: 'unmatched', by: 'route', path: '/v2/whatsapp/otp/sent' });
@@ -80,11 +99,24 @@ describe('waotp sim request log', () => {
 
   it('logs nothing with --log-level silent, and masks secrets at debug', async () => {
     const quiet = await startCli(['sim', '--port', '0', '--log-level', 'silent']);
-    await fetch(`${quiet.match[1]}/api/v1/public/message`, { method: 'POST', headers: { authorization: 'Basic sk_live_secret_value' }, body: '{}' });
+    await fetch(`${quiet.match[1]}/api/v1/public/message`, {
+      method: 'POST',
+      headers: { authorization: 'Basic sk_live_secret_value' },
+      body: '{}',
+    });
     const debug = await startCli(['sim', '--port', '0', '--log-level', 'debug', '--log-format', 'json']);
-    await fetch(`${debug.match[1]}/api/v1/public/message`, { method: 'POST', headers: { authorization: 'Basic sk_live_secret_value' }, body: '{}' });
+    await fetch(`${debug.match[1]}/api/v1/public/message`, {
+      method: 'POST',
+      headers: { authorization: 'Basic sk_live_secret_value' },
+      body: '{}',
+    });
     await expect.poll(() => debug.output().includes('"request"'), { timeout: 10_000 }).toBe(true);
-    const line = JSON.parse(debug.output().split('\n').find((l) => l.includes('"request"'))!);
+    const line = JSON.parse(
+      debug
+        .output()
+        .split('\n')
+        .find((l) => l.includes('"request"'))!,
+    );
     expect(line.request.headers.authorization).toBe('Basic sk_l…');
     expect(debug.output()).not.toContain('secret_value');
     expect(quiet.output()).not.toMatch(/^\{/m);
@@ -93,20 +125,32 @@ describe('waotp sim request log', () => {
 
 describe('banners', () => {
   it('waotp dev prints the inbox, every provider with its paths and demo credentials, and the try-it commands', async () => {
-    const { output } = await startCli(['dev', '--port', '0', '--core-port', '0'], /OTP service listening on (http:\/\/\S+)[\s\S]*verifications\/check/);
+    const { output } = await startCli(
+      ['dev', '--port', '0', '--core-port', '0'],
+      /OTP service listening on (http:\/\/\S+)[\s\S]*verifications\/check/,
+    );
     const sim = /simulator listening on (http:\/\/\S+)/.exec(output())![1]!;
     expect(output()).toContain(`Inbox: ${sim}/`);
     expect(output()).toContain(`admin API: ${sim}/__admin`);
-    for (const id of ['botcake', 'messcat', 'whatsapp-onprem', 'verihubs', 'splashify']) expect(output()).toContain(`(${sim}/${id})`);
+    for (const id of ['botcake', 'messcat', 'whatsapp-onprem', 'verihubs', 'splashify'])
+      expect(output()).toContain(`(${sim}/${id})`);
     expect(output()).toContain('POST  /v2/whatsapp/otp/send');
-    expect(output()).toContain('demo credentials: App-ID: 3f5c1a2e-8b7d-4c6e-9f01-2a3b4c5d6e7f  API-Key: waotp-demo-verihubs-key');
+    expect(output()).toContain(
+      'demo credentials: App-ID: 3f5c1a2e-8b7d-4c6e-9f01-2a3b4c5d6e7f  API-Key: waotp-demo-verihubs-key',
+    );
   });
 
   it('print pinned credentials masked instead of demo ones that would be refused', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'waotp-')), 'pinned.yaml');
     writeFileSync(file, 'providers:\n  splashify:\n    credentials: [{ key: sk_live_pinnedsecret }]\n');
-    const { output } = await startCli(['sim', '--port', '0', '--config', file], /listening on (http:\/\/\S+)[\s\S]*whatsapp-onprem/);
-    const splashify = output().slice(output().indexOf('Splashify'), output().indexOf('\n  ', output().indexOf('Splashify') + 60));
+    const { output } = await startCli(
+      ['sim', '--port', '0', '--config', file],
+      /listening on (http:\/\/\S+)[\s\S]*whatsapp-onprem/,
+    );
+    const splashify = output().slice(
+      output().indexOf('Splashify'),
+      output().indexOf('\n  ', output().indexOf('Splashify') + 60),
+    );
     expect(output()).toContain('pinned credentials (from the config): key: sk_l…');
     expect(output()).not.toContain('pinnedsecret');
     expect(output()).not.toContain('sk_live_waotpdemo');

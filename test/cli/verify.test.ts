@@ -15,7 +15,10 @@ describe('waotp verify', () => {
     // Drift on purpose: a "provider" whose quota error moved to 402 and lost its documented text.
     const drifted: ProviderDefinition = {
       ...verihubs,
-      reject: (outcome, reason) => (outcome === 'insufficient_quota' ? { status: 402, body: { error: 'no credit' } } : verihubs.reject(outcome, reason)),
+      reject: (outcome, reason) =>
+        outcome === 'insufficient_quota'
+          ? { status: 402, body: { error: 'no credit' } }
+          : verihubs.reject(outcome, reason),
     };
     altered = await startSimulator({ port: 0, providers: [drifted] });
   });

@@ -8,20 +8,28 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { useSimulator } from '../helpers/http.js';
 
-const GO_HEADERS = { 'Content-Type': 'application/json', Accept: 'application/json', 'App-ID': 'go-app', 'API-Key': 'go-key' };
+const GO_HEADERS = {
+  'Content-Type': 'application/json',
+  Accept: 'application/json',
+  'App-ID': 'go-app',
+  'API-Key': 'go-key',
+};
 
 /** The JSON Go's encoding/json writes for the client's structs: fields in declaration order, "" when unset. */
 const goSend = (msisdn: string, otp: string, challenge: string) =>
   `{"msisdn":"${msisdn}","otp":"${otp}","time_limit":"300","challenge":"${challenge}","lang_code":"en","template_name":"send_otp_template"}`;
-const goVerify = (msisdn: string, otp: string, challenge: string) => `{"otp":"${otp}","msisdn":"${msisdn}","challenge":"${challenge}"}`;
+const goVerify = (msisdn: string, otp: string, challenge: string) =>
+  `{"otp":"${otp}","msisdn":"${msisdn}","challenge":"${challenge}"}`;
 
 /** What the Go client reads from a reply: the structs' fields, with Go's types. */
 function asGoResponse(text: string) {
   const json = JSON.parse(text) as Record<string, unknown>;
   for (const field of ['message', 'otp', 'msisdn', 'session_id'] as const) {
-    if (field in json && typeof json[field] !== 'string') throw new Error(`${field} would not unmarshal into a Go string`);
+    if (field in json && typeof json[field] !== 'string')
+      throw new Error(`${field} would not unmarshal into a Go string`);
   }
-  if ('try_count' in json && !Number.isInteger(json.try_count)) throw new Error('try_count would not unmarshal into a Go int');
+  if ('try_count' in json && !Number.isInteger(json.try_count))
+    throw new Error('try_count would not unmarshal into a Go int');
   return json;
 }
 
@@ -34,7 +42,12 @@ describe('Verihubs Go client (grosenia/verihubs-client), replayed', () => {
     const response = await post('/v1/whatsapp/otp/send', goSend('6281234567890', '234123', 'update_account'));
     expect(response.status).toBe(201);
     const reply = asGoResponse(await response.text());
-    expect(reply).toMatchObject({ message: 'OTP sent successfully', otp: '234123', msisdn: '6281234567890', try_count: 1 });
+    expect(reply).toMatchObject({
+      message: 'OTP sent successfully',
+      otp: '234123',
+      msisdn: '6281234567890',
+      try_count: 1,
+    });
     const inbox = await (await fetch(`${s.url}/__admin/messages/latest?to=6281234567890`)).json();
     expect(inbox).toMatchObject({ code: '234123', template: 'send_otp_template', providerMessageId: reply.session_id });
   });

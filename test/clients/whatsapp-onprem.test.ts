@@ -90,7 +90,8 @@ const courierTemplate = (to: string, code: string) => ({
 });
 
 type CourierResult =
-  { outcome: 'sent'; externalId: string; waId?: string } | { outcome: 'throttled' | 'failed'; reason: string };
+  | { outcome: 'sent'; externalId: string; waId?: string }
+  | { outcome: 'throttled' | 'failed'; reason: string };
 
 /**
  * courier's sendWhatsAppMsg, re-expressed: 429/503 throttle; 471 anywhere in errors[] throttles bulk sending;

@@ -8,7 +8,8 @@ import { startSimulator } from '../../src/simulator/server.js';
 import { type AdapterReport, type CellReport, verifyAdapter } from '../../src/testing/verify-adapter.js';
 import { useSimulator } from '../helpers/http.js';
 
-const adapterFor = (provider: ProviderDefinition) => (baseUrl: string) => provider.adapter.create(provider.adapter.config.parse(provider.adapter.simulator(baseUrl)));
+const adapterFor = (provider: ProviderDefinition) => (baseUrl: string) =>
+  provider.adapter.create(provider.adapter.config.parse(provider.adapter.simulator(baseUrl)));
 const allCells: CellReport[] = [];
 
 describe('conformance: every provider x every outcome, over HTTP, checked against the contracts', () => {
@@ -17,7 +18,11 @@ describe('conformance: every provider x every outcome, over HTTP, checked agains
   describe.each(providers.map((provider, i) => ({ provider, i, id: provider.id })))('$id', ({ provider, i }) => {
     let report: AdapterReport;
     beforeAll(async () => {
-      report = await verifyAdapter(adapterFor(provider), { provider: provider.id, simulatorUrl: s.url, numberOffset: i * 11 });
+      report = await verifyAdapter(adapterFor(provider), {
+        provider: provider.id,
+        simulatorUrl: s.url,
+        numberOffset: i * 11,
+      });
       allCells.push(...report.cells);
     });
 
@@ -34,10 +39,10 @@ afterAll(() => {
   // A coverage report of the matrix for CI: which cells passed (git-ignored).
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/conformance.json', `${JSON.stringify({ cells: allCells }, null, 2)}\n`);
-  const escape = (t: string) => t.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const escapeHtml = (t: string) => t.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
   const cases = allCells.map(
     (c) =>
-      `    <testcase classname="conformance.${c.provider}" name="${c.outcome}" time="${(c.durationMs / 1000).toFixed(3)}">${c.passed ? '' : `<failure message="${escape(c.problems[0] ?? 'failed')}">${escape(c.problems.join('\n'))}</failure>`}</testcase>`,
+      `    <testcase classname="conformance.${c.provider}" name="${c.outcome}" time="${(c.durationMs / 1000).toFixed(3)}">${c.passed ? '' : `<failure message="${escapeHtml(c.problems[0] ?? 'failed')}">${escapeHtml(c.problems.join('\n'))}</failure>`}</testcase>`,
   );
   writeFileSync(
     'reports/conformance.junit.xml',
@@ -51,7 +56,10 @@ describe('conformance catches what is broken on purpose', () => {
   it('an adapter that reads every reply as a success', async () => {
     const optimistic = (baseUrl: string): Adapter => {
       const real = adapterFor(splashify)(baseUrl);
-      return { provider: 'splashify', send: async (m, o) => ({ ...(await real.send(m, o)), ok: true, provider: 'splashify', status: 201 }) as never };
+      return {
+        provider: 'splashify',
+        send: async (m, o) => ({ ...(await real.send(m, o)), ok: true, provider: 'splashify', status: 201 }) as never,
+      };
     };
     const report = await verifyAdapter(optimistic, { provider: 'splashify', outcomes: ['accepted', 'rate_limited'] });
     expect(report.passed).toBe(false);
@@ -65,10 +73,16 @@ describe('conformance catches what is broken on purpose', () => {
         const response = await fetch(`${baseUrl}/api/v1/public/message`, {
           method: 'POST',
           headers: { authorization: 'Basic k', 'content-type': 'application/json' },
-          body: JSON.stringify({ fullPhoneNumber: `+${message.to}`, type: 'Template', template: { name: 'x', languageCode: 'en', bodyValues: [message.code] } }),
+          body: JSON.stringify({
+            fullPhoneNumber: `+${message.to}`,
+            type: 'Template',
+            template: { name: 'x', languageCode: 'en', bodyValues: [message.code] },
+          }),
           signal,
         });
-        return response.ok ? { ok: true, provider: 'splashify', status: response.status } : failure('splashify', 'invalid_request', `HTTP ${response.status}`);
+        return response.ok
+          ? { ok: true, provider: 'splashify', status: response.status }
+          : failure('splashify', 'invalid_request', `HTTP ${response.status}`);
       },
     });
     const report = await verifyAdapter(sloppy, { provider: 'splashify', outcomes: ['accepted'] });
@@ -79,10 +93,18 @@ describe('conformance catches what is broken on purpose', () => {
   });
 
   it('a simulator whose reply breaks the contract', async () => {
-    const broken: ProviderDefinition = { ...splashify, reject: (outcome, reason) => (outcome === 'rate_limited' ? { status: 429, body: { error: 'slow down' } } : splashify.reject(outcome, reason)) };
+    const broken: ProviderDefinition = {
+      ...splashify,
+      reject: (outcome, reason) =>
+        outcome === 'rate_limited' ? { status: 429, body: { error: 'slow down' } } : splashify.reject(outcome, reason),
+    };
     const sim = await startSimulator({ port: 0, providers: [broken] });
     try {
-      const report = await verifyAdapter(adapterFor(splashify), { provider: 'splashify', simulatorUrl: sim.url, outcomes: ['rate_limited'] });
+      const report = await verifyAdapter(adapterFor(splashify), {
+        provider: 'splashify',
+        simulatorUrl: sim.url,
+        outcomes: ['rate_limited'],
+      });
       expect(report.passed).toBe(false);
       expect(report.summary()).toMatch(/reply 429 body must have required property 'result'/);
     } finally {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { abortAfter, createDelivery } from '../../src/core/delivery.js';
-import { type Adapter, type SendResult, failure } from '../../src/providers/adapter.js';
+import { type Adapter, failure, type SendResult } from '../../src/providers/adapter.js';
 
 const MESSAGE = { to: '6281234567890', code: '482913', reference: 'VE1' };
 
@@ -37,15 +37,24 @@ describe('delivery', () => {
   });
 
   it('times an attempt out with its own timer, and fails over to the next provider', async () => {
-    const delivery = createDelivery([hangs('slow'), adapter('fast', async () => ok('fast'))], { attemptTimeoutMs: 30, retries: 0 });
+    const delivery = createDelivery([hangs('slow'), adapter('fast', async () => ok('fast'))], {
+      attemptTimeoutMs: 30,
+      retries: 0,
+    });
     const outcome = await delivery.send(MESSAGE, ['slow', 'fast']);
     expect(outcome.ok).toBe(true);
-    expect(outcome.attempts.map((a) => (a.ok ? a.provider : `${a.provider}:${a.kind}:${a.message}`))).toEqual(['slow:timeout:TimeoutError', 'fast']);
+    expect(outcome.attempts.map((a) => (a.ok ? a.provider : `${a.provider}:${a.kind}:${a.message}`))).toEqual([
+      'slow:timeout:TimeoutError',
+      'fast',
+    ]);
   });
 
   it('leaves no timer behind once a send is over', async () => {
     const before = timers();
-    const delivery = createDelivery([adapter('p', async () => ok('p'))], { attemptTimeoutMs: 60_000, deadlineMs: 120_000 });
+    const delivery = createDelivery([adapter('p', async () => ok('p'))], {
+      attemptTimeoutMs: 60_000,
+      deadlineMs: 120_000,
+    });
     for (let i = 0; i < 20; i++) await delivery.send(MESSAGE, ['p']);
     expect(timers()).toBe(before);
   });

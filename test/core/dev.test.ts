@@ -9,8 +9,10 @@ type Dev = Awaited<ReturnType<typeof startDev>>;
 describe('waotp dev, end to end over HTTP', () => {
   let dev: Dev;
   const admin = () => createAdminClient(dev.simulator.url);
-  const send = (to: string, headers: Record<string, string> = {}) => call(`${dev.core.url}/v1/verifications`, { method: 'POST', headers, json: { to } });
-  const check = (to: string, code: string) => call(`${dev.core.url}/v1/verifications/check`, { method: 'POST', json: { to, code } });
+  const send = (to: string, headers: Record<string, string> = {}) =>
+    call(`${dev.core.url}/v1/verifications`, { method: 'POST', headers, json: { to } });
+  const check = (to: string, code: string) =>
+    call(`${dev.core.url}/v1/verifications/check`, { method: 'POST', json: { to, code } });
   let n = 0;
   const phone = () => `+62812300${String(++n).padStart(5, '0')}`;
 
@@ -104,8 +106,12 @@ describe('waotp dev, end to end over HTTP', () => {
   it('records a provider delivery callback on the verification', async () => {
     const to = phone();
     const sent = await send(to);
-    const sessionId = (await admin().requests({ provider: 'verihubs', limit: 1 }))[0]!.reply.body as { session_id: string };
-    const cb = await call(`${dev.core.url}/v1/callbacks/verihubs/${dev.core.service.reportToken}?session_id=${sessionId.session_id}&status=2`);
+    const sessionId = (await admin().requests({ provider: 'verihubs', limit: 1 }))[0]!.reply.body as {
+      session_id: string;
+    };
+    const cb = await call(
+      `${dev.core.url}/v1/callbacks/verihubs/${dev.core.service.reportToken}?session_id=${sessionId.session_id}&status=2`,
+    );
     expect(cb.body).toEqual({ received: 1, matched: 1 });
     const v = await call(`${dev.core.url}/v1/verifications/${sent.body.id}`);
     expect(v.body.delivery).toMatchObject([{ provider: 'verihubs', state: 'delivered' }]);
@@ -114,7 +120,14 @@ describe('waotp dev, end to end over HTTP', () => {
   it('answers health with each provider circuit', async () => {
     const r = await call(`${dev.core.url}/health`);
     expect(r.body).toMatchObject({ status: 'ok', store: 'memory' });
-    expect(r.body.providers.map((p: { id: string }) => p.id)).toEqual(['verihubs', 'splashify', 'whatsapp-onprem', 'messcat', 'botcake', 'whatsapp-cloud']);
+    expect(r.body.providers.map((p: { id: string }) => p.id)).toEqual([
+      'verihubs',
+      'splashify',
+      'whatsapp-onprem',
+      'messcat',
+      'botcake',
+      'whatsapp-cloud',
+    ]);
   });
 });
 
@@ -140,7 +153,11 @@ describe('waotp dev wires delivery reports back to the core', () => {
       const v = await call(`${dev.core.url}/v1/verifications/${sent.body.id}`);
       return v.body.delivery.length >= 3 ? v.body.delivery : undefined;
     });
-    expect(delivery.map((d: { provider: string; state: string }) => `${d.provider}:${d.state}`)).toEqual(['verihubs:sent', 'verihubs:delivered', 'verihubs:read']);
+    expect(delivery.map((d: { provider: string; state: string }) => `${d.provider}:${d.state}`)).toEqual([
+      'verihubs:sent',
+      'verihubs:delivered',
+      'verihubs:read',
+    ]);
   });
 
   it('resends a fresh code through the next providers when a delivery fails, and the last code approves', async () => {
@@ -160,9 +177,14 @@ describe('waotp dev wires delivery reports back to the core', () => {
     ]);
     const admin = createAdminClient(dev.simulator.url);
     const messages = await admin.messages({ to });
-    expect(new Set(messages.map((m) => m.provider))).toEqual(new Set(['verihubs', 'splashify', 'whatsapp-onprem', 'messcat', 'botcake']));
+    expect(new Set(messages.map((m) => m.provider))).toEqual(
+      new Set(['verihubs', 'splashify', 'whatsapp-onprem', 'messcat', 'botcake']),
+    );
     const latest = await admin.latestOtp(to);
-    expect((await call(`${dev.core.url}/v1/verifications/check`, { method: 'POST', json: { to, code: latest } })).body.status).toBe('approved');
+    expect(
+      (await call(`${dev.core.url}/v1/verifications/check`, { method: 'POST', json: { to, code: latest } })).body
+        .status,
+    ).toBe('approved');
   });
 });
 
@@ -176,8 +198,24 @@ describe('an API key', () => {
   it('is required on /v1/verifications when configured', async () => {
     const json = { to: '+6281234567890' };
     expect((await call(`${dev.core.url}/v1/verifications`, { method: 'POST', json })).status).toBe(401);
-    expect((await call(`${dev.core.url}/v1/verifications`, { method: 'POST', json, headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
-    expect((await call(`${dev.core.url}/v1/verifications`, { method: 'POST', json, headers: { authorization: 'Bearer k-0123456789' } })).status).toBe(201);
+    expect(
+      (
+        await call(`${dev.core.url}/v1/verifications`, {
+          method: 'POST',
+          json,
+          headers: { authorization: 'Bearer wrong' },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (
+        await call(`${dev.core.url}/v1/verifications`, {
+          method: 'POST',
+          json,
+          headers: { authorization: 'Bearer k-0123456789' },
+        })
+      ).status,
+    ).toBe(201);
   });
 });
 

@@ -16,12 +16,22 @@ describe('redis-server killed and restarted under load', () => {
   let redis: RedisServer;
   let dev: Dev;
   const warnings: string[] = [];
-  const logger: Logger = { info() {}, warn: (_, message) => void warnings.push(message), error: (_, message) => void warnings.push(`error: ${message}`) };
+  const logger: Logger = {
+    info() {},
+    warn: (_, message) => void warnings.push(message),
+    error: (_, message) => void warnings.push(`error: ${message}`),
+  };
   const consoleErrors = vi.spyOn(console, 'error');
 
   beforeAll(async () => {
     redis = await startRedis();
-    dev = await startDev({ port: 0, simulatorPort: 0, store: redis.url, secret: 'outage-test-secret-0123456789', logger });
+    dev = await startDev({
+      port: 0,
+      simulatorPort: 0,
+      store: redis.url,
+      secret: 'outage-test-secret-0123456789',
+      logger,
+    });
   });
   afterAll(async () => {
     await dev?.close();
@@ -37,10 +47,18 @@ describe('redis-server killed and restarted under load', () => {
     const client = async () => {
       for (let i = 0; running && i < 2000; i++) {
         const to = `+6281300${String(++n).padStart(5, '0')}`;
-        for (const [path, json] of [['/v1/verifications', { to }], ['/v1/verifications/check', { to, code: '123456' }]] as const) {
+        for (const [path, json] of [
+          ['/v1/verifications', { to }],
+          ['/v1/verifications/check', { to, code: '123456' }],
+        ] as const) {
           const started = Date.now();
           const r = await call(`${dev.core.url}${path}`, { method: 'POST', json, signal: AbortSignal.timeout(10_000) });
-          answers.push({ started, ms: Date.now() - started, status: r.status, retryAfter: r.headers.get('retry-after') });
+          answers.push({
+            started,
+            ms: Date.now() - started,
+            status: r.status,
+            retryAfter: r.headers.get('retry-after'),
+          });
         }
       }
     };
@@ -99,7 +117,11 @@ describe('redis-server killed and restarted under load', () => {
     redis.pause();
     try {
       const started = Date.now();
-      const r = await call(`${dev.core.url}/v1/verifications`, { method: 'POST', json: { to: '+6281388888888' }, signal: AbortSignal.timeout(10_000) });
+      const r = await call(`${dev.core.url}/v1/verifications`, {
+        method: 'POST',
+        json: { to: '+6281388888888' },
+        signal: AbortSignal.timeout(10_000),
+      });
       const ms = Date.now() - started;
       expect(r.status).toBe(503);
       expect(ms).toBeLessThan(4000); // the 1 s command timeout, with room for a loaded machine

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { CooldownError, DeliveryFailedError, InvalidPhoneError, TooManySendsError, UnknownProviderError } from '../../src/core/errors.js';
+import {
+  CooldownError,
+  DeliveryFailedError,
+  InvalidPhoneError,
+  TooManySendsError,
+  UnknownProviderError,
+} from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
-import { type OtpServiceOptions, createOtpService } from '../../src/core/service.js';
+import { createOtpService, type OtpServiceOptions } from '../../src/core/service.js';
 import { createMemoryStore } from '../../src/core/stores/memory.js';
-import { type Adapter, type OtpMessage, type ProviderCheck, type SendResult, failure } from '../../src/providers/adapter.js';
+import {
+  type Adapter,
+  failure,
+  type OtpMessage,
+  type ProviderCheck,
+  type SendResult,
+} from '../../src/providers/adapter.js';
 
 const SECRET = 'test-secret-0123456789';
 const PHONE = '+6281234567890';
@@ -15,7 +27,10 @@ function scripted(provider: string, script: (SendResult | ((m: OtpMessage) => Se
     provider,
     async send(message) {
       sent.push(message);
-      const next = script.length > 1 ? script.shift()! : (script[0] ?? { ok: true, provider, status: 201, providerMessageId: `${provider}-${sent.length}` });
+      const next =
+        script.length > 1
+          ? script.shift()!
+          : (script[0] ?? { ok: true, provider, status: 201, providerMessageId: `${provider}-${sent.length}` });
       return typeof next === 'function' ? next(message) : next;
     },
   };
@@ -100,7 +115,10 @@ describe('send', () => {
 
   it('returns the same verification for a repeated Idempotency-Key, sending once', async () => {
     const { service, fakes } = setup();
-    const [a, b] = await Promise.all([service.send({ to: PHONE, idempotencyKey: 'k-1' }), service.send({ to: PHONE, idempotencyKey: 'k-1' })]);
+    const [a, b] = await Promise.all([
+      service.send({ to: PHONE, idempotencyKey: 'k-1' }),
+      service.send({ to: PHONE, idempotencyKey: 'k-1' }),
+    ]);
     expect(b.id).toBe(a.id);
     expect(fakes[0]!.sent).toHaveLength(1);
   });
@@ -180,7 +198,11 @@ describe('delivery', () => {
   it('fails over to the next provider on insufficient_quota', async () => {
     const quota = scripted('first', [failure('first', 'insufficient_quota', 'Quota insufficient', { status: 403 })]);
     const ok = scripted('second');
-    const service = createOtpService({ secret: SECRET, adapters: [quota.adapter, ok.adapter], delivery: { initialBackoffMs: 1 } });
+    const service = createOtpService({
+      secret: SECRET,
+      adapters: [quota.adapter, ok.adapter],
+      delivery: { initialBackoffMs: 1 },
+    });
     const v = await service.send({ to: PHONE });
     expect(v.provider).toBe('second');
     expect(quota.sent).toHaveLength(1);
@@ -190,10 +212,20 @@ describe('delivery', () => {
   it('retries a rate-limited provider no sooner than Retry-After', async () => {
     const times: number[] = [];
     const limited = scripted('first', [
-      () => (times.push(Date.now()), failure('first', 'rate_limited', 'slow down', { status: 429, retryAfterMs: 300 })),
-      () => (times.push(Date.now()), { ok: true, provider: 'first', status: 201 }),
+      () => {
+        times.push(Date.now());
+        return failure('first', 'rate_limited', 'slow down', { status: 429, retryAfterMs: 300 });
+      },
+      () => {
+        times.push(Date.now());
+        return { ok: true, provider: 'first', status: 201 };
+      },
     ]);
-    const service = createOtpService({ secret: SECRET, adapters: [limited.adapter], delivery: { initialBackoffMs: 1, maxBackoffMs: 5 } });
+    const service = createOtpService({
+      secret: SECRET,
+      adapters: [limited.adapter],
+      delivery: { initialBackoffMs: 1, maxBackoffMs: 5 },
+    });
     await service.send({ to: PHONE });
     expect(times).toHaveLength(2);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(290);
@@ -201,7 +233,11 @@ describe('delivery', () => {
 
   it('gives up with a typed error listing each attempt, without the code', async () => {
     const down = scripted('first', [failure('first', 'provider_error', 'HTTP 500', { status: 500 })]);
-    const service = createOtpService({ secret: SECRET, adapters: [down.adapter], delivery: { retries: 2, initialBackoffMs: 1, maxBackoffMs: 2 } });
+    const service = createOtpService({
+      secret: SECRET,
+      adapters: [down.adapter],
+      delivery: { retries: 2, initialBackoffMs: 1, maxBackoffMs: 2 },
+    });
     const error = (await service.send({ to: PHONE }).catch((e) => e)) as DeliveryFailedError;
     expect(error).toBeInstanceOf(DeliveryFailedError);
     expect(error.attempts.map((a) => a.kind)).toEqual(['provider_error', 'provider_error', 'provider_error']);
@@ -241,9 +277,16 @@ describe('delivery', () => {
   it('stops at the deadline', async () => {
     const hang: Adapter = {
       provider: 'first',
-      send: (_m, { signal }) => new Promise((resolve) => signal.addEventListener('abort', () => resolve(failure('first', 'timeout', 'timed out')))),
+      send: (_m, { signal }) =>
+        new Promise((resolve) =>
+          signal.addEventListener('abort', () => resolve(failure('first', 'timeout', 'timed out'))),
+        ),
     };
-    const service = createOtpService({ secret: SECRET, adapters: [hang], delivery: { attemptTimeoutMs: 10_000, deadlineMs: 200, retries: 0 } });
+    const service = createOtpService({
+      secret: SECRET,
+      adapters: [hang],
+      delivery: { attemptTimeoutMs: 10_000, deadlineMs: 200, retries: 0 },
+    });
     const started = Date.now();
     await expect(service.send({ to: PHONE })).rejects.toBeInstanceOf(DeliveryFailedError);
     expect(Date.now() - started).toBeLessThan(2000);
@@ -278,7 +321,11 @@ describe('delegated codes (the provider generates and checks)', () => {
 describe('logs', () => {
   it('never carry the code or the secret', async () => {
     const lines: string[] = [];
-    const logger: Logger = { info: (f, m) => lines.push(JSON.stringify([f, m])), warn: (f, m) => lines.push(JSON.stringify([f, m])), error: (f, m) => lines.push(JSON.stringify([f, m])) };
+    const logger: Logger = {
+      info: (f, m) => lines.push(JSON.stringify([f, m])),
+      warn: (f, m) => lines.push(JSON.stringify([f, m])),
+      error: (f, m) => lines.push(JSON.stringify([f, m])),
+    };
     const { service, code } = setup({ logger });
     await service.send({ to: PHONE });
     await service.check({ to: PHONE, code: '999999' });
@@ -293,15 +340,23 @@ describe('logs', () => {
 
 describe('delivery reports', () => {
   const report = (id: string, state: string) => ({ method: 'GET', query: { id, state }, headers: {}, body: undefined });
-  const parse = (request: { query: Record<string, string> }) => [{ providerMessageId: request.query.id!, state: request.query.state as 'failed' }];
+  const parse = (request: { query: Record<string, string> }) => [
+    { providerMessageId: request.query.id!, state: request.query.state as 'failed' },
+  ];
 
   it('records them on the verification, and resends a fresh code through the next provider when delivery fails', async () => {
     const first = scripted('first');
     const second = scripted('second');
-    const service = createOtpService({ secret: SECRET, adapters: [first.adapter, second.adapter], callbackParsers: { first: parse, second: parse } });
+    const service = createOtpService({
+      secret: SECRET,
+      adapters: [first.adapter, second.adapter],
+      callbackParsers: { first: parse, second: parse },
+    });
     const v = await service.send({ to: PHONE });
     const oldCode = first.lastCode()!;
-    expect(await service.handleCallback('first', report('first-1', 'sent'), { token: service.reportToken, rawBody: '' })).toEqual({ events: 1, matched: 1 });
+    expect(
+      await service.handleCallback('first', report('first-1', 'sent'), { token: service.reportToken, rawBody: '' }),
+    ).toEqual({ events: 1, matched: 1 });
     await service.handleCallback('first', report('first-1', 'failed'), { token: service.reportToken, rawBody: '' });
     expect(second.sent).toHaveLength(1);
     const newCode = second.lastCode()!;
@@ -315,10 +370,17 @@ describe('delivery reports', () => {
   it('does not resend when switched off, and ignores reports for unknown messages', async () => {
     const first = scripted('first');
     const second = scripted('second');
-    const service = createOtpService({ secret: SECRET, adapters: [first.adapter, second.adapter], callbackParsers: { first: parse }, resendOnDeliveryFailure: false });
+    const service = createOtpService({
+      secret: SECRET,
+      adapters: [first.adapter, second.adapter],
+      callbackParsers: { first: parse },
+      resendOnDeliveryFailure: false,
+    });
     await service.send({ to: PHONE });
     await service.handleCallback('first', report('first-1', 'failed'), { token: service.reportToken, rawBody: '' });
     expect(second.sent).toHaveLength(0);
-    expect(await service.handleCallback('first', report('nope', 'delivered'), { token: service.reportToken, rawBody: '' })).toEqual({ events: 1, matched: 0 });
+    expect(
+      await service.handleCallback('first', report('nope', 'delivered'), { token: service.reportToken, rawBody: '' }),
+    ).toEqual({ events: 1, matched: 0 });
   });
 });

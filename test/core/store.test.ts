@@ -62,7 +62,7 @@ describe.each(stores)('%s store', (_, open) => {
     const verdicts = [];
     for (let i = 0; i < 4; i++) verdicts.push((await store.consumeAttempt(r.id, T0)).verdict);
     expect(verdicts).toEqual(['ok', 'ok', 'ok', 'max_attempts_reached']);
-    expect((await store.approve(r.id))).toBe(true);
+    expect(await store.approve(r.id)).toBe(true);
     expect((await store.get(r.id))?.attempts).toBe(3);
   });
 
@@ -110,10 +110,18 @@ describe.each(stores)('%s store', (_, open) => {
   it('enforces the resend cooldown and the window maximum', async () => {
     const limits = { windowMs: 600_000, max: 3, cooldownMs: 30_000 };
     expect(await store.reserveSend('62811', T0, limits)).toMatchObject({ ok: true });
-    expect(await store.reserveSend('62811', T0 + 10_000, limits)).toEqual({ ok: false, reason: 'cooldown', retryAfterMs: 20_000 });
+    expect(await store.reserveSend('62811', T0 + 10_000, limits)).toEqual({
+      ok: false,
+      reason: 'cooldown',
+      retryAfterMs: 20_000,
+    });
     expect(await store.reserveSend('62811', T0 + 30_000, limits)).toMatchObject({ ok: true });
     expect(await store.reserveSend('62811', T0 + 60_000, limits)).toMatchObject({ ok: true });
-    expect(await store.reserveSend('62811', T0 + 90_000, limits)).toEqual({ ok: false, reason: 'too_many', retryAfterMs: 510_000 });
+    expect(await store.reserveSend('62811', T0 + 90_000, limits)).toEqual({
+      ok: false,
+      reason: 'too_many',
+      retryAfterMs: 510_000,
+    });
     expect(await store.reserveSend('62811', T0 + 600_001, limits)).toMatchObject({ ok: true });
   });
 

@@ -10,7 +10,11 @@ afterEach(() => {
 });
 
 /** Spawns the built bin and resolves once its output matches `ready`. */
-export function startCli(args: string[], ready = /listening on (http:\/\/\S+)/, env: NodeJS.ProcessEnv = process.env): Promise<{ match: RegExpExecArray; output: () => string; child: ChildProcess }> {
+export function startCli(
+  args: string[],
+  ready = /listening on (http:\/\/\S+)/,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ match: RegExpExecArray; output: () => string; child: ChildProcess }> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   children.push(child);
   let output = '';
@@ -34,12 +38,18 @@ export function startCli(args: string[], ready = /listening on (http:\/\/\S+)/, 
 }
 
 /** Runs the bin to completion. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string; stdout: string }> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; output: string; stdout: string }> {
   const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   children.push(child);
   let output = '';
   let stdout = '';
-  child.stdout!.on('data', (c) => ((output += c), (stdout += c)));
+  child.stdout!.on('data', (c) => {
+    output += c;
+    stdout += c;
+  });
   child.stderr!.on('data', (c) => (output += c));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, output, stdout })));
 }

@@ -15,7 +15,7 @@ export async function call(url: string, init: RequestInit & { json?: unknown } =
   if (json !== undefined && !headers.has('content-type')) headers.set('content-type', 'application/json');
   const response = await fetch(url, { ...rest, headers, ...(json !== undefined && { body: JSON.stringify(json) }) });
   const text = await response.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 export interface RedisServer {
   url: string;
@@ -38,12 +38,17 @@ function ping(port: number): Promise<boolean> {
 /** Spawns a throwaway redis-server on a free loopback port (or `port`, to restart one): no disk, no running server assumed. */
 export async function startRedis(port?: number): Promise<RedisServer> {
   port ??= await freePort();
-  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.once('error', () => undefined);
   const until = Date.now() + 10_000;
   while (!(await ping(port))) {
-    if (child.exitCode !== null || Date.now() > until) throw new Error('redis-server did not start (is the redis-server package installed?)');
+    if (child.exitCode !== null || Date.now() > until)
+      throw new Error('redis-server did not start (is the redis-server package installed?)');
     await new Promise((r) => setTimeout(r, 50));
   }
   return {

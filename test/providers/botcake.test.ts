@@ -122,13 +122,21 @@ describe('botcake', () => {
   });
 
   it('answers 400 "your params wrong" for malformed JSON', async () => {
-    const r = await call(s.url + path(), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"psid":' });
+    const r = await call(s.url + path(), {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: '{"psid":',
+    });
     expect(r.status).toBe(400);
     expect(r.body).toEqual(PARAMS_WRONG);
   });
 
   it('answers 400 "your params wrong" for a form-encoded body', async () => {
-    const r = await call(s.url + path(), { method: 'POST', headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' }, body: 'psid=wa_6281219110199&flow_id=7731' });
+    const r = await call(s.url + path(), {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'psid=wa_6281219110199&flow_id=7731',
+    });
     expect(r.status).toBe(400);
     expect(r.body).toEqual(PARAMS_WRONG);
   });
@@ -206,7 +214,10 @@ describe('botcake with a config file', () => {
   });
 
   it('reads a bare numeric page in a pinned credential as its page id', () => {
-    const config = parseConfig({ providers: { botcake: { credentials: [{ token: 't', page: 104857600123456 }] } } }, providers);
+    const config = parseConfig(
+      { providers: { botcake: { credentials: [{ token: 't', page: 104857600123456 }] } } },
+      providers,
+    );
     expect(config.providers?.botcake?.credentials).toEqual([{ token: 't', page: '104857600123456' }]);
   });
 });
@@ -235,6 +246,9 @@ describe('botcake.reject', () => {
   });
 
   it('renders a forced 503 provider error as service unavailable', () => {
-    expect(botcake.reject('provider_error', { status: 503 })).toEqual({ status: 503, body: { success: false, message: 'service unavailable' } });
+    expect(botcake.reject('provider_error', { status: 503 })).toEqual({
+      status: 503,
+      body: { success: false, message: 'service unavailable' },
+    });
   });
 });

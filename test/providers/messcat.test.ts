@@ -2,15 +2,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { messcat } from '../../src/providers/messcat/index.js';
 import { actionFireRecordSchema, errorSchema } from '../../src/providers/messcat/schema.js';
 import { REJECTIONS } from '../../src/providers/outcomes.js';
-import { createIds } from '../../src/simulator/ids.js';
 import { parseConfig } from '../../src/simulator/config.js';
+import { createIds } from '../../src/simulator/ids.js';
 import { call, useSimulator } from '../helpers/http.js';
 
 const BOT = 'bot_8d3b30d69965baf7';
 const TOKEN = 'apit_KjLAhuzJIdAA9SpZfLEUOAMs8D1450k16ppuRW';
 const path = (bot = BOT) => `/bots/${bot}/fire`;
 const auth = { authorization: `Bearer ${TOKEN}` };
-const fire = (code: unknown = '482913', toContact = '6281234567890') => ({ toContact, parameters: { verificationCode: code } });
+const fire = (code: unknown = '482913', toContact = '6281234567890') => ({
+  toContact,
+  parameters: { verificationCode: code },
+});
 const boom = (statusCode: number, error: string, message: string) => ({ statusCode, error, message });
 
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -21,14 +24,23 @@ const scopeBits = (...bits: number[]) => Array.from({ length: 92 }, (_, i) => (b
 describe('messcat', () => {
   const s = useSimulator();
   beforeEach(() => s.sim.simulator.reset());
-  const send = (json: unknown, { bot = BOT, headers = auth as Record<string, string> } = {}) => call(s.url + path(bot), { method: 'POST', headers, json });
+  const send = (json: unknown, { bot = BOT, headers = auth as Record<string, string> } = {}) =>
+    call(s.url + path(bot), { method: 'POST', headers, json });
   const latest = async (to: string) => (await call(`${s.url}/__admin/messages/latest?to=${to}`)).body;
 
   it('accepts the seed example request as written (comma fixed) with 200 and a pending ActionFireRecord', async () => {
     const r = await call(`${s.url}/bots/bot_8d3b30d69965baf7/fire`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: 'Bearer apit_KjLAhuzJIdAA9SpZfLEUOAMs8D1450k16ppuRW' },
-      body: JSON.stringify({ accountId: 'acc_36dce712-a9eb-4275-96_ca8s', toContact: '918074906794', parameters: { verificationCode: '123456' } }),
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json',
+        Authorization: 'Bearer apit_KjLAhuzJIdAA9SpZfLEUOAMs8D1450k16ppuRW',
+      },
+      body: JSON.stringify({
+        accountId: 'acc_36dce712-a9eb-4275-96_ca8s',
+        toContact: '918074906794',
+        parameters: { verificationCode: '123456' },
+      }),
     });
     expect(r.status).toBe(200);
     expect(actionFireRecordSchema.parse(r.body)).toEqual({
@@ -47,7 +59,11 @@ describe('messcat', () => {
   });
 
   it('captures the OTP of the seed example with the flow text and the message id', async () => {
-    const r = await send({ accountId: 'acc_36dce712-a9eb-4275-96_ca8s', toContact: '918074906794', parameters: { verificationCode: '123456' } });
+    const r = await send({
+      accountId: 'acc_36dce712-a9eb-4275-96_ca8s',
+      toContact: '918074906794',
+      parameters: { verificationCode: '123456' },
+    });
     expect(await latest('%2B918074906794')).toMatchObject({
       provider: 'messcat',
       to: '918074906794',
@@ -85,7 +101,11 @@ describe('messcat', () => {
     const before = (await send(fire())).body;
     s.sim.simulator.reset();
     const after = (await send(fire())).body;
-    expect([after.id, after.actionId, after.messages[0].body.id]).toEqual([before.id, before.actionId, before.messages[0].body.id]);
+    expect([after.id, after.actionId, after.messages[0].body.id]).toEqual([
+      before.id,
+      before.actionId,
+      before.messages[0].body.id,
+    ]);
   });
 
   it('gives a bot the same starting action on every fire, and another bot its own', async () => {
@@ -103,7 +123,10 @@ describe('messcat', () => {
   });
 
   it('echoes every parameter in inputParameters', async () => {
-    const r = await send({ toContact: '6281234567890', parameters: { verificationCode: '482913', name: 'Rina', orderId: 77 } });
+    const r = await send({
+      toContact: '6281234567890',
+      parameters: { verificationCode: '482913', name: 'Rina', orderId: 77 },
+    });
     expect(r.body.inputParameters).toEqual({ verificationCode: '482913', name: 'Rina', orderId: 77 });
   });
 
@@ -117,7 +140,11 @@ describe('messcat', () => {
     const r = await send(fire('482913', '12025550100'));
     expect(r.status).toBe(200);
     expect(r.body.status).toBe('pending');
-    expect(await latest('12025550100')).toMatchObject({ outcome: 'not_on_whatsapp', code: '482913', failure: { title: 'contact not on WhatsApp' } });
+    expect(await latest('12025550100')).toMatchObject({
+      outcome: 'not_on_whatsapp',
+      code: '482913',
+      failure: { title: 'contact not on WhatsApp' },
+    });
   });
 
   it.each([
@@ -183,14 +210,42 @@ describe('messcat', () => {
 
   describe('validation', () => {
     it.each([
-      ['no toContact', { parameters: { verificationCode: '1' } }, "request/body must have required property 'toContact'"],
-      ['a numeric toContact', { toContact: 918074906794, parameters: { verificationCode: '1' } }, 'request/body/toContact must be string'],
-      ['a + in toContact', fire('1', '+918074906794'), 'request/body/toContact must match pattern "^[1-9][0-9]{6,14}$"'],
-      ['a national toContact with a leading 0', fire('1', '08123456789'), 'request/body/toContact must match pattern "^[1-9][0-9]{6,14}$"'],
+      [
+        'no toContact',
+        { parameters: { verificationCode: '1' } },
+        "request/body must have required property 'toContact'",
+      ],
+      [
+        'a numeric toContact',
+        { toContact: 918074906794, parameters: { verificationCode: '1' } },
+        'request/body/toContact must be string',
+      ],
+      [
+        'a + in toContact',
+        fire('1', '+918074906794'),
+        'request/body/toContact must match pattern "^[1-9][0-9]{6,14}$"',
+      ],
+      [
+        'a national toContact with a leading 0',
+        fire('1', '08123456789'),
+        'request/body/toContact must match pattern "^[1-9][0-9]{6,14}$"',
+      ],
       ['a numeric accountId', { ...fire(), accountId: 7 }, 'request/body/accountId must be string'],
-      ['parameters as an array', { toContact: '6281234567890', parameters: ['123456'] }, 'request/body/parameters must be object'],
-      ['a non-boolean simulateTyping', { ...fire(), messageSendOptions: { simulateTyping: 'yes' } }, 'request/body/messageSendOptions/simulateTyping must be boolean'],
-      ['a scheduleAt that is no date-time', { ...fire(), messageSendOptions: { scheduleAt: 'tomorrow' } }, 'request/body/messageSendOptions/scheduleAt must match format "date-time"'],
+      [
+        'parameters as an array',
+        { toContact: '6281234567890', parameters: ['123456'] },
+        'request/body/parameters must be object',
+      ],
+      [
+        'a non-boolean simulateTyping',
+        { ...fire(), messageSendOptions: { simulateTyping: 'yes' } },
+        'request/body/messageSendOptions/simulateTyping must be boolean',
+      ],
+      [
+        'a scheduleAt that is no date-time',
+        { ...fire(), messageSendOptions: { scheduleAt: 'tomorrow' } },
+        'request/body/messageSendOptions/scheduleAt must match format "date-time"',
+      ],
       ['a JSON array body', [fire()], 'request/body must be object'],
     ])('answers 400 in Ajv wording for %s', async (_, json, message) => {
       const r = await send(json);
@@ -199,8 +254,16 @@ describe('messcat', () => {
     });
 
     it.each([
-      ['no parameters.verificationCode', { toContact: '6281234567890', parameters: { name: 'Rina' } }, "request/body/parameters must have required property 'verificationCode'"],
-      ['an empty verificationCode', fire(''), 'request/body/parameters/verificationCode must NOT have fewer than 1 characters'],
+      [
+        'no parameters.verificationCode',
+        { toContact: '6281234567890', parameters: { name: 'Rina' } },
+        "request/body/parameters must have required property 'verificationCode'",
+      ],
+      [
+        'an empty verificationCode',
+        fire(''),
+        'request/body/parameters/verificationCode must NOT have fewer than 1 characters',
+      ],
       ['an object verificationCode', fire({ value: '1' }), 'request/body/parameters/verificationCode must be string'],
     ])('refuses a fire with %s with 400 and sends nothing', async (_, json, message) => {
       const r = await send(json);
@@ -210,13 +273,21 @@ describe('messcat', () => {
     });
 
     it('answers an empty body as the validator sees {}: toContact is required', async () => {
-      const r = await call(s.url + path(), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '' });
+      const r = await call(s.url + path(), {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '',
+      });
       expect(r.status).toBe(400);
       expect(r.body).toEqual(boom(400, 'Bad Request', "request/body must have required property 'toContact'"));
     });
 
     it('answers malformed JSON with 400 and the parser message', async () => {
-      const r = await call(s.url + path(), { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"toContact":"918074906794"\n"parameters":{}}' });
+      const r = await call(s.url + path(), {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{"toContact":"918074906794"\n"parameters":{}}',
+      });
       expect(r.status).toBe(400);
       expect(r.body.error).toBe('Bad Request');
       expect(r.body.message).toMatch(/JSON/);
@@ -224,7 +295,11 @@ describe('messcat', () => {
     });
 
     it('answers a non-JSON content type with 415', async () => {
-      const r = await call(s.url + path(), { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: JSON.stringify(fire()) });
+      const r = await call(s.url + path(), {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'text/plain' },
+        body: JSON.stringify(fire()),
+      });
       expect(r.status).toBe(415);
       expect(r.body).toEqual(boom(415, 'Unsupported Media Type', 'unsupported media type text/plain'));
     });
@@ -232,7 +307,9 @@ describe('messcat', () => {
     it('answers a body over 1 MB with 413', async () => {
       const r = await send({ ...fire(), parameters: { verificationCode: '1', padding: 'x'.repeat(1024 * 1024) } });
       expect(r.status).toBe(413);
-      expect(r.body).toEqual(boom(413, 'Request Entity Too Large', 'Payload content length greater than maximum allowed: 1048576'));
+      expect(r.body).toEqual(
+        boom(413, 'Request Entity Too Large', 'Payload content length greater than maximum allowed: 1048576'),
+      );
     });
   });
 });
@@ -257,7 +334,8 @@ describe('messcat with a config file', () => {
     },
   });
   beforeEach(() => s.sim.simulator.reset());
-  const send = (token: string, json: unknown = fire(), bot = BOT) => call(s.url + path(bot), { method: 'POST', headers: { authorization: `Bearer ${token}` }, json });
+  const send = (token: string, json: unknown = fire(), bot = BOT) =>
+    call(s.url + path(bot), { method: 'POST', headers: { authorization: `Bearer ${token}` }, json });
 
   it('accepts a pinned token with MESSAGES_SEND_TO_ALL', async () => {
     expect((await send('apit_pinned_all')).status).toBe(200);
@@ -308,7 +386,6 @@ describe('messcat with a config file', () => {
     expect(r.status).toBe(402);
     expect(r.body).toEqual(boom(402, 'Payment Required', 'insufficient credits to send message'));
   });
-
 });
 
 describe('messcat with a rate limit', () => {
@@ -329,13 +406,22 @@ describe('messcat with a rate limit', () => {
 
 describe('messcat config', () => {
   it('validates pinned credentials as {token, scopes?}', () => {
-    expect(() => parseConfig({ providers: { messcat: { credentials: [{ token: 'apit_x', scopes: ['MESSAGES_SEND_TO_ALL'] }] } } }, [messcat])).not.toThrow();
-    expect(() => parseConfig({ providers: { messcat: { credentials: [{ key: 'apit_x' }] } } }, [messcat])).toThrow(/credentials\[0\]/);
+    expect(() =>
+      parseConfig(
+        { providers: { messcat: { credentials: [{ token: 'apit_x', scopes: ['MESSAGES_SEND_TO_ALL'] }] } } },
+        [messcat],
+      ),
+    ).not.toThrow();
+    expect(() => parseConfig({ providers: { messcat: { credentials: [{ key: 'apit_x' }] } } }, [messcat])).toThrow(
+      /credentials\[0\]/,
+    );
   });
 
   it('refuses unknown provider options when the state is made', () => {
     const settings = { options: { botsWithoutStart: ['bot_x'] } };
-    expect(() => messcat.createState({ now: Date.now, ids: createIds(1), settings })).toThrow(/providers\.messcat\.options/);
+    expect(() => messcat.createState({ now: Date.now, ids: createIds(1), settings })).toThrow(
+      /providers\.messcat\.options/,
+    );
   });
 });
 

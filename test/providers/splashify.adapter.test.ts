@@ -9,7 +9,12 @@ import { call, useSimulator } from '../helpers/http.js';
 const CODE = '482913';
 const KEY = 'sk_live_waotpdemo00000000000000000000000';
 const signal = () => AbortSignal.timeout(5000);
-const otp = (to: string, extra: Partial<OtpMessage> = {}): OtpMessage => ({ to, code: CODE, reference: 'login:42', ...extra });
+const otp = (to: string, extra: Partial<OtpMessage> = {}): OtpMessage => ({
+  to,
+  code: CODE,
+  reference: 'login:42',
+  ...extra,
+});
 const failed = (r: SendResult) => {
   if (r.ok) throw new Error(`expected a failure, got ${JSON.stringify(r)}`);
   return r;
@@ -22,7 +27,12 @@ describe('splashifyAdapter', () => {
 
   it('sends a request the simulator accepts (201 in its journal) and returns the uuid id', async () => {
     const r = await adapter().send(otp('12015550101'), { signal: signal() });
-    expect(r).toEqual({ ok: true, provider: 'splashify', status: 201, providerMessageId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    expect(r).toEqual({
+      ok: true,
+      provider: 'splashify',
+      status: 201,
+      providerMessageId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+    });
     const [entry] = (await call(`${s.url}/__admin/requests?limit=1`)).body.requests;
     expect(entry).toMatchObject({ provider: 'splashify', status: 201, outcome: 'accepted' });
     // The journal redacts credentials; the pinned-key test below proves the raw key is sent.
@@ -38,14 +48,28 @@ describe('splashifyAdapter', () => {
   it('puts the code in the inbox for the recipient, with the message id the adapter returned', async () => {
     const r = await adapter().send(otp('12015550102'), { signal: signal() });
     const message = await createAdminClient(s.url).latestMessage('12015550102');
-    expect(message).toMatchObject({ provider: 'splashify', to: '12015550102', code: CODE, template: 'auth_copy_code', language: 'en' });
+    expect(message).toMatchObject({
+      provider: 'splashify',
+      to: '12015550102',
+      code: CODE,
+      template: 'auth_copy_code',
+      language: 'en',
+    });
     expect(r.ok && r.providerMessageId).toBe(message!.providerMessageId);
   });
 
   it('uses the configured template and language, not the message locale', async () => {
-    const config = splashifyAdapter.config.parse({ baseUrl: s.url, apiKey: 'sk_live_other', templateName: 'auth_copy_code_id', languageCode: 'id' });
+    const config = splashifyAdapter.config.parse({
+      baseUrl: s.url,
+      apiKey: 'sk_live_other',
+      templateName: 'auth_copy_code_id',
+      languageCode: 'id',
+    });
     await splashifyAdapter.create(config).send(otp('12015550103', { locale: 'en' }), { signal: signal() });
-    expect(await createAdminClient(s.url).latestMessage('12015550103')).toMatchObject({ template: 'auth_copy_code_id', language: 'id' });
+    expect(await createAdminClient(s.url).latestMessage('12015550103')).toMatchObject({
+      template: 'auth_copy_code_id',
+      language: 'id',
+    });
   });
 
   it('defaults the base URL to the production API and the language to en', () => {
@@ -127,7 +151,16 @@ describe('splashifyAdapter', () => {
   });
 
   it('never puts the code or the key in a failure message', async () => {
-    for (const to of ['12035550102', '12055550102', '12065550102', '12075550102', '12085550102', '12095550102', '12135550102', '12145550102']) {
+    for (const to of [
+      '12035550102',
+      '12055550102',
+      '12065550102',
+      '12075550102',
+      '12085550102',
+      '12095550102',
+      '12135550102',
+      '12145550102',
+    ]) {
       const r = failed(await adapter().send(otp(to), { signal: signal() }));
       expect(r.message).not.toContain(CODE);
       expect(r.message).not.toContain(KEY);
@@ -137,13 +170,23 @@ describe('splashifyAdapter', () => {
 
 describe('splashifyAdapter against a configured simulator', () => {
   const config = parseConfig(
-    { providers: { splashify: { credentials: [{ key: 'sk_live_pinned' }], templates: ['auth_copy_code'], blocked: ['6281234567890'] } } },
+    {
+      providers: {
+        splashify: {
+          credentials: [{ key: 'sk_live_pinned' }],
+          templates: ['auth_copy_code'],
+          blocked: ['6281234567890'],
+        },
+      },
+    },
     [splashify],
   );
   const s = useSimulator({ config });
   beforeEach(() => s.sim.simulator.reset());
   const create = (extra: Record<string, string> = {}) =>
-    splashifyAdapter.create(splashifyAdapter.config.parse({ ...splashifyAdapter.simulator(s.url), apiKey: 'sk_live_pinned', ...extra }));
+    splashifyAdapter.create(
+      splashifyAdapter.config.parse({ ...splashifyAdapter.simulator(s.url), apiKey: 'sk_live_pinned', ...extra }),
+    );
 
   it('is accepted with the pinned key sent raw after Basic', async () => {
     expect((await create().send(otp('6281234567891'), { signal: signal() })).ok).toBe(true);
@@ -175,28 +218,63 @@ describe('splashifyAdapter replies the simulator does not give', () => {
     });
 
   it('accepts a 200 and an id that is not a strict uuid rather than retrying a sent OTP', async () => {
-    const r = await reply(200, JSON.stringify({ result: true, message: 'Message created successfully', id: 'msg-1' })).send(otp('6281234567890'), { signal: signal() });
+    const r = await reply(
+      200,
+      JSON.stringify({ result: true, message: 'Message created successfully', id: 'msg-1' }),
+    ).send(otp('6281234567890'), { signal: signal() });
     expect(r).toEqual({ ok: true, provider: 'splashify', status: 200, providerMessageId: 'msg-1' });
   });
 
   it('reads a 2xx with result:false as a refusal', async () => {
-    const r = failed(await reply(200, JSON.stringify({ result: false, message: 'Please correct the following error - Template not found' })).send(otp('6281234567890'), { signal: signal() }));
+    const r = failed(
+      await reply(
+        200,
+        JSON.stringify({ result: false, message: 'Please correct the following error - Template not found' }),
+      ).send(otp('6281234567890'), { signal: signal() }),
+    );
     expect(r).toMatchObject({ kind: 'invalid_request', retryable: false, status: 200 });
   });
 
   it('maps a 503 with an HTML body to provider_error with its Retry-After', async () => {
-    const r = failed(await reply(503, '<html>Service Unavailable</html>', { 'retry-after': 'Thu, 15 Jan 2026 08:00:30 GMT' }).send(otp('6281234567890'), { signal: signal() }));
+    const r = failed(
+      await reply(503, '<html>Service Unavailable</html>', { 'retry-after': 'Thu, 15 Jan 2026 08:00:30 GMT' }).send(
+        otp('6281234567890'),
+        { signal: signal() },
+      ),
+    );
     expect(r).toMatchObject({ kind: 'provider_error', retryable: true, status: 503, retryAfterMs: 30_000 });
     expect(r.message).toBe('Splashify 503 without its error body');
   });
 
   it('maps a 413 to invalid_request and a 403 to unauthorized', async () => {
-    expect(failed(await reply(413, JSON.stringify({ result: false, message: 'Please correct the following error - Request body is too large' })).send(otp('1'), { signal: signal() })).kind).toBe('invalid_request');
-    expect(failed(await reply(403, JSON.stringify({ result: false, message: 'Public API is not available on your plan' })).send(otp('1'), { signal: signal() })).kind).toBe('unauthorized');
+    expect(
+      failed(
+        await reply(
+          413,
+          JSON.stringify({ result: false, message: 'Please correct the following error - Request body is too large' }),
+        ).send(otp('1'), { signal: signal() }),
+      ).kind,
+    ).toBe('invalid_request');
+    expect(
+      failed(
+        await reply(403, JSON.stringify({ result: false, message: 'Public API is not available on your plan' })).send(
+          otp('1'),
+          { signal: signal() },
+        ),
+      ).kind,
+    ).toBe('unauthorized');
   });
 
   it('scrubs the code and key if the provider echoes them', async () => {
-    const r = failed(await reply(400, JSON.stringify({ result: false, message: `Please correct the following error - bad value ${CODE} for key ${KEY}` })).send(otp('6281234567890'), { signal: signal() }));
+    const r = failed(
+      await reply(
+        400,
+        JSON.stringify({
+          result: false,
+          message: `Please correct the following error - bad value ${CODE} for key ${KEY}`,
+        }),
+      ).send(otp('6281234567890'), { signal: signal() }),
+    );
     expect(r.message).toBe('Splashify 400: Please correct the following error - bad value *** for key ***');
   });
 });
@@ -206,7 +284,11 @@ describe('splashifyAdapter.parseCallback', () => {
   const request = (body: unknown, event?: string) => ({
     method: 'POST',
     query: {},
-    headers: { 'content-type': 'application/json', 'x-webhook-source': 'splashifypro', ...(event && { 'x-webhook-event': event }) },
+    headers: {
+      'content-type': 'application/json',
+      'x-webhook-source': 'splashifypro',
+      ...(event && { 'x-webhook-event': event }),
+    },
     body,
   });
   const delivered = {
@@ -229,20 +311,33 @@ describe('splashifyAdapter.parseCallback', () => {
   });
 
   it('reads a failure with its Meta error code', () => {
-    const body = { ...delivered, event: 'message.failed', data: { ...delivered.data, status: 'failed', error: { code: 131026, message: 'Message undeliverable' } } };
+    const body = {
+      ...delivered,
+      event: 'message.failed',
+      data: { ...delivered.data, status: 'failed', error: { code: 131026, message: 'Message undeliverable' } },
+    };
     expect(parse(request(body, 'message.failed'))).toEqual([
-      { providerMessageId: delivered.data.message_id, state: 'failed', at: '2026-01-15T08:21:47Z', error: { code: 131026, message: 'Message undeliverable' } },
+      {
+        providerMessageId: delivered.data.message_id,
+        state: 'failed',
+        at: '2026-01-15T08:21:47Z',
+        error: { code: 131026, message: 'Message undeliverable' },
+      },
     ]);
   });
 
   it.each(['message.sent', 'message.read', 'message_read', 'message.delivered'])('reads the event name %s', (event) => {
     const body = { event, timestamp: 'T', data: { message_id: 'm1' } };
-    expect(parse(request(body))).toEqual([{ providerMessageId: 'm1', state: event.replace(/^message[._]/, ''), at: 'T' }]);
+    expect(parse(request(body))).toEqual([
+      { providerMessageId: 'm1', state: event.replace(/^message[._]/, ''), at: 'T' },
+    ]);
   });
 
   it('takes the event from X-Webhook-Event when the body has none, and from data.status for a generic event', () => {
     expect(parse(request({ data: { message_id: 'm1' } }, 'message.read'))[0]?.state).toBe('read');
-    expect(parse(request({ event: 'message.status', data: { message_id: 'm1', status: 'sent' } }))[0]?.state).toBe('sent');
+    expect(parse(request({ event: 'message.status', data: { message_id: 'm1', status: 'sent' } }))[0]?.state).toBe(
+      'sent',
+    );
   });
 
   it('reads a body that arrives as JSON text', () => {

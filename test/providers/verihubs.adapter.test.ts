@@ -13,20 +13,30 @@ const signal = () => ({ signal: AbortSignal.timeout(5000) });
 
 /** A fetch that answers every request with one fixed reply, for statuses no scenario renders. */
 const fixedFetch = (status: number, body: unknown, headers: Record<string, string> = {}): typeof fetch =>
-  (async () => new Response(typeof body === 'string' ? body : JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })) as typeof fetch;
+  (async () =>
+    new Response(typeof body === 'string' ? body : JSON.stringify(body), {
+      status,
+      headers: { 'content-type': 'application/json', ...headers },
+    })) as typeof fetch;
 
 describe('verihubsAdapter', () => {
   const s = useSimulator();
   beforeEach(() => s.sim.simulator.reset());
 
-  const adapterFor = (overrides: Partial<VerihubsConfig> = {}) => verihubsAdapter.create({ ...verihubsAdapter.simulator(s.url), ...overrides });
+  const adapterFor = (overrides: Partial<VerihubsConfig> = {}) =>
+    verihubsAdapter.create({ ...verihubsAdapter.simulator(s.url), ...overrides });
   const lastRequest = async () => (await call(`${s.url}/__admin/requests?limit=1`)).body.requests[0];
   const latest = async (to: string) => (await call(`${s.url}/__admin/messages/latest?to=${to}`)).body;
 
   describe('send', () => {
     it('sends the code to the v2 path and returns the session_id', async () => {
       const result = await adapterFor().send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal());
-      expect(result).toEqual({ ok: true, provider: 'verihubs', status: 201, providerMessageId: expect.stringMatching(UUID) });
+      expect(result).toEqual({
+        ok: true,
+        provider: 'verihubs',
+        status: 201,
+        providerMessageId: expect.stringMatching(UUID),
+      });
       const entry = await lastRequest();
       expect(entry).toMatchObject({ status: 201, path: '/v2/whatsapp/otp/send', operationId: 'sendWhatsappOtpV2' });
       expect(entry.request.body).toEqual({ msisdn: MSISDN, content: [], otp: CODE, time_limit: '600' });
@@ -66,12 +76,18 @@ describe('verihubsAdapter', () => {
     });
 
     it("prefers the message's locale, reduced to its language, over the configured langCode", async () => {
-      await adapterFor({ langCode: 'en' }).send({ to: MSISDN, code: CODE, locale: 'id-ID', reference: 'ver_1' }, signal());
+      await adapterFor({ langCode: 'en' }).send(
+        { to: MSISDN, code: CODE, locale: 'id-ID', reference: 'ver_1' },
+        signal(),
+      );
       expect((await lastRequest()).request.body.lang_code).toBe('id');
     });
 
     it('sends the App-ID and API-Key headers', async () => {
-      await adapterFor({ appId: 'app-42', apiKey: 'secret-key-42' }).send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal());
+      await adapterFor({ appId: 'app-42', apiKey: 'secret-key-42' }).send(
+        { to: MSISDN, code: CODE, reference: 'ver_1' },
+        signal(),
+      );
       const entry = await lastRequest();
       expect(entry.status).toBe(201);
       expect(entry.request.headers['app-id']).toBe('app-42');
@@ -99,24 +115,42 @@ describe('verihubsAdapter', () => {
 
     it('maps 429 to rate_limited with Retry-After in ms', async () => {
       const result = await adapterFor().send({ to: '12085550100', code: CODE, reference: 'ver_1' }, signal());
-      expect(result).toMatchObject({ ok: false, kind: 'rate_limited', status: 429, retryable: true, retryAfterMs: 1000 });
+      expect(result).toMatchObject({
+        ok: false,
+        kind: 'rate_limited',
+        status: 429,
+        retryable: true,
+        retryAfterMs: 1000,
+      });
     });
 
     it('maps the real per-App-ID rate limit to rate_limited', async () => {
       const adapter = adapterFor({ appId: 'app-rate' });
-      const results = await Promise.all(Array.from({ length: 55 }, (_, i) => adapter.send({ to: `62812345${String(i).padStart(5, '0')}`, code: CODE, reference: `ver_${i}` }, signal())));
+      const results = await Promise.all(
+        Array.from({ length: 55 }, (_, i) =>
+          adapter.send({ to: `62812345${String(i).padStart(5, '0')}`, code: CODE, reference: `ver_${i}` }, signal()),
+        ),
+      );
       expect(results.filter((r) => !r.ok)).not.toHaveLength(0);
-      for (const r of results.filter((r) => !r.ok)) expect(r).toMatchObject({ kind: 'rate_limited', retryAfterMs: expect.any(Number) });
+      for (const r of results.filter((r) => !r.ok))
+        expect(r).toMatchObject({ kind: 'rate_limited', retryAfterMs: expect.any(Number) });
     });
 
     it('maps an armed quota rule to insufficient_quota', async () => {
       await createAdminClient(s.url).arm({ provider: 'verihubs', outcome: 'insufficient_quota' });
       const result = await adapterFor().send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal());
-      expect(result).toMatchObject({ ok: false, kind: 'insufficient_quota', message: 'Verihubs answered HTTP 403: Quota insufficient' });
+      expect(result).toMatchObject({
+        ok: false,
+        kind: 'insufficient_quota',
+        message: 'Verihubs answered HTTP 403: Quota insufficient',
+      });
     });
 
     it('maps a timeout to timeout', async () => {
-      const result = await adapterFor().send({ to: '12105550100', code: CODE, reference: 'ver_1' }, { signal: AbortSignal.timeout(300) });
+      const result = await adapterFor().send(
+        { to: '12105550100', code: CODE, reference: 'ver_1' },
+        { signal: AbortSignal.timeout(300) },
+      );
       expect(result).toMatchObject({ ok: false, kind: 'timeout', retryable: true });
     });
 
@@ -138,35 +172,72 @@ describe('verihubsAdapter', () => {
       [404, 'not json', 'invalid_request'],
       [402, {}, 'insufficient_quota'],
     ] as const)('maps HTTP %i %j to %s', async (status, body, kind) => {
-      const adapter = verihubsAdapter.create(verihubsAdapter.simulator('http://verihubs.test'), { fetch: fixedFetch(status, body) });
-      expect(await adapter.send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal())).toMatchObject({ ok: false, kind, status });
+      const adapter = verihubsAdapter.create(verihubsAdapter.simulator('http://verihubs.test'), {
+        fetch: fixedFetch(status, body),
+      });
+      expect(await adapter.send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal())).toMatchObject({
+        ok: false,
+        kind,
+        status,
+      });
     });
 
     it('reads an HTTP-date Retry-After against the injected clock', async () => {
       const now = () => Date.parse('2030-01-01T00:00:00Z');
-      const fetch = fixedFetch(429, { message: 'Too many request in the allowed time frame' }, { 'retry-after': 'Tue, 01 Jan 2030 00:00:05 GMT' });
+      const fetch = fixedFetch(
+        429,
+        { message: 'Too many request in the allowed time frame' },
+        { 'retry-after': 'Tue, 01 Jan 2030 00:00:05 GMT' },
+      );
       const adapter = verihubsAdapter.create(verihubsAdapter.simulator('http://verihubs.test'), { fetch, now });
-      expect(await adapter.send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal())).toMatchObject({ kind: 'rate_limited', retryAfterMs: 5000 });
+      expect(await adapter.send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal())).toMatchObject({
+        kind: 'rate_limited',
+        retryAfterMs: 5000,
+      });
     });
 
     it('treats a 201 without a session_id as malformed', async () => {
-      const adapter = verihubsAdapter.create(verihubsAdapter.simulator('http://verihubs.test'), { fetch: fixedFetch(201, { message: 'OTP sent successfully' }) });
-      expect(await adapter.send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal())).toMatchObject({ ok: false, kind: 'provider_error' });
+      const adapter = verihubsAdapter.create(verihubsAdapter.simulator('http://verihubs.test'), {
+        fetch: fixedFetch(201, { message: 'OTP sent successfully' }),
+      });
+      expect(await adapter.send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal())).toMatchObject({
+        ok: false,
+        kind: 'provider_error',
+      });
     });
 
     it('accepts a 201 whose message is worded differently', async () => {
-      const adapter = verihubsAdapter.create(verihubsAdapter.simulator('http://verihubs.test'), { fetch: fixedFetch(201, { message: 'OTP sent', session_id: SESSION_ID }) });
-      expect(await adapter.send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal())).toMatchObject({ ok: true, providerMessageId: SESSION_ID });
+      const adapter = verihubsAdapter.create(verihubsAdapter.simulator('http://verihubs.test'), {
+        fetch: fixedFetch(201, { message: 'OTP sent', session_id: SESSION_ID }),
+      });
+      expect(await adapter.send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal())).toMatchObject({
+        ok: true,
+        providerMessageId: SESSION_ID,
+      });
     });
 
     it('never puts the code or the credentials in a failure message', async () => {
       const config = { appId: 'app-secret-id', apiKey: 'key-secret-value' };
       const adapter = adapterFor(config);
-      const numbers = ['12035550100', '12055550100', '12065550100', '12075550100', '12085550100', '12095550100', '12135550100', '12145550100'];
-      const results: SendResult[] = await Promise.all(numbers.map((to) => adapter.send({ to, code: CODE, reference: 'ver_1' }, signal())));
-      const echoing = verihubsAdapter.create({ ...verihubsAdapter.simulator('http://verihubs.test'), ...config }, {
-        fetch: fixedFetch(400, { message: `bad otp ${CODE} for key-secret-value` }),
-      });
+      const numbers = [
+        '12035550100',
+        '12055550100',
+        '12065550100',
+        '12075550100',
+        '12085550100',
+        '12095550100',
+        '12135550100',
+        '12145550100',
+      ];
+      const results: SendResult[] = await Promise.all(
+        numbers.map((to) => adapter.send({ to, code: CODE, reference: 'ver_1' }, signal())),
+      );
+      const echoing = verihubsAdapter.create(
+        { ...verihubsAdapter.simulator('http://verihubs.test'), ...config },
+        {
+          fetch: fixedFetch(400, { message: `bad otp ${CODE} for key-secret-value` }),
+        },
+      );
       results.push(await echoing.send({ to: MSISDN, code: CODE, reference: 'ver_1' }, signal()));
       for (const result of results) {
         expect(result.ok).toBe(false);
@@ -181,7 +252,12 @@ describe('verihubsAdapter', () => {
       const adapter = adapterFor({ delegate: true });
       expect(adapter.delegatesCodes).toBe(true);
       const result = await adapter.send({ to: MSISDN, reference: 'ver_1' }, signal());
-      expect(result).toMatchObject({ ok: true, status: 201, providerMessageId: expect.stringMatching(UUID), code: expect.stringMatching(/^\d{4}$/) });
+      expect(result).toMatchObject({
+        ok: true,
+        status: 201,
+        providerMessageId: expect.stringMatching(UUID),
+        code: expect.stringMatching(/^\d{4}$/),
+      });
       const entry = await lastRequest();
       expect(entry.status).toBe(201);
       expect(entry.request.body).not.toHaveProperty('otp');
@@ -237,13 +313,21 @@ describe('verihubsAdapter', () => {
       const adapter = adapterFor({ delegate: true });
       const to = '12145550100';
       // The malformed send still stores the session, so the right code gets the truncated 200.
-      expect(await adapter.send({ to, reference: 'ver_1' }, signal())).toMatchObject({ ok: false, kind: 'provider_error' });
+      expect(await adapter.send({ to, reference: 'ver_1' }, signal())).toMatchObject({
+        ok: false,
+        kind: 'provider_error',
+      });
       expect(await adapter.check!({ to, code: (await latest(to)).code }, signal())).toBe('failed');
       expect((await lastRequest()).status).toBe(200);
     });
 
     it('calls a timeout failed', async () => {
-      expect(await adapterFor({ delegate: true }).check!({ to: '12105550100', code: '1234' }, { signal: AbortSignal.timeout(300) })).toBe('failed');
+      expect(
+        await adapterFor({ delegate: true }).check!(
+          { to: '12105550100', code: '1234' },
+          { signal: AbortSignal.timeout(300) },
+        ),
+      ).toBe('failed');
     });
   });
 
@@ -252,7 +336,9 @@ describe('verihubsAdapter', () => {
       verihubsAdapter.parseCallback!({ method: extra.method ?? 'GET', query, headers: {}, body: extra.body });
 
     it("reads the fact sheet's example callback", () => {
-      expect(callback({ session_id: SESSION_ID, status: '2' })).toEqual([{ providerMessageId: SESSION_ID, state: 'delivered' }]);
+      expect(callback({ session_id: SESSION_ID, status: '2' })).toEqual([
+        { providerMessageId: SESSION_ID, state: 'delivered' },
+      ]);
     });
 
     it.each([
@@ -265,11 +351,14 @@ describe('verihubsAdapter', () => {
       expect(callback({ session_id: SESSION_ID, status })).toEqual([{ providerMessageId: SESSION_ID, state }]);
     });
 
-    it.each(CALLBACK_STATUSES.filter((s) => s.code >= 6).map((s) => [s.code, s.name] as const))('maps status %i to failed "%s"', (code, name) => {
-      expect(callback({ session_id: SESSION_ID, status: String(code) })).toEqual([
-        { providerMessageId: SESSION_ID, state: 'failed', error: { code, message: name } },
-      ]);
-    });
+    it.each(CALLBACK_STATUSES.filter((s) => s.code >= 6).map((s) => [s.code, s.name] as const))(
+      'maps status %i to failed "%s"',
+      (code, name) => {
+        expect(callback({ session_id: SESSION_ID, status: String(code) })).toEqual([
+          { providerMessageId: SESSION_ID, state: 'failed', error: { code, message: name } },
+        ]);
+      },
+    );
 
     it('skips 0 Requested', () => {
       expect(callback({ session_id: SESSION_ID, status: '0' })).toEqual([]);
@@ -286,13 +375,20 @@ describe('verihubsAdapter', () => {
     });
 
     it('reads the same fields from a POST body', () => {
-      expect(callback({}, { method: 'POST', body: { session_id: SESSION_ID, status: 3 } })).toEqual([{ providerMessageId: SESSION_ID, state: 'read' }]);
-      expect(callback({}, { method: 'POST', body: `session_id=${SESSION_ID}&status=6` })).toMatchObject([{ state: 'failed' }]);
+      expect(callback({}, { method: 'POST', body: { session_id: SESSION_ID, status: 3 } })).toEqual([
+        { providerMessageId: SESSION_ID, state: 'read' },
+      ]);
+      expect(callback({}, { method: 'POST', body: `session_id=${SESSION_ID}&status=6` })).toMatchObject([
+        { state: 'failed' },
+      ]);
     });
 
     it('never throws on garbage', () => {
-      for (const body of [null, 42, 'x', [], { status: {} }]) expect(callback({}, { method: 'POST', body })).toEqual([]);
-      expect(verihubsAdapter.parseCallback!({ method: 'GET', query: undefined as never, headers: {}, body: undefined })).toEqual([]);
+      for (const body of [null, 42, 'x', [], { status: {} }])
+        expect(callback({}, { method: 'POST', body })).toEqual([]);
+      expect(
+        verihubsAdapter.parseCallback!({ method: 'GET', query: undefined as never, headers: {}, body: undefined }),
+      ).toEqual([]);
     });
   });
 

@@ -11,25 +11,51 @@ describe('verihubs production send without content', () => {
   const s = useSimulator();
   beforeEach(() => s.sim.simulator.reset());
 
-  it.each(['/v1/whatsapp/otp/send', '/v2/whatsapp/otp/send'])('%s takes the production page body, which has no content', async (path) => {
-    const body = { msisdn: '6281234567890', otp: '482913', challenge: 'login', time_limit: '300', lang_code: 'en', template_name: 'otp_login' };
-    const r = await call(s.url + path, { method: 'POST', headers: HEADERS, json: body });
-    expect(r.status).toBe(201);
-    expect(r.body).toMatchObject({ message: 'OTP sent successfully', otp: '482913', msisdn: '6281234567890', try_count: 1 });
-    // The approved authentication template holds the text: without content the phone shows Meta's fixed body.
-    const latest = (await call(`${s.url}/__admin/messages/latest?to=6281234567890`)).body;
-    expect(latest).toMatchObject({ code: '482913', template: 'otp_login', text: '*482913* is your verification code. For your security, do not share this code.' });
-  });
+  it.each(['/v1/whatsapp/otp/send', '/v2/whatsapp/otp/send'])(
+    '%s takes the production page body, which has no content',
+    async (path) => {
+      const body = {
+        msisdn: '6281234567890',
+        otp: '482913',
+        challenge: 'login',
+        time_limit: '300',
+        lang_code: 'en',
+        template_name: 'otp_login',
+      };
+      const r = await call(s.url + path, { method: 'POST', headers: HEADERS, json: body });
+      expect(r.status).toBe(201);
+      expect(r.body).toMatchObject({
+        message: 'OTP sent successfully',
+        otp: '482913',
+        msisdn: '6281234567890',
+        try_count: 1,
+      });
+      // The approved authentication template holds the text: without content the phone shows Meta's fixed body.
+      const latest = (await call(`${s.url}/__admin/messages/latest?to=6281234567890`)).body;
+      expect(latest).toMatchObject({
+        code: '482913',
+        template: 'otp_login',
+        text: '*482913* is your verification code. For your security, do not share this code.',
+      });
+    },
+  );
 
   it('still requires content on the sandbox path, as its page marks it', async () => {
-    const r = await call(`${s.url}/v1/whatsapp/otp/send/sandbox`, { method: 'POST', headers: HEADERS, json: { msisdn: '6282123060001' } });
+    const r = await call(`${s.url}/v1/whatsapp/otp/send/sandbox`, {
+      method: 'POST',
+      headers: HEADERS,
+      json: { msisdn: '6282123060001' },
+    });
     expect(r.status).toBe(400);
     expect(r.body).toEqual({ message: 'Validation error' });
   });
 });
 
 describe('verihubs callback statuses', () => {
-  const s = useSimulator({ callbacks: { speed: 10 }, config: { providers: { verihubs: { options: { failures: FAILURES } } } } });
+  const s = useSimulator({
+    callbacks: { speed: 10 },
+    config: { providers: { verihubs: { options: { failures: FAILURES } } } },
+  });
   let receiver: Receiver;
   beforeAll(async () => {
     receiver = await startReceiver();
@@ -40,7 +66,11 @@ describe('verihubs callback statuses', () => {
     receiver.clear();
   });
   const send = (version: 'v1' | 'v2', msisdn: string) =>
-    call(`${s.url}/${version}/whatsapp/otp/send`, { method: 'POST', headers: HEADERS, json: { msisdn, callback_url: `${receiver.url}/cb` } });
+    call(`${s.url}/${version}/whatsapp/otp/send`, {
+      method: 'POST',
+      headers: HEADERS,
+      json: { msisdn, callback_url: `${receiver.url}/cb` },
+    });
   const statuses = async (count: number) => {
     await receiver.waitFor(count);
     await new Promise((r) => setTimeout(r, 100));
@@ -86,6 +116,8 @@ describe('verihubs callback statuses', () => {
   });
 
   it('refuses an options.failures status that is not a documented failure', () => {
-    expect(() => createSimulator({ config: { providers: { verihubs: { options: { failures: { '6281234567890': 3 } } } } } })).toThrow(/providers\.verihubs\.options/);
+    expect(() =>
+      createSimulator({ config: { providers: { verihubs: { options: { failures: { '6281234567890': 3 } } } } } }),
+    ).toThrow(/providers\.verihubs\.options/);
   });
 });

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { REJECTIONS } from '../../src/providers/outcomes.js';
-import { SANDBOX_SEND, SANDBOX_VERIFY, lookupSession, verihubs } from '../../src/providers/verihubs/index.js';
+import { lookupSession, SANDBOX_SEND, SANDBOX_VERIFY, verihubs } from '../../src/providers/verihubs/index.js';
 import { errorSchema } from '../../src/providers/verihubs/schema.js';
 import { createState } from '../../src/providers/verihubs/sessions.js';
 import { call, useSimulator } from '../helpers/http.js';
@@ -17,12 +17,17 @@ const MSISDN = '6281234567890';
 describe('verihubs', () => {
   const s = useSimulator();
   beforeEach(() => s.sim.simulator.reset());
-  const post = (path: string, json: unknown, headers: Record<string, string> = auth) => call(s.url + path, { method: 'POST', headers, json });
+  const post = (path: string, json: unknown, headers: Record<string, string> = auth) =>
+    call(s.url + path, { method: 'POST', headers, json });
   const latest = async (to: string) => (await call(`${s.url}/__admin/messages/latest?to=${to}`)).body;
 
   describe('sandbox send', () => {
     it('accepts the seed page request as written with 201 and captures the OTP', async () => {
-      const seed = { msisdn: '6282123060001', content: ['Registration'], callback_url: 'your-callback-url.com/callback' };
+      const seed = {
+        msisdn: '6282123060001',
+        content: ['Registration'],
+        callback_url: 'your-callback-url.com/callback',
+      };
       const r = await post(SANDBOX_SEND_PATH, seed);
       expect(r.status).toBe(201);
       expect(r.body).toEqual({
@@ -32,17 +37,20 @@ describe('verihubs', () => {
         msisdn: '6282123060001',
         try_count: 1,
       });
-      expect(await latest('6282123060001')).toMatchObject({ provider: 'verihubs', code: r.body.otp, providerMessageId: r.body.session_id });
+      expect(await latest('6282123060001')).toMatchObject({
+        provider: 'verihubs',
+        code: r.body.otp,
+        providerMessageId: r.body.session_id,
+      });
     });
 
-    it.each(SANDBOX_SEND.filter((row) => row.status !== 201).map((row) => [row.msisdn, row.status, row.message] as const))(
-      'answers %s with %i "%s"',
-      async (msisdn, status, message) => {
-        const r = await post(SANDBOX_SEND_PATH, { msisdn, content: ['Registration'] });
-        expect(r.status).toBe(status);
-        expect(r.body).toEqual({ message });
-      },
-    );
+    it.each(
+      SANDBOX_SEND.filter((row) => row.status !== 201).map((row) => [row.msisdn, row.status, row.message] as const),
+    )('answers %s with %i "%s"', async (msisdn, status, message) => {
+      const r = await post(SANDBOX_SEND_PATH, { msisdn, content: ['Registration'] });
+      expect(r.status).toBe(status);
+      expect(r.body).toEqual({ message });
+    });
 
     it('sends Retry-After with the sandbox 429', async () => {
       const r = await post(SANDBOX_SEND_PATH, { msisdn: '6282123060006', content: ['x'] });
@@ -52,7 +60,11 @@ describe('verihubs', () => {
     it('journals a sandbox rejection row with its outcome', async () => {
       await post(SANDBOX_SEND_PATH, { msisdn: '6282123060005', content: ['x'] });
       const { requests } = (await call(`${s.url}/__admin/requests?provider=verihubs`)).body;
-      expect(requests[0]).toMatchObject({ status: 409, outcome: 'blocked_recipient', operationId: 'sendWhatsappOtpSandbox' });
+      expect(requests[0]).toMatchObject({
+        status: 409,
+        outcome: 'blocked_recipient',
+        operationId: 'sendWhatsappOtpSandbox',
+      });
     });
 
     it.each([
@@ -79,11 +91,14 @@ describe('verihubs', () => {
   });
 
   describe('sandbox verify', () => {
-    it.each(SANDBOX_VERIFY.map((row) => [row.msisdn, row.status, row.message] as const))('answers %s with %i "%s"', async (msisdn, status, message) => {
-      const r = await post(SANDBOX_VERIFY_PATH, { msisdn, otp: '1234' });
-      expect(r.status).toBe(status);
-      expect(r.body).toEqual({ message });
-    });
+    it.each(SANDBOX_VERIFY.map((row) => [row.msisdn, row.status, row.message] as const))(
+      'answers %s with %i "%s"',
+      async (msisdn, status, message) => {
+        const r = await post(SANDBOX_VERIFY_PATH, { msisdn, otp: '1234' });
+        expect(r.status).toBe(status);
+        expect(r.body).toEqual({ message });
+      },
+    );
 
     it('answers a send scenario number with 400 Invalid scenario', async () => {
       const r = await post(SANDBOX_VERIFY_PATH, { msisdn: '6282123060001', otp: '1234' });
@@ -101,18 +116,37 @@ describe('verihubs', () => {
     it('generates a 4-digit OTP, echoes it with 201 and puts it in the inbox in Indonesian', async () => {
       const r = await post(SEND_V1, { msisdn: MSISDN, content: ['Masuk'] });
       expect(r.status).toBe(201);
-      expect(r.body).toMatchObject({ message: 'OTP sent successfully', otp: expect.stringMatching(/^\d{4}$/), msisdn: MSISDN, try_count: 1 });
+      expect(r.body).toMatchObject({
+        message: 'OTP sent successfully',
+        otp: expect.stringMatching(/^\d{4}$/),
+        msisdn: MSISDN,
+        try_count: 1,
+      });
       const message = await latest(MSISDN);
       expect(message).toMatchObject({ code: r.body.otp, language: 'id', providerMessageId: r.body.session_id });
       expect(message.text).toContain('adalah kode verifikasi');
     });
 
     it('takes the client OTP on v2 with the sheet example body, in the requested language and template', async () => {
-      const example = { msisdn: MSISDN, content: ['Masuk'], otp: '482913', challenge: 'login', time_limit: '300', lang_code: 'en', template_name: 'otp_login', callback_url: 'https://otp.example.com/hooks/verihubs' };
+      const example = {
+        msisdn: MSISDN,
+        content: ['Masuk'],
+        otp: '482913',
+        challenge: 'login',
+        time_limit: '300',
+        lang_code: 'en',
+        template_name: 'otp_login',
+        callback_url: 'https://otp.example.com/hooks/verihubs',
+      };
       const r = await post(SEND_V2, example);
       expect(r.status).toBe(201);
       expect(r.body.otp).toBe('482913');
-      expect(await latest(MSISDN)).toMatchObject({ code: '482913', template: 'otp_login', language: 'en', text: expect.stringContaining('is your verification code') });
+      expect(await latest(MSISDN)).toMatchObject({
+        code: '482913',
+        template: 'otp_login',
+        language: 'en',
+        text: expect.stringContaining('is your verification code'),
+      });
     });
 
     it('generates an OTP of otp_length digits, given as a number', async () => {
@@ -121,7 +155,15 @@ describe('verihubs', () => {
     });
 
     it('treats empty optional strings as absent, as Go clients send them', async () => {
-      const r = await post(SEND_V1, { msisdn: MSISDN, content: ['x'], otp: '', challenge: '', time_limit: '', lang_code: '', template_name: '' });
+      const r = await post(SEND_V1, {
+        msisdn: MSISDN,
+        content: ['x'],
+        otp: '',
+        challenge: '',
+        time_limit: '',
+        lang_code: '',
+        template_name: '',
+      });
       expect(r.status).toBe(201);
       expect(r.body.otp).toMatch(/^\d{4}$/);
     });
@@ -146,7 +188,11 @@ describe('verihubs', () => {
     });
 
     it('rejects malformed JSON with 400 Validation error', async () => {
-      const r = await call(s.url + SEND_V1, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: '{"msisdn":' });
+      const r = await call(s.url + SEND_V1, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: '{"msisdn":',
+      });
       expect(r.status).toBe(400);
       expect(r.body).toEqual({ message: 'Validation error' });
     });
@@ -271,7 +317,12 @@ describe('verihubs', () => {
       const sent = await send({ callback_url: 'https://otp.example.com/hooks/verihubs' });
       const { state } = s.sim.simulator.runtime('verihubs');
       const now = s.sim.simulator.clock.now();
-      expect(lookupSession(state as never, sent.body.session_id, now)).toMatchObject({ status: 'pending', msisdn: MSISDN, callbackUrl: 'https://otp.example.com/hooks/verihubs', version: 'v1' });
+      expect(lookupSession(state as never, sent.body.session_id, now)).toMatchObject({
+        status: 'pending',
+        msisdn: MSISDN,
+        callbackUrl: 'https://otp.example.com/hooks/verihubs',
+        version: 'v1',
+      });
       await post(VERIFY_V1, { msisdn: MSISDN, otp: sent.body.otp });
       expect(lookupSession(state as never, sent.body.session_id, now)?.status).toBe('verified');
     });
@@ -279,13 +330,19 @@ describe('verihubs', () => {
     it('lets a later module see a session expire', async () => {
       const sent = await send({ time_limit: '10' });
       const { state } = s.sim.simulator.runtime('verihubs');
-      expect(lookupSession(state as never, sent.body.session_id, s.sim.simulator.clock.advance(11_000))?.status).toBe('expired');
+      expect(lookupSession(state as never, sent.body.session_id, s.sim.simulator.clock.advance(11_000))?.status).toBe(
+        'expired',
+      );
     });
   });
 
   describe('rate limits', () => {
     const burst = (path: string, n: number, appId: string) =>
-      Promise.all(Array.from({ length: n }, () => post(path, { msisdn: MSISDN, content: ['x'] }, { 'App-ID': appId, 'API-Key': 'k' })));
+      Promise.all(
+        Array.from({ length: n }, () =>
+          post(path, { msisdn: MSISDN, content: ['x'] }, { 'App-ID': appId, 'API-Key': 'k' }),
+        ),
+      );
 
     it('allows 30 requests a second per App-ID on v1, then 429 with Retry-After', async () => {
       const replies = await burst(SEND_V1, 31, 'rate-v1');
@@ -319,13 +376,19 @@ describe('verihubs with a config file', () => {
   const s = useSimulator({
     config: {
       providers: {
-        verihubs: { credentials: [{ appId: 'app-pinned', apiKey: 'key-pinned' }], templates: ['otp_login'], quota: 2, blocked: ['6281111111111'] },
+        verihubs: {
+          credentials: [{ appId: 'app-pinned', apiKey: 'key-pinned' }],
+          templates: ['otp_login'],
+          quota: 2,
+          blocked: ['6281111111111'],
+        },
       },
     },
   });
   beforeEach(() => s.sim.simulator.reset());
   const pinned = { 'App-ID': 'app-pinned', 'API-Key': 'key-pinned' };
-  const send = (json: Record<string, unknown>, headers = pinned) => call(s.url + SEND_V1, { method: 'POST', headers, json: { msisdn: MSISDN, content: ['x'], ...json } });
+  const send = (json: Record<string, unknown>, headers = pinned) =>
+    call(s.url + SEND_V1, { method: 'POST', headers, json: { msisdn: MSISDN, content: ['x'], ...json } });
 
   it('accepts only the pinned App-ID / API-Key pair', async () => {
     const r = await send({}, { 'App-ID': 'app-pinned', 'API-Key': 'key-other' });
@@ -363,17 +426,24 @@ describe('verihubs with a config file', () => {
 });
 
 describe('verihubs.reject', () => {
-  const statusesOf = (operationId: string) => Object.keys(verihubs.endpoints.find((e) => e.operationId === operationId)!.responses).map(Number);
+  const statusesOf = (operationId: string) =>
+    Object.keys(verihubs.endpoints.find((e) => e.operationId === operationId)!.responses).map(Number);
 
-  it.each(REJECTIONS.map((o) => [o]))('renders %s with a status every endpoint documents and a native body', (outcome) => {
-    const reply = verihubs.reject(outcome, { retryAfter: 3 });
-    expect(reply.status).toBeGreaterThanOrEqual(400);
-    for (const endpoint of verihubs.endpoints) expect(statusesOf(endpoint.operationId)).toContain(reply.status);
-    expect(errorSchema.safeParse(reply.body).success).toBe(true);
-  });
+  it.each(REJECTIONS.map((o) => [o]))(
+    'renders %s with a status every endpoint documents and a native body',
+    (outcome) => {
+      const reply = verihubs.reject(outcome, { retryAfter: 3 });
+      expect(reply.status).toBeGreaterThanOrEqual(400);
+      for (const endpoint of verihubs.endpoints) expect(statusesOf(endpoint.operationId)).toContain(reply.status);
+      expect(errorSchema.safeParse(reply.body).success).toBe(true);
+    },
+  );
 
   it('renders a forced provider_error 503 as 503', () => {
-    expect(verihubs.reject('provider_error', { status: 503 })).toEqual({ status: 503, body: { message: 'Service unavailable' } });
+    expect(verihubs.reject('provider_error', { status: 503 })).toEqual({
+      status: 503,
+      body: { message: 'Service unavailable' },
+    });
   });
 
   it('renders rate_limited with the given Retry-After', () => {
@@ -382,12 +452,13 @@ describe('verihubs.reject', () => {
 });
 
 describe('verihubs responses', () => {
-  it.each(verihubs.endpoints.flatMap((e) => Object.entries(e.responses).map(([status, spec]) => [e.operationId, status, spec] as const)))(
-    '%s %s: the example parses with its schema',
-    (_, __, spec) => {
-      expect(spec.schema.safeParse(spec.example).success).toBe(true);
-    },
-  );
+  it.each(
+    verihubs.endpoints.flatMap((e) =>
+      Object.entries(e.responses).map(([status, spec]) => [e.operationId, status, spec] as const),
+    ),
+  )('%s %s: the example parses with its schema', (_, __, spec) => {
+    expect(spec.schema.safeParse(spec.example).success).toBe(true);
+  });
 });
 
 describe('verihubs send handler', () => {
@@ -401,7 +472,13 @@ describe('verihubs send handler', () => {
       account: 'app-1',
       state: createState(),
       now: () => 0,
-      ids: { uuid: () => `00000000-0000-4000-8000-00000000000${n++}`, int: () => 0, digits: (l) => '7'.repeat(l), alphanumeric: () => '', hex: () => '' },
+      ids: {
+        uuid: () => `00000000-0000-4000-8000-00000000000${n++}`,
+        int: () => 0,
+        digits: (l) => '7'.repeat(l),
+        alphanumeric: () => '',
+        hex: () => '',
+      },
       outcome: 'not_on_whatsapp',
       settings: {},
       capture: (m) => captured.push(m),

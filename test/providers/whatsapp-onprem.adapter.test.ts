@@ -1,12 +1,20 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AdapterDeps, OtpMessage, SendResult } from '../../src/providers/adapter.js';
-import { whatsappOnpremAdapter as definition, whatsappOnpremConfigSchema } from '../../src/providers/whatsapp-onprem/adapter.js';
+import {
+  whatsappOnpremAdapter as definition,
+  whatsappOnpremConfigSchema,
+} from '../../src/providers/whatsapp-onprem/adapter.js';
 import { whatsappOnprem } from '../../src/providers/whatsapp-onprem/index.js';
 import { createAdminClient } from '../../src/testing/index.js';
 import { call, useSimulator } from '../helpers/http.js';
 
 const CODE = '482913';
-const otp = (to: string, extra: Partial<OtpMessage> = {}): OtpMessage => ({ to, code: CODE, reference: 'v_test', ...extra });
+const otp = (to: string, extra: Partial<OtpMessage> = {}): OtpMessage => ({
+  to,
+  code: CODE,
+  reference: 'v_test',
+  ...extra,
+});
 const signal = () => ({ signal: AbortSignal.timeout(5000) });
 const failed = (r: SendResult) => {
   if (r.ok) throw new Error(`expected a failure, got ${JSON.stringify(r)}`);
@@ -33,17 +41,28 @@ function recordingFetch() {
 
 describe('whatsapp-onprem adapter: config', () => {
   it('defaults the language to en and keeps newPassword optional', () => {
-    const config = whatsappOnpremConfigSchema.parse({ baseUrl: 'https://wa.internal:9090', username: 'u', password: 'p', namespace: 'ns', templateName: 'login_otp' });
+    const config = whatsappOnpremConfigSchema.parse({
+      baseUrl: 'https://wa.internal:9090',
+      username: 'u',
+      password: 'p',
+      namespace: 'ns',
+      templateName: 'login_otp',
+    });
     expect(config.language).toBe('en');
     expect(config.newPassword).toBeUndefined();
   });
 
   it('refuses a config without namespace or template', () => {
-    expect(whatsappOnpremConfigSchema.safeParse({ baseUrl: 'https://wa.internal', username: 'u', password: 'p' }).success).toBe(false);
+    expect(
+      whatsappOnpremConfigSchema.safeParse({ baseUrl: 'https://wa.internal', username: 'u', password: 'p' }).success,
+    ).toBe(false);
   });
 
   it('gives a simulator config the schema accepts, wired into the provider definition', () => {
-    expect(whatsappOnpremConfigSchema.parse(definition.simulator('http://127.0.0.1:4010'))).toMatchObject({ baseUrl: 'http://127.0.0.1:4010', language: 'en' });
+    expect(whatsappOnpremConfigSchema.parse(definition.simulator('http://127.0.0.1:4010'))).toMatchObject({
+      baseUrl: 'http://127.0.0.1:4010',
+      language: 'en',
+    });
     expect(whatsappOnprem.adapter).toBe(definition);
   });
 });
@@ -53,12 +72,20 @@ describe('whatsapp-onprem adapter: sending', () => {
   const admin = () => createAdminClient(s.url);
   beforeEach(() => s.sim.simulator.reset());
   const adapter = (deps: AdapterDeps = {}, config: Record<string, unknown> = {}) =>
-    definition.create(definition.config.parse({ ...definition.simulator(s.url), ...config }), { now: () => s.sim.simulator.clock.now(), ...deps });
+    definition.create(definition.config.parse({ ...definition.simulator(s.url), ...config }), {
+      now: () => s.sim.simulator.clock.now(),
+      ...deps,
+    });
 
   it('logs in, then sends a request the simulator accepts with 201 and returns its message id', async () => {
     const rec = recordingFetch();
     const r = await adapter({ fetch: rec.fetch }).send(otp('12015550101'), signal());
-    expect(r).toEqual({ ok: true, provider: 'whatsapp-onprem', status: 201, providerMessageId: expect.stringMatching(/^gBEG/) });
+    expect(r).toEqual({
+      ok: true,
+      provider: 'whatsapp-onprem',
+      status: 201,
+      providerMessageId: expect.stringMatching(/^gBEG/),
+    });
     const journal = (await call(`${s.url}/__admin/requests?limit=2`)).body.requests;
     expect(journal.map((e: any) => [e.operationId, e.status])).toEqual([
       ['sendMessage', 201],
@@ -89,7 +116,13 @@ describe('whatsapp-onprem adapter: sending', () => {
   it('puts the code and recipient in the inbox', async () => {
     const r = await adapter().send(otp('12015550103'), signal());
     const message = await admin().latestMessage('12015550103');
-    expect(message).toMatchObject({ provider: 'whatsapp-onprem', to: '12015550103', code: CODE, template: 'login_otp', language: 'en' });
+    expect(message).toMatchObject({
+      provider: 'whatsapp-onprem',
+      to: '12015550103',
+      code: CODE,
+      template: 'login_otp',
+      language: 'en',
+    });
     expect(message!.providerMessageId).toBe(r.ok && r.providerMessageId);
   });
 
@@ -140,7 +173,12 @@ describe('whatsapp-onprem adapter: sending', () => {
   it('maps a 503 1011 (Coreapp not ready) to provider_error', async () => {
     // Prism's Prefer: code=503 asks the simulator for its 503 rendering.
     const prefer503: typeof fetch = (input, init) =>
-      fetch(input, String(input).endsWith('/v1/messages') ? { ...init, headers: { ...(init?.headers as Record<string, string>), prefer: 'code=503' } } : init);
+      fetch(
+        input,
+        String(input).endsWith('/v1/messages')
+          ? { ...init, headers: { ...(init?.headers as Record<string, string>), prefer: 'code=503' } }
+          : init,
+      );
     const r = failed(await adapter({ fetch: prefer503 }).send(otp('12015550106'), signal()));
     expect(r).toMatchObject({ kind: 'provider_error', status: 503, retryable: true });
     expect(r.message).toContain('1011');
@@ -177,11 +215,21 @@ describe('whatsapp-onprem adapter: sending', () => {
   it('never puts the code, the password or the token in a failure message', async () => {
     const rec = recordingFetch();
     const a = adapter({ fetch: rec.fetch });
-    const numbers = ['12035550102', '12055550102', '12065550102', '12075550102', '12085550102', '12095550102', '12135550102', '12145550102'];
+    const numbers = [
+      '12035550102',
+      '12055550102',
+      '12065550102',
+      '12075550102',
+      '12085550102',
+      '12095550102',
+      '12135550102',
+      '12145550102',
+    ];
     const results = await Promise.all(numbers.map((to) => a.send(otp(to), signal())));
     const tokens = rec.sends().map((x) => x.authorization.slice('Bearer '.length));
     for (const r of results.map(failed)) {
-      for (const secret of [CODE, 'Waotp-demo-1', ...tokens, Buffer.from('waotp:Waotp-demo-1').toString('base64')]) expect(r.message).not.toContain(secret);
+      for (const secret of [CODE, 'Waotp-demo-1', ...tokens, Buffer.from('waotp:Waotp-demo-1').toString('base64')])
+        expect(r.message).not.toContain(secret);
     }
   });
 });
@@ -191,13 +239,17 @@ describe('whatsapp-onprem adapter: the token', () => {
   const s = useSimulator({ config: { providers: { 'whatsapp-onprem': { options: { tokenTtlSeconds: TTL } } } } });
   beforeEach(() => s.sim.simulator.reset());
   const adapter = (deps: AdapterDeps = {}, config: Record<string, unknown> = {}) =>
-    definition.create(definition.config.parse({ ...definition.simulator(s.url), ...config }), { now: () => s.sim.simulator.clock.now(), ...deps });
+    definition.create(definition.config.parse({ ...definition.simulator(s.url), ...config }), {
+      now: () => s.sim.simulator.clock.now(),
+      ...deps,
+    });
   const clock = () => s.sim.simulator.clock;
 
   it('logs in once and reuses the token for later sends', async () => {
     const rec = recordingFetch();
     const a = adapter({ fetch: rec.fetch });
-    for (const to of ['12015550110', '12015550111', '12015550112']) expect((await a.send(otp(to), signal())).ok).toBe(true);
+    for (const to of ['12015550110', '12015550111', '12015550112'])
+      expect((await a.send(otp(to), signal())).ok).toBe(true);
     expect(rec.logins()).toHaveLength(1);
     expect(new Set(rec.sends().map((x) => x.authorization)).size).toBe(1);
   });
@@ -222,7 +274,15 @@ describe('whatsapp-onprem adapter: the token', () => {
     const statuses = (await createAdminClient(s.url).requests({ provider: 'whatsapp-onprem' })).map((e) => e.status);
     expect(statuses).toEqual([201, 200, 201, 200]);
     // The old token really is dead on the Webapp: the refresh was needed.
-    expect((await call(`${s.url}/v1/messages`, { method: 'POST', headers: { authorization: first!.authorization }, json: first!.body })).status).toBe(401);
+    expect(
+      (
+        await call(`${s.url}/v1/messages`, {
+          method: 'POST',
+          headers: { authorization: first!.authorization },
+          json: first!.body,
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('refreshes a token within the margin before its expiry, while it still works', async () => {
@@ -233,7 +293,15 @@ describe('whatsapp-onprem adapter: the token', () => {
     expect((await a.send(otp('12015550133'), signal())).ok).toBe(true);
     expect(rec.logins()).toHaveLength(2);
     const [first] = rec.sends();
-    expect((await call(`${s.url}/v1/messages`, { method: 'POST', headers: { authorization: first!.authorization }, json: first!.body })).status).toBe(201);
+    expect(
+      (
+        await call(`${s.url}/v1/messages`, {
+          method: 'POST',
+          headers: { authorization: first!.authorization },
+          json: first!.body,
+        })
+      ).status,
+    ).toBe(201);
   });
 
   it('keeps the token well before the margin', async () => {
@@ -250,7 +318,9 @@ describe('whatsapp-onprem adapter: the token', () => {
     const a = adapter({ fetch: rec.fetch });
     await a.send(otp('12015550136'), signal());
     const revoked = rec.sends()[0]!.authorization;
-    expect((await call(`${s.url}/v1/users/logout`, { method: 'POST', headers: { authorization: revoked } })).status).toBe(200);
+    expect(
+      (await call(`${s.url}/v1/users/logout`, { method: 'POST', headers: { authorization: revoked } })).status,
+    ).toBe(200);
     const r = await a.send(otp('12015550137'), signal());
     expect(r).toMatchObject({ ok: true, status: 201 });
     expect(rec.seen.slice(2).map((x) => x.path)).toEqual(['/v1/messages', '/v1/users/login', '/v1/messages']);
@@ -261,7 +331,7 @@ describe('whatsapp-onprem adapter: the token', () => {
     expect(rec.logins()).toHaveLength(2);
   });
 
-  it('sets newPassword on the factory admin\'s first login, and a later instance logs in with it', async () => {
+  it("sets newPassword on the factory admin's first login, and a later instance logs in with it", async () => {
     const config = { username: 'admin', password: 'secret', newPassword: 'Str0ng!pass' };
     const first = recordingFetch();
     expect((await adapter({ fetch: first.fetch }, config).send(otp('12015550140'), signal())).ok).toBe(true);
@@ -277,7 +347,9 @@ describe('whatsapp-onprem adapter: the token', () => {
 
   it('returns unauthorized, not a throw, when the factory admin logs in without newPassword', async () => {
     const rec = recordingFetch();
-    const r = failed(await adapter({ fetch: rec.fetch }, { username: 'admin', password: 'secret' }).send(otp('12015550142'), signal()));
+    const r = failed(
+      await adapter({ fetch: rec.fetch }, { username: 'admin', password: 'secret' }).send(otp('12015550142'), signal()),
+    );
     expect(r).toMatchObject({ kind: 'unauthorized', status: 401, retryable: false });
     expect(r.message).toContain('1024');
     expect(r.message).not.toContain('secret');
@@ -286,12 +358,17 @@ describe('whatsapp-onprem adapter: the token', () => {
 });
 
 describe('whatsapp-onprem adapter: pinned credentials', () => {
-  const s = useSimulator({ config: { providers: { 'whatsapp-onprem': { credentials: [{ username: 'ops', password: 'Right-pass-1' }] } } } });
+  const s = useSimulator({
+    config: { providers: { 'whatsapp-onprem': { credentials: [{ username: 'ops', password: 'Right-pass-1' }] } } },
+  });
   beforeEach(() => s.sim.simulator.reset());
 
   it('turns a refused login into unauthorized without sending, and names no password', async () => {
     const rec = recordingFetch();
-    const a = definition.create(definition.config.parse({ ...definition.simulator(s.url), username: 'ops', password: 'Wrong-pass-1' }), { fetch: rec.fetch });
+    const a = definition.create(
+      definition.config.parse({ ...definition.simulator(s.url), username: 'ops', password: 'Wrong-pass-1' }),
+      { fetch: rec.fetch },
+    );
     const r = failed(await a.send(otp('12015550150'), signal()));
     expect(r).toMatchObject({ kind: 'unauthorized', status: 401, retryable: false });
     expect(r.message).toMatch(/login rejected: HTTP 401 1005 Access denied/);
@@ -301,32 +378,58 @@ describe('whatsapp-onprem adapter: pinned credentials', () => {
 
   it('tries the login again on the next send after a failed one', async () => {
     const rec = recordingFetch();
-    const a = definition.create(definition.config.parse({ ...definition.simulator(s.url), username: 'ops', password: 'Wrong-pass-1' }), { fetch: rec.fetch });
+    const a = definition.create(
+      definition.config.parse({ ...definition.simulator(s.url), username: 'ops', password: 'Wrong-pass-1' }),
+      { fetch: rec.fetch },
+    );
     await a.send(otp('12015550151'), signal());
     await a.send(otp('12015550152'), signal());
     expect(rec.logins()).toHaveLength(2);
   });
 
   it('sends with the pinned user', async () => {
-    const a = definition.create(definition.config.parse({ ...definition.simulator(s.url), username: 'ops', password: 'Right-pass-1' }));
+    const a = definition.create(
+      definition.config.parse({ ...definition.simulator(s.url), username: 'ops', password: 'Right-pass-1' }),
+    );
     expect(await a.send(otp('12015550153'), signal())).toMatchObject({ ok: true, status: 201 });
   });
 });
 
 describe('whatsapp-onprem adapter: replies the simulator does not render', () => {
-  const login = () => new Response(JSON.stringify({ users: [{ token: 'tok-abc', expires_after: '2099-01-01 00:00:00+00:00' }], meta: { api_status: 'stable', version: 'v2.45.1' } }), { status: 200 });
+  const login = () =>
+    new Response(
+      JSON.stringify({
+        users: [{ token: 'tok-abc', expires_after: '2099-01-01 00:00:00+00:00' }],
+        meta: { api_status: 'stable', version: 'v2.45.1' },
+      }),
+      { status: 200 },
+    );
   const stub = (status: number, body: unknown, headers: Record<string, string> = {}): typeof fetch =>
     (async (input: string | URL | Request) =>
-      String(input).endsWith('/v1/users/login') ? login() : new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } })) as typeof fetch;
-  const send = (fetchImpl: typeof fetch) => definition.create(definition.config.parse(definition.simulator('http://wa.test')), { fetch: fetchImpl }).send(otp('6281234567890'), signal());
+      String(input).endsWith('/v1/users/login')
+        ? login()
+        : new Response(JSON.stringify(body), {
+            status,
+            headers: { 'content-type': 'application/json', ...headers },
+          })) as typeof fetch;
+  const send = (fetchImpl: typeof fetch) =>
+    definition
+      .create(definition.config.parse(definition.simulator('http://wa.test')), { fetch: fetchImpl })
+      .send(otp('6281234567890'), signal());
   const errors = (code: number, title: string, details = '') => ({ errors: [{ code, title, details }] });
 
   it('maps a synchronous 400 1013 (older Webapps) to not_on_whatsapp', async () => {
-    expect(failed(await send(stub(400, errors(1013, 'User is not valid'))))).toMatchObject({ kind: 'not_on_whatsapp', retryable: false, status: 400 });
+    expect(failed(await send(stub(400, errors(1013, 'User is not valid'))))).toMatchObject({
+      kind: 'not_on_whatsapp',
+      retryable: false,
+      status: 400,
+    });
   });
 
   it('maps 400 1008 to invalid_request', async () => {
-    expect(failed(await send(stub(400, errors(1008, 'Required parameter is missing', 'template.namespace is required'))))).toMatchObject({ kind: 'invalid_request' });
+    expect(
+      failed(await send(stub(400, errors(1008, 'Required parameter is missing', 'template.namespace is required')))),
+    ).toMatchObject({ kind: 'invalid_request' });
   });
 
   it('maps a 1006 whose contacts check says invalid to not_on_whatsapp, without sending again', async () => {
@@ -335,30 +438,48 @@ describe('whatsapp-onprem adapter: replies the simulator does not render', () =>
       const path = new URL(String(input)).pathname;
       paths.push(path);
       if (path === '/v1/users/login') return login();
-      const body = path === '/v1/contacts' ? { contacts: [{ input: '+6281234567890', status: 'invalid' }] } : errors(1006, 'Resource not found', 'unknown contact');
-      return new Response(JSON.stringify(body), { status: path === '/v1/contacts' ? 200 : 404, headers: { 'content-type': 'application/json' } });
+      const body =
+        path === '/v1/contacts'
+          ? { contacts: [{ input: '+6281234567890', status: 'invalid' }] }
+          : errors(1006, 'Resource not found', 'unknown contact');
+      return new Response(JSON.stringify(body), {
+        status: path === '/v1/contacts' ? 200 : 404,
+        headers: { 'content-type': 'application/json' },
+      });
     }) as typeof fetch;
     expect(failed(await send(fetchImpl))).toMatchObject({ kind: 'not_on_whatsapp', retryable: false });
     expect(paths).toEqual(['/v1/users/login', '/v1/messages', '/v1/contacts']);
   });
 
   it('maps a synchronous 471 Spam Rate limit hit to rate_limited', async () => {
-    expect(failed(await send(stub(400, errors(471, 'Spam Rate limit hit'))))).toMatchObject({ kind: 'rate_limited', retryable: true });
+    expect(failed(await send(stub(400, errors(471, 'Spam Rate limit hit'))))).toMatchObject({
+      kind: 'rate_limited',
+      retryable: true,
+    });
   });
 
   it('reads the wait from 1015 details when there is no Retry-After', async () => {
-    expect(failed(await send(stub(429, errors(1015, 'Too many requests', 'Too many requests. Retry after 3 seconds.'))))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 3000 });
+    expect(
+      failed(await send(stub(429, errors(1015, 'Too many requests', 'Too many requests. Retry after 3 seconds.')))),
+    ).toMatchObject({ kind: 'rate_limited', retryAfterMs: 3000 });
   });
 
   it('masks a code the Webapp echoes in its details', async () => {
-    const r = failed(await send(stub(400, errors(1009, 'Parameter value is not valid', `text ${CODE} is not valid; token tok-abc`))));
+    const r = failed(
+      await send(stub(400, errors(1009, 'Parameter value is not valid', `text ${CODE} is not valid; token tok-abc`))),
+    );
     expect(r.message).not.toContain(CODE);
     expect(r.message).not.toContain('tok-abc');
   });
 
   it('accepts a 201 without meta, and reads an error body without meta', async () => {
-    expect(await send(stub(201, { messages: [{ id: 'gBEGabc' }] }))).toMatchObject({ ok: true, providerMessageId: 'gBEGabc' });
-    expect(failed(await send(stub(400, errors(1007, 'Recipient blocked to receive message'))))).toMatchObject({ kind: 'blocked_recipient' });
+    expect(await send(stub(201, { messages: [{ id: 'gBEGabc' }] }))).toMatchObject({
+      ok: true,
+      providerMessageId: 'gBEGabc',
+    });
+    expect(failed(await send(stub(400, errors(1007, 'Recipient blocked to receive message'))))).toMatchObject({
+      kind: 'blocked_recipient',
+    });
   });
 });
 
@@ -378,7 +499,13 @@ describe('whatsapp-onprem adapter: parseCallback', () => {
         },
       ],
     };
-    expect(parse(body)).toEqual([{ providerMessageId: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU', state: 'delivered', at: new Date(1768468512 * 1000).toISOString() }]);
+    expect(parse(body)).toEqual([
+      {
+        providerMessageId: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU',
+        state: 'delivered',
+        at: new Date(1768468512 * 1000).toISOString(),
+      },
+    ]);
   });
 
   it('reads a failed status with its first error', () => {
@@ -391,12 +518,23 @@ describe('whatsapp-onprem adapter: parseCallback', () => {
           timestamp: '1768468513',
           type: 'message',
           message: { recipient_id: '+6281234567890' },
-          errors: [{ code: 1026, title: 'Receiver Incapable', href: 'https://developers.facebook.com/docs/whatsapp/api/errors/' }],
+          errors: [
+            {
+              code: 1026,
+              title: 'Receiver Incapable',
+              href: 'https://developers.facebook.com/docs/whatsapp/api/errors/',
+            },
+          ],
         },
       ],
     };
     expect(parse(body)).toEqual([
-      { providerMessageId: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU', state: 'failed', at: '2026-01-15T09:15:13.000Z', error: { code: 1026, message: 'Receiver Incapable' } },
+      {
+        providerMessageId: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU',
+        state: 'failed',
+        at: '2026-01-15T09:15:13.000Z',
+        error: { code: 1026, message: 'Receiver Incapable' },
+      },
     ]);
   });
 
@@ -420,11 +558,19 @@ describe('whatsapp-onprem adapter: parseCallback', () => {
   });
 
   it('ignores inbound messages and system error notifications', () => {
-    expect(parse({ contacts: [{ profile: { name: 'A' }, wa_id: '6281234567890' }], messages: [{ from: '6281234567890', id: 'ABGG', text: { body: 'hi' }, timestamp: '1768468512', type: 'text' }] })).toEqual([]);
+    expect(
+      parse({
+        contacts: [{ profile: { name: 'A' }, wa_id: '6281234567890' }],
+        messages: [{ from: '6281234567890', id: 'ABGG', text: { body: 'hi' }, timestamp: '1768468512', type: 'text' }],
+      }),
+    ).toEqual([]);
     expect(parse({ errors: [{ code: 1014, title: 'Internal error', details: 'Coreapp restarted' }] })).toEqual([]);
   });
 
-  it.each([undefined, null, 'not json', 42, [], { statuses: 'no' }, { statuses: [null, 1] }])('returns [] for %j', (body) => {
-    expect(parse(body)).toEqual([]);
-  });
+  it.each([undefined, null, 'not json', 42, [], { statuses: 'no' }, { statuses: [null, 1] }])(
+    'returns [] for %j',
+    (body) => {
+      expect(parse(body)).toEqual([]);
+    },
+  );
 });

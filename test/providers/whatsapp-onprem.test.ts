@@ -11,7 +11,9 @@ const SETTINGS = '/v1/settings/application';
 const CONTACTS = '/v1/contacts';
 const META = { api_status: 'stable', version: 'v2.45.1' };
 const bearer = (token = 'any-token') => ({ authorization: `Bearer ${token}` });
-const basic = (user: string, pass: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` });
+const basic = (user: string, pass: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`,
+});
 
 /** The seed document's request, byte for byte in meaning: placeholders included. */
 const SEED = {
@@ -29,18 +31,38 @@ const SEED = {
 };
 
 const bodyComponent = (code: string) => ({ type: 'body', parameters: [{ type: 'text', text: code }] });
-const buttonComponent = (code: string, extra: Record<string, unknown> = {}) => ({ type: 'button', sub_type: 'url', index: 0, parameters: [{ type: 'text', text: code }], ...extra });
-const message = ({ to = '6281234567890', code = '482913', name = 'login_otp', components = [bodyComponent(code), buttonComponent(code)] as unknown[] } = {}) => ({
+const buttonComponent = (code: string, extra: Record<string, unknown> = {}) => ({
+  type: 'button',
+  sub_type: 'url',
+  index: 0,
+  parameters: [{ type: 'text', text: code }],
+  ...extra,
+});
+const message = ({
+  to = '6281234567890',
+  code = '482913',
+  name = 'login_otp',
+  components = [bodyComponent(code), buttonComponent(code)] as unknown[],
+} = {}) => ({
   to,
   type: 'template',
-  template: { namespace: 'c8ae5f90_307a_ca4c_b8f6_d1e2f3a4b5c6', name, language: { code: 'id', policy: 'deterministic' }, components },
+  template: {
+    namespace: 'c8ae5f90_307a_ca4c_b8f6_d1e2f3a4b5c6',
+    name,
+    language: { code: 'id', policy: 'deterministic' },
+    components,
+  },
 });
-const withTemplate = (patch: Record<string, unknown>) => ({ ...message(), template: { ...message().template, ...patch } });
+const withTemplate = (patch: Record<string, unknown>) => ({
+  ...message(),
+  template: { ...message().template, ...patch },
+});
 
 describe('whatsapp-onprem: send', () => {
   const s = useSimulator();
   beforeEach(() => s.sim.simulator.reset());
-  const send = (json: unknown, headers: Record<string, string> = bearer()) => call(s.url + SEND, { method: 'POST', headers, json });
+  const send = (json: unknown, headers: Record<string, string> = bearer()) =>
+    call(s.url + SEND, { method: 'POST', headers, json });
 
   it('accepts the seed example request as written with 201 and an opaque gBEG id', async () => {
     const r = await send(SEED);
@@ -63,7 +85,13 @@ describe('whatsapp-onprem: send', () => {
     const r = await send(message());
     expect(r.status).toBe(201);
     const latest = await call(`${s.url}/__admin/messages/latest?to=6281234567890`);
-    expect(latest.body).toMatchObject({ provider: 'whatsapp-onprem', code: '482913', template: 'login_otp', language: 'id', providerMessageId: r.body.messages[0].id });
+    expect(latest.body).toMatchObject({
+      provider: 'whatsapp-onprem',
+      code: '482913',
+      template: 'login_otp',
+      language: 'id',
+      providerMessageId: r.body.messages[0].id,
+    });
     expect(latest.body.text).toBe('*482913* adalah kode verifikasi Anda. Demi keamanan, jangan bagikan kode ini.');
     expect(latest.body.failure).toBeUndefined();
   });
@@ -74,7 +102,13 @@ describe('whatsapp-onprem: send', () => {
   });
 
   it('accepts index "0", recipient_type individual and a + before the WhatsApp id', async () => {
-    const json = { ...message({ to: '+6289900001111', components: [bodyComponent('777111'), buttonComponent('777111', { index: '0' })] }), recipient_type: 'individual' };
+    const json = {
+      ...message({
+        to: '+6289900001111',
+        components: [bodyComponent('777111'), buttonComponent('777111', { index: '0' })],
+      }),
+      recipient_type: 'individual',
+    };
     expect((await send(json)).status).toBe(201);
     expect((await call(`${s.url}/__admin/messages/latest?to=6289900001111`)).body.code).toBe('777111');
   });
@@ -84,9 +118,21 @@ describe('whatsapp-onprem: send', () => {
   });
 
   it('captures a second body parameter as an asynchronous 2000 failure', async () => {
-    const components = [{ type: 'body', parameters: [{ type: 'text', text: '482913' }, { type: 'text', text: 'extra' }] }, buttonComponent('482913')];
+    const components = [
+      {
+        type: 'body',
+        parameters: [
+          { type: 'text', text: '482913' },
+          { type: 'text', text: 'extra' },
+        ],
+      },
+      buttonComponent('482913'),
+    ];
     expect((await send(message({ components }))).status).toBe(201);
-    expect((await call(`${s.url}/__admin/messages/latest?to=6281234567890`)).body.failure).toMatchObject({ code: 2000, title: 'Template param count mismatch' });
+    expect((await call(`${s.url}/__admin/messages/latest?to=6281234567890`)).body.failure).toMatchObject({
+      code: 2000,
+      title: 'Template param count mismatch',
+    });
   });
 
   it.each([
@@ -94,7 +140,16 @@ describe('whatsapp-onprem: send', () => {
     ['no language.policy', withTemplate({ language: { code: 'id' } }), 'template.language.policy'],
     ['no to', { ...message(), to: undefined }, 'to'],
     ['no body component', message({ components: [buttonComponent('482913')] }), 'body component'],
-    ['a button without sub_type', message({ components: [bodyComponent('482913'), { type: 'button', index: 0, parameters: [{ type: 'text', text: '482913' }] }] }), 'template.components[1].sub_type'],
+    [
+      'a button without sub_type',
+      message({
+        components: [
+          bodyComponent('482913'),
+          { type: 'button', index: 0, parameters: [{ type: 'text', text: '482913' }] },
+        ],
+      }),
+      'template.components[1].sub_type',
+    ],
   ])('rejects %s with 400 1008 naming the field', async (_, json, field) => {
     const r = await send(json);
     expect(r.status).toBe(400);
@@ -104,22 +159,53 @@ describe('whatsapp-onprem: send', () => {
   });
 
   it('rejects an empty body with 400 1008', async () => {
-    const r = await call(s.url + SEND, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' } });
+    const r = await call(s.url + SEND, {
+      method: 'POST',
+      headers: { ...bearer(), 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(400);
     expect(r.body.errors[0].code).toBe(1008);
   });
 
   it.each([
-    ['language.policy "fallback"', withTemplate({ language: { code: 'id', policy: 'fallback' } }), 'template.language.policy'],
+    [
+      'language.policy "fallback"',
+      withTemplate({ language: { code: 'id', policy: 'fallback' } }),
+      'template.language.policy',
+    ],
     ['type "text"', { ...message(), type: 'text' }, 'type'],
-    ['button index 1', message({ components: [bodyComponent('482913'), buttonComponent('482913', { index: 1 })] }), 'template.components[1].index'],
-    ['a quick_reply button', message({ components: [bodyComponent('482913'), buttonComponent('482913', { sub_type: 'quick_reply' })] }), 'template.components[1].sub_type'],
-    ['an unknown sub_type', message({ components: [bodyComponent('482913'), buttonComponent('482913', { sub_type: 'copy' })] }), 'template.components[1].sub_type must be one of url, quick_reply'],
-    ['a button code that differs from the body', message({ components: [bodyComponent('482913'), buttonComponent('000000')] }), 'template.components[1].parameters[0].text'],
-    ['a legacy OTP over 15 characters', message({ components: [bodyComponent('1234567890123456')] }), 'at most 15 characters'],
+    [
+      'button index 1',
+      message({ components: [bodyComponent('482913'), buttonComponent('482913', { index: 1 })] }),
+      'template.components[1].index',
+    ],
+    [
+      'a quick_reply button',
+      message({ components: [bodyComponent('482913'), buttonComponent('482913', { sub_type: 'quick_reply' })] }),
+      'template.components[1].sub_type',
+    ],
+    [
+      'an unknown sub_type',
+      message({ components: [bodyComponent('482913'), buttonComponent('482913', { sub_type: 'copy' })] }),
+      'template.components[1].sub_type must be one of url, quick_reply',
+    ],
+    [
+      'a button code that differs from the body',
+      message({ components: [bodyComponent('482913'), buttonComponent('000000')] }),
+      'template.components[1].parameters[0].text',
+    ],
+    [
+      'a legacy OTP over 15 characters',
+      message({ components: [bodyComponent('1234567890123456')] }),
+      'at most 15 characters',
+    ],
     ['a legacy OTP with a link', message({ components: [bodyComponent('https://x.io/1')] }), 'link'],
     ['a legacy OTP with an emoji', message({ components: [bodyComponent('1234🔑')] }), 'emoji'],
-    ['an unknown component type', message({ components: [{ type: 'footer' }, bodyComponent('1'), buttonComponent('1')] }), 'template.components[0].type'],
+    [
+      'an unknown component type',
+      message({ components: [{ type: 'footer' }, bodyComponent('1'), buttonComponent('1')] }),
+      'template.components[0].type',
+    ],
   ])('rejects %s with 400 1009 naming the field', async (_, json, details) => {
     const r = await send(json);
     expect(r.status).toBe(400);
@@ -134,14 +220,22 @@ describe('whatsapp-onprem: send', () => {
   });
 
   it('rejects malformed JSON with 400 1009', async () => {
-    const r = await call(s.url + SEND, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: '{"to":' });
+    const r = await call(s.url + SEND, {
+      method: 'POST',
+      headers: { ...bearer(), 'content-type': 'application/json' },
+      body: '{"to":',
+    });
     expect(r.status).toBe(400);
     expect(r.body.errors[0].code).toBe(1009);
     expect(r.body.errors[0].details).toMatch(/not valid JSON/);
   });
 
   it('rejects a body over 1 MB with 413 1001', async () => {
-    const r = await call(s.url + SEND, { method: 'POST', headers: { ...bearer(), 'content-type': 'application/json' }, body: `{"pad":"${'x'.repeat(1024 * 1024)}"}` });
+    const r = await call(s.url + SEND, {
+      method: 'POST',
+      headers: { ...bearer(), 'content-type': 'application/json' },
+      body: `{"pad":"${'x'.repeat(1024 * 1024)}"}`,
+    });
     expect(r.status).toBe(413);
     expect(r.body.errors[0]).toMatchObject({ code: 1001, title: 'Message too long' });
   });
@@ -157,7 +251,10 @@ describe('whatsapp-onprem: send', () => {
 
   it('accepts a number reserved for not_on_whatsapp with 201 and captures a 1013 failure', async () => {
     expect((await send(message({ to: '12025550100' }))).status).toBe(201);
-    expect((await call(`${s.url}/__admin/messages/latest?to=12025550100`)).body.failure).toMatchObject({ code: 1013, title: 'User is not valid' });
+    expect((await call(`${s.url}/__admin/messages/latest?to=12025550100`)).body.failure).toMatchObject({
+      code: 1013,
+      title: 'User is not valid',
+    });
   });
 
   it.each([
@@ -184,7 +281,8 @@ describe('whatsapp-onprem: send', () => {
 describe('whatsapp-onprem: login and tokens', () => {
   const s = useSimulator();
   beforeEach(() => s.sim.simulator.reset());
-  const login = (headers: Record<string, string>, json?: unknown) => call(s.url + LOGIN, { method: 'POST', headers, ...(json !== undefined && { json }) });
+  const login = (headers: Record<string, string>, json?: unknown) =>
+    call(s.url + LOGIN, { method: 'POST', headers, ...(json !== undefined && { json }) });
   const send = (token: string) => call(s.url + SEND, { method: 'POST', headers: bearer(token), json: message() });
 
   it('refuses the default admin/secret without new_password with 401 1024', async () => {
@@ -212,7 +310,15 @@ describe('whatsapp-onprem: login and tokens', () => {
     s.sim.simulator.clock.advance(3_600_000);
     const r = await login(basic('dev', 'anything'));
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ users: [{ token: expect.any(String), expires_after: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+00:00$/) }], meta: META });
+    expect(r.body).toEqual({
+      users: [
+        {
+          token: expect.any(String),
+          expires_after: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+00:00$/),
+        },
+      ],
+      meta: META,
+    });
     const expires = Date.parse(r.body.users[0].expires_after.replace(' ', 'T'));
     expect(Math.abs(expires - (s.sim.simulator.clock.now() + 7 * 86_400_000))).toBeLessThan(2000);
   });
@@ -242,7 +348,11 @@ describe('whatsapp-onprem: login and tokens', () => {
     s.sim.simulator.clock.advance(7 * 86_400_000 + 1000);
     const r = await send(token);
     expect(r.status).toBe(401);
-    expect(r.body.errors[0]).toMatchObject({ code: 1005, title: 'Access denied', details: expect.stringMatching(/expired/i) });
+    expect(r.body.errors[0]).toMatchObject({
+      code: 1005,
+      title: 'Access denied',
+      details: expect.stringMatching(/expired/i),
+    });
   });
 
   it('logs out only the token sent: it is refused, another token of the same user still works', async () => {
@@ -275,12 +385,18 @@ describe('whatsapp-onprem: settings and contacts', () => {
   const state = () => s.sim.simulator.runtime('whatsapp-onprem').state as OnPremState;
 
   it('stores the webhook URL and flags: PATCH answers {meta}, GET returns them', async () => {
-    const r = await patch({ webhooks: { url: 'https://otp.example/wa/onprem', message: { sent: true, delivered: true, read: false } }, callback_persist: true });
+    const r = await patch({
+      webhooks: { url: 'https://otp.example/wa/onprem', message: { sent: true, delivered: true, read: false } },
+      callback_persist: true,
+    });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ meta: META });
     const got = await call(s.url + SETTINGS, { headers: bearer() });
     expect(got.status).toBe(200);
-    expect(got.body.settings.application).toMatchObject({ callback_persist: true, webhooks: { url: 'https://otp.example/wa/onprem', message: { sent: true, delivered: true, read: false } } });
+    expect(got.body.settings.application).toMatchObject({
+      callback_persist: true,
+      webhooks: { url: 'https://otp.example/wa/onprem', message: { sent: true, delivered: true, read: false } },
+    });
   });
 
   it('exposes the stored webhook URL through webhookUrlOf', async () => {
@@ -293,7 +409,10 @@ describe('whatsapp-onprem: settings and contacts', () => {
     await patch({ webhooks: { url: 'https://otp.example/hook' } });
     await patch({ sent_status: true });
     const got = await call(s.url + SETTINGS, { headers: bearer() });
-    expect(got.body.settings.application).toMatchObject({ sent_status: true, webhooks: { url: 'https://otp.example/hook' } });
+    expect(got.body.settings.application).toMatchObject({
+      sent_status: true,
+      webhooks: { url: 'https://otp.example/hook' },
+    });
   });
 
   it('rejects a webhook URL that is not http(s) with 400 1009', async () => {
@@ -313,7 +432,11 @@ describe('whatsapp-onprem: settings and contacts', () => {
   });
 
   it('answers /v1/contacts with a wa_id for every well-formed number and invalid for the rest', async () => {
-    const r = await call(s.url + CONTACTS, { method: 'POST', headers: bearer(), json: { blocking: 'wait', contacts: ['+6281234567890', 'not-a-number'] } });
+    const r = await call(s.url + CONTACTS, {
+      method: 'POST',
+      headers: bearer(),
+      json: { blocking: 'wait', contacts: ['+6281234567890', 'not-a-number'] },
+    });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({
       contacts: [
@@ -408,7 +531,9 @@ describe('whatsapp-onprem with a config file', () => {
 });
 
 describe('whatsapp-onprem with a rate limit', () => {
-  const s = useSimulator({ config: { providers: { 'whatsapp-onprem': { rateLimit: { limit: 2, windowMs: 60_000 } } } } });
+  const s = useSimulator({
+    config: { providers: { 'whatsapp-onprem': { rateLimit: { limit: 2, windowMs: 60_000 } } } },
+  });
   beforeEach(() => s.sim.simulator.reset());
 
   it('answers 429 1015 past the limit with the wait in details, and accepts again when the window has passed', async () => {
@@ -435,7 +560,10 @@ describe('whatsappOnprem.reject', () => {
   });
 
   it('renders provider_error with status 503 as 1011 Service not ready', () => {
-    expect(whatsappOnprem.reject('provider_error', { status: 503 })).toMatchObject({ status: 503, body: { errors: [{ code: 1011, title: 'Service not ready' }] } });
+    expect(whatsappOnprem.reject('provider_error', { status: 503 })).toMatchObject({
+      status: 503,
+      body: { errors: [{ code: 1011, title: 'Service not ready' }] },
+    });
   });
 
   it('documents every endpoint status with a schema its example parses with', () => {

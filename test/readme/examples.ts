@@ -64,7 +64,12 @@ export function curlExamples(readme: string): CurlExample[][] {
           replies.push(reply.replace(/^HTTP \d{3}\s+/, ''));
         }
         if (replies.length) expected = replies.join('');
-        examples.push({ line: line + 1 + start, command, ...(expected && { expected }), ...(status !== undefined && { status }) });
+        examples.push({
+          line: line + 1 + start,
+          command,
+          ...(expected && { expected }),
+          ...(status !== undefined && { status }),
+        });
       }
       return examples;
     })
@@ -80,11 +85,11 @@ export function missingFromReply(expected: string, reply: string): string[] {
   const missing: string[] = [];
   const pair = /"([\w-]+)":("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null|…)/g;
   for (const [whole, key, value] of expected.matchAll(pair)) {
-    const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     let pattern: string;
-    if (value === '…') pattern = `"${escape(key!)}":`;
-    else if (/^"\d{4,10}"$/.test(value!)) pattern = `"${escape(key!)}":"\\d{4,10}"`;
-    else pattern = escape(`"${key}":`) + escape(value!).replace(/…/g, '[^"]*');
+    if (value === '…') pattern = `"${escapeRegExp(key!)}":`;
+    else if (/^"\d{4,10}"$/.test(value!)) pattern = `"${escapeRegExp(key!)}":"\\d{4,10}"`;
+    else pattern = escapeRegExp(`"${key}":`) + escapeRegExp(value!).replace(/…/g, '[^"]*');
     if (!new RegExp(pattern).test(reply)) missing.push(whole);
   }
   return missing;

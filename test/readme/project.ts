@@ -3,12 +3,13 @@
  * every dependency comes from npm's cache, pinned by the repository's own lockfile.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const ROOT = join(import.meta.dirname, '../..');
-const npm = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 180_000 });
 
 /** Packs the built package (no scripts: `npm test` has just built it) and installs it into a new project. */
 export function createUserProject(extraDevDependencies: string[]): string {
@@ -28,9 +29,22 @@ export function createUserProject(extraDevDependencies: string[]): string {
     const name = path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length);
     packages[path] = { resolved: `${registry}${name}/-/${name.split('/').pop()}-${entry.version}.tgz`, ...rest };
   }
-  packages['node_modules/waotp'] = { version: pkg.version, resolved: `file:${tarball}`, license: pkg.license, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines };
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'waotp-user', private: true, type: 'module', dependencies }, null, 2));
-  writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ name: 'waotp-user', lockfileVersion: 3, requires: true, packages }, null, 2));
+  packages['node_modules/waotp'] = {
+    version: pkg.version,
+    resolved: `file:${tarball}`,
+    license: pkg.license,
+    dependencies: pkg.dependencies,
+    bin: pkg.bin,
+    engines: pkg.engines,
+  };
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: 'waotp-user', private: true, type: 'module', dependencies }, null, 2),
+  );
+  writeFileSync(
+    join(dir, 'package-lock.json'),
+    JSON.stringify({ name: 'waotp-user', lockfileVersion: 3, requires: true, packages }, null, 2),
+  );
   npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'], dir);
   return dir;
 }

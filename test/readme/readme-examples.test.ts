@@ -23,25 +23,43 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 describe('README TypeScript examples, in a project that installed the packed tarball', () => {
   it('each can run, or says in the README why not', () => {
     for (const example of examples) {
-      expect(example.mode === 'run' || example.why, `README.md:${example.line}: a ts example that neither runs nor says why`).toBeTruthy();
+      expect(
+        example.mode === 'run' || example.why,
+        `README.md:${example.line}: a ts example that neither runs nor says why`,
+      ).toBeTruthy();
     }
     expect(examples.filter((e) => e.mode === 'run').length).toBeGreaterThanOrEqual(2);
   });
 
   it('type-check against the installed package', async () => {
     mkdirSync(join(project, 'typecheck'), { recursive: true });
-    const files = examples.filter((e) => e.mode !== 'skip').map((e) => {
-      const file = `typecheck/readme-${e.line}.ts`;
-      writeFileSync(join(project, file), `export {};\n${e.code}`);
-      return file;
-    });
+    const files = examples
+      .filter((e) => e.mode !== 'skip')
+      .map((e) => {
+        const file = `typecheck/readme-${e.line}.ts`;
+        writeFileSync(join(project, file), `export {};\n${e.code}`);
+        return file;
+      });
     writeFileSync(join(project, 'typecheck/my-app.ts'), MY_APP);
     mkdirSync(join(project, 'src/otp'), { recursive: true });
     writeFileSync(join(project, 'src/otp/verihubs.ts'), MY_VERIHUBS_CLIENT);
-    const tsconfig = { compilerOptions: { strict: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: true, types: ['node'] }, files: [...files, 'typecheck/my-app.ts'] };
+    const tsconfig = {
+      compilerOptions: {
+        strict: true,
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        target: 'es2022',
+        noEmit: true,
+        skipLibCheck: true,
+        types: ['node'],
+      },
+      files: [...files, 'typecheck/my-app.ts'],
+    };
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(tsconfig));
     // The examples import "your code" relative to their own file; the type-check copies sit one level down.
-    const result = await run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project }).catch((e) => e);
+    const result = await run(process.execPath, [join(project, 'node_modules/typescript/bin/tsc'), '-p', project], {
+      cwd: project,
+    }).catch((e) => e);
     expect(`${result.stdout ?? ''}${result.stderr ?? ''}`.trim()).toBe('');
   }, 120_000);
 
@@ -50,12 +68,18 @@ describe('README TypeScript examples, in a project that installed the packed tar
     writeFileSync(join(project, 'test/my-app.ts'), MY_APP);
     mkdirSync(join(project, 'src/otp'), { recursive: true });
     writeFileSync(join(project, 'src/otp/verihubs.ts'), MY_VERIHUBS_CLIENT);
-    const files = examples.filter((e) => e.mode === 'run').map((e) => {
-      writeFileSync(join(project, 'test', e.file!), e.code);
-      return `test/${e.file}`;
-    });
+    const files = examples
+      .filter((e) => e.mode === 'run')
+      .map((e) => {
+        writeFileSync(join(project, 'test', e.file!), e.code);
+        return `test/${e.file}`;
+      });
     const env = { ...process.env, CI: '1', NO_COLOR: '1', FORCE_COLOR: '0' };
-    const result = await run(process.execPath, [join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=verbose', ...files], { cwd: project, env }).catch((e) => e);
+    const result = await run(
+      process.execPath,
+      [join(project, 'node_modules/vitest/vitest.mjs'), 'run', '--reporter=verbose', ...files],
+      { cwd: project, env },
+    ).catch((e) => e);
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     expect(result.code ?? 0, output).toBe(0);
     expect(output, output).toMatch(/Tests\s+\d+ passed/);
@@ -66,18 +90,26 @@ describe('README TypeScript examples, in a project that installed the packed tar
 describe('README install instructions', () => {
   it('`npx waotp` runs the bin of a project that did `npm i -D waotp`', async () => {
     const { stdout } = await run('npx', ['--offline', 'waotp', '--version'], { cwd: project });
-    expect(stdout.trim()).toBe(JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version);
+    expect(stdout.trim()).toBe(
+      JSON.parse(readFileSync(join(import.meta.dirname, '../../package.json'), 'utf8')).version,
+    );
   });
 
   it('`npx waotp` runs the bin of a clone', async () => {
-    const { stdout } = await run('npx', ['--offline', 'waotp', 'help', 'sim'], { cwd: join(import.meta.dirname, '../..') });
+    const { stdout } = await run('npx', ['--offline', 'waotp', 'help', 'sim'], {
+      cwd: join(import.meta.dirname, '../..'),
+    });
     expect(stdout).toContain('Usage: waotp sim');
   });
 
   it('gives a GitHub Actions job: sim in the background, wait for health, test, upload the conformance JUnit', () => {
     const block = /^```yaml\n(# \.github\/workflows\/[\s\S]*?)^```$/m.exec(readme)?.[1];
     expect(block).toBeDefined();
-    const steps = (parseYaml(block!) as { jobs: Record<string, { steps: { run?: string; uses?: string; with?: { path?: string } }[] }> }).jobs.test!.steps;
+    const steps = (
+      parseYaml(block!) as {
+        jobs: Record<string, { steps: { run?: string; uses?: string; with?: { path?: string } }[] }>;
+      }
+    ).jobs.test!.steps;
     const runs = steps.map((step) => step.run ?? '');
     const sim = runs.findIndex((r) => /npx waotp sim\b.*&\s*$/.test(r));
     const health = runs.findIndex((r) => r.includes('/__admin/health'));
@@ -87,7 +119,9 @@ describe('README install instructions', () => {
     expect(test).toBeGreaterThan(health);
     const upload = steps.find((step) => step.uses?.startsWith('actions/upload-artifact'));
     // The path the conformance test writes its JUnit report to.
-    const written = /'(reports\/[\w.]+\.junit\.xml)'/.exec(readFileSync(join(import.meta.dirname, '../contracts/conformance.test.ts'), 'utf8'))?.[1];
+    const written = /'(reports\/[\w.]+\.junit\.xml)'/.exec(
+      readFileSync(join(import.meta.dirname, '../contracts/conformance.test.ts'), 'utf8'),
+    )?.[1];
     expect(upload?.with?.path).toContain(written);
   });
 });
@@ -96,7 +130,20 @@ describe('README curl examples, against a live `waotp dev` from the installed pa
   let dev: ChildProcess;
   let urls: { sim: string; core: string };
   beforeAll(async () => {
-    dev = spawn(process.execPath, [join(project, 'node_modules/waotp/bin/waotp.js'), 'dev', '--port', '0', '--core-port', '0', '--log-level', 'silent'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+    dev = spawn(
+      process.execPath,
+      [
+        join(project, 'node_modules/waotp/bin/waotp.js'),
+        'dev',
+        '--port',
+        '0',
+        '--core-port',
+        '0',
+        '--log-level',
+        'silent',
+      ],
+      { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     urls = await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`waotp dev did not start:\n${output}`)), 30_000);
@@ -119,9 +166,12 @@ describe('README curl examples, against a live `waotp dev` from the installed pa
 
   /** Runs one README command as printed, on the live ports; returns the reply body and status. */
   const curl = async (example: CurlExample, code: string | undefined) => {
-    let command = example.command.replaceAll('127.0.0.1:4010', new URL(urls.sim).host).replaceAll('127.0.0.1:4020', new URL(urls.core).host);
+    let command = example.command
+      .replaceAll('127.0.0.1:4010', new URL(urls.sim).host)
+      .replaceAll('127.0.0.1:4020', new URL(urls.core).host);
     // The README says: check with the code you read. Codes are random, so the one read before goes in.
-    if (code && command.includes('/v1/verifications/check')) command = command.replace(/"code":"\d+"/, `"code":"${code}"`);
+    if (code && command.includes('/v1/verifications/check'))
+      command = command.replace(/"code":"\d+"/, `"code":"${code}"`);
     command = command.replace(/^curl /, `curl -w '\\n%{http_code}' `);
     const { stdout } = await run('sh', ['-c', command]);
     const cut = stdout.lastIndexOf('\n');
@@ -132,20 +182,23 @@ describe('README curl examples, against a live `waotp dev` from the installed pa
     expect(blocks.flat().length).toBeGreaterThanOrEqual(15);
   });
 
-  it.each(blocks.map((block) => [block[0]!.line, block] as const))('block at README.md:%i answers as documented', async (_line, block) => {
-    // Every block starts from a fresh simulator, as a reader trying one section would.
-    await fetch(`${urls.sim}/__admin/reset`, { method: 'POST' });
-    let code: string | undefined;
-    for (const example of block) {
-      const reply = await curl(example, code);
-      const where = `README.md:${example.line}: ${example.command}\n-> ${reply.status} ${reply.body}`;
-      if (example.status !== undefined) expect(reply.status, where).toBe(example.status);
-      else {
-        expect(reply.status, where).toBeGreaterThanOrEqual(200);
-        expect(reply.status, where).toBeLessThan(300);
+  it.each(blocks.map((block) => [block[0]!.line, block] as const))(
+    'block at README.md:%i answers as documented',
+    async (_line, block) => {
+      // Every block starts from a fresh simulator, as a reader trying one section would.
+      await fetch(`${urls.sim}/__admin/reset`, { method: 'POST' });
+      let code: string | undefined;
+      for (const example of block) {
+        const reply = await curl(example, code);
+        const where = `README.md:${example.line}: ${example.command}\n-> ${reply.status} ${reply.body}`;
+        if (example.status !== undefined) expect(reply.status, where).toBe(example.status);
+        else {
+          expect(reply.status, where).toBeGreaterThanOrEqual(200);
+          expect(reply.status, where).toBeLessThan(300);
+        }
+        if (example.expected) expect(missingFromReply(example.expected, reply.body), where).toEqual([]);
+        code = /"code":"(\d+)"/.exec(reply.body)?.[1] ?? code;
       }
-      if (example.expected) expect(missingFromReply(example.expected, reply.body), where).toEqual([]);
-      code = /"code":"(\d+)"/.exec(reply.body)?.[1] ?? code;
-    }
-  });
+    },
+  );
 });

@@ -3,17 +3,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createSimulator } from '../../src/simulator/app.js';
-import { ScenarioFileError, loadRulePack } from '../../src/simulator/catalogue.js';
+import { loadRulePack, ScenarioFileError } from '../../src/simulator/catalogue.js';
 
 const PATH = '/api/v1/public/message';
-const body = (to: string) => ({ fullPhoneNumber: to, type: 'Template', template: { name: 't', languageCode: 'en', bodyValues: ['123456'], buttonValues: { '0': ['123456'] } } });
+const body = (to: string) => ({
+  fullPhoneNumber: to,
+  type: 'Template',
+  template: { name: 't', languageCode: 'en', bodyValues: ['123456'], buttonValues: { '0': ['123456'] } },
+});
 
 function setup(options: Parameters<typeof createSimulator>[0] = {}) {
   const sim = createSimulator({ seed: 1, ...options });
   const req = async (path: string, init: { method?: string; json?: unknown; session?: string } = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', authorization: 'Basic k' };
     if (init.session) headers['x-waotp-session'] = init.session;
-    const r = await sim.app.request(path, { method: init.method ?? (init.json ? 'POST' : 'GET'), headers, ...(init.json !== undefined && { body: JSON.stringify(init.json) }) });
+    const r = await sim.app.request(path, {
+      method: init.method ?? (init.json ? 'POST' : 'GET'),
+      headers,
+      ...(init.json !== undefined && { body: JSON.stringify(init.json) }),
+    });
     const text = await r.text();
     return { status: r.status, body: text ? JSON.parse(text) : undefined };
   };
@@ -67,7 +75,9 @@ describe('totals', () => {
 describe('chaos', () => {
   it('is switched off with {"enabled": false} alone', async () => {
     const { req } = setup();
-    expect((await req('/__admin/chaos', { method: 'PUT', json: { probabilities: { provider_error: 1 } } })).body.enabled).toBe(true);
+    expect(
+      (await req('/__admin/chaos', { method: 'PUT', json: { probabilities: { provider_error: 1 } } })).body.enabled,
+    ).toBe(true);
     const off = await req('/__admin/chaos', { method: 'PUT', json: { enabled: false } });
     expect(off.status).toBe(200);
     expect(off.body.enabled).toBe(false);
@@ -115,16 +125,23 @@ describe('one rule schema for the admin API and rule packs', () => {
     const both = await req('/__admin/scenarios', { json: { outcome: 'accepted', outcomes: ['accepted'] } });
     expect(both.status).toBe(400);
     expect(both.body.detail).toContain('give "outcomes" (a list) or "outcome" (one)');
-    expect(() => loadRulePack(pack('rules:\n  - { provider: splashify }\n'))).toThrow('give "outcomes" (a list) or "outcome" (one)');
+    expect(() => loadRulePack(pack('rules:\n  - { provider: splashify }\n'))).toThrow(
+      'give "outcomes" (a list) or "outcome" (one)',
+    );
   });
 });
 
 describe('chaos providers', () => {
   it('are checked like a rule provider, in the admin API and in rule packs', async () => {
     const { req } = setup();
-    const r = await req('/__admin/chaos', { method: 'PUT', json: { providers: ['splashfy'], probabilities: { provider_error: 0.1 } } });
+    const r = await req('/__admin/chaos', {
+      method: 'PUT',
+      json: { providers: ['splashfy'], probabilities: { provider_error: 0.1 } },
+    });
     expect(r.status).toBe(400);
     expect(r.body.detail).toContain('unknown provider "splashfy" (did you mean "splashify"?)');
-    expect(() => loadRulePack(pack('chaos:\n  providers: [splashfy]\n  probabilities: { provider_error: 0.1 }\n'))).toThrow('unknown provider "splashfy" (did you mean "splashify"?)');
+    expect(() =>
+      loadRulePack(pack('chaos:\n  providers: [splashfy]\n  probabilities: { provider_error: 0.1 }\n')),
+    ).toThrow('unknown provider "splashfy" (did you mean "splashify"?)');
   });
 });

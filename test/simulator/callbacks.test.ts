@@ -4,8 +4,8 @@ import { messcatCallbacks } from '../../src/providers/messcat/callbacks.js';
 import { splashifyCallbacks } from '../../src/providers/splashify/callbacks.js';
 import { callbackQuerySchema } from '../../src/providers/verihubs/callbacks.js';
 import { whatsappOnpremCallbacks } from '../../src/providers/whatsapp-onprem/callbacks.js';
-import type { CallbackRecord } from '../../src/simulator/dispatcher.js';
 import { createSimulator } from '../../src/simulator/app.js';
+import type { CallbackRecord } from '../../src/simulator/dispatcher.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { call, useSimulator } from '../helpers/http.js';
 import { type Receiver, startReceiver } from '../helpers/receiver.js';
@@ -18,10 +18,19 @@ const VERIHUBS_HEADERS = { 'App-ID': 'app-1', 'API-Key': 'key-1' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends the provider's own sample request to `to`, with body fields and headers added. */
-function send(base: string, id: string, to: string, { body = {}, headers = {} }: { body?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
+function send(
+  base: string,
+  id: string,
+  to: string,
+  { body = {}, headers = {} }: { body?: Record<string, unknown>; headers?: Record<string, string> } = {},
+) {
   const endpoint = providers.find((p) => p.id === id)!.endpoints.find((e) => e.kind === 'send')!;
   const sample = endpoint.sample!(to);
-  return call(base + sample.path, { method: endpoint.method, headers: { ...sample.headers, ...headers }, json: { ...(sample.body as object), ...body } });
+  return call(base + sample.path, {
+    method: endpoint.method,
+    headers: { ...sample.headers, ...headers },
+    json: { ...(sample.body as object), ...body },
+  });
 }
 
 const attempts = async (base: string, query = '', headers: Record<string, string> = {}) =>
@@ -42,11 +51,18 @@ describe('delivery callbacks', () => {
 
   describe('verihubs', () => {
     const sendOtp = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
-      send(s.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/hooks/verihubs?tenant=a`, ...body }, headers });
+      send(s.url, 'verihubs', PLAIN, {
+        body: { callback_url: `${receiver.url}/hooks/verihubs?tenant=a`, ...body },
+        headers,
+      });
     const verify = (otp: string) =>
-      call(`${s.url}/v2/whatsapp/otp/verify`, { method: 'POST', headers: VERIHUBS_HEADERS, json: { msisdn: PLAIN, otp, challenge: 'login' } });
+      call(`${s.url}/v2/whatsapp/otp/verify`, {
+        method: 'POST',
+        headers: VERIHUBS_HEADERS,
+        json: { msisdn: PLAIN, otp, challenge: 'login' },
+      });
 
-    it('GETs callback_url?session_id=…&status=N with 0, 1, 2, 3, keeping the URL\'s own query', async () => {
+    it("GETs callback_url?session_id=…&status=N with 0, 1, 2, 3, keeping the URL's own query", async () => {
       const sent = await sendOtp();
       expect(sent.status).toBe(201);
       const got = await receiver.waitFor(4);
@@ -64,7 +80,12 @@ describe('delivery callbacks', () => {
       const sent = await sendOtp();
       expect((await verify(sent.body.otp)).status).toBe(200);
       const got = await receiver.waitFor(5);
-      expect(got.map((r) => r.query.status).slice(0, 4).sort()).toEqual(['0', '1', '2', '3']);
+      expect(
+        got
+          .map((r) => r.query.status)
+          .slice(0, 4)
+          .sort(),
+      ).toEqual(['0', '1', '2', '3']);
       expect(got[4]!.query.status).toBe('4');
       await sleep(100);
       expect(receiver.received).toHaveLength(5);
@@ -112,7 +133,11 @@ describe('delivery callbacks', () => {
 
   describe('whatsapp-onprem', () => {
     const patch = (application: unknown) =>
-      call(`${s.url}/v1/settings/application`, { method: 'PATCH', headers: { authorization: 'Bearer t' }, json: application });
+      call(`${s.url}/v1/settings/application`, {
+        method: 'PATCH',
+        headers: { authorization: 'Bearer t' },
+        json: application,
+      });
 
     it('POSTs {statuses:[…]} to the webhook set with PATCH /v1/settings/application, sent only when switched on', async () => {
       await patch({ webhooks: { url: `${receiver.url}/wa` } });
@@ -131,7 +156,11 @@ describe('delivery callbacks', () => {
         expect(r.path).toBe('/wa');
         expect(r.headers['content-type']).toContain('application/json');
         expect(whatsappOnpremCallbacks.body!.safeParse(r.body).success).toBe(true);
-        expect(r.body.statuses[0]).toMatchObject({ id: second.body.messages[0].id, recipient_id: PLAIN, timestamp: expect.stringMatching(/^\d{10}$/) });
+        expect(r.body.statuses[0]).toMatchObject({
+          id: second.body.messages[0].id,
+          recipient_id: PLAIN,
+          timestamp: expect.stringMatching(/^\d{10}$/),
+        });
       }
       expect(first.body.messages[0].id).not.toBe(second.body.messages[0].id);
     });
@@ -143,7 +172,10 @@ describe('delivery callbacks', () => {
       await sleep(100);
       expect(receiver.received).toHaveLength(1);
       expect(whatsappOnpremCallbacks.body!.safeParse(failed!.body).success).toBe(true);
-      expect(failed!.body.statuses[0]).toMatchObject({ status: 'failed', errors: [{ code: 1013, title: 'User is not valid' }] });
+      expect(failed!.body.statuses[0]).toMatchObject({
+        status: 'failed',
+        errors: [{ code: 1013, title: 'User is not valid' }],
+      });
     });
 
     it('retries a receiver that fails twice: the third attempt gets through', async () => {
@@ -153,7 +185,9 @@ describe('delivery callbacks', () => {
       await send(s.url, 'whatsapp-onprem', PLAIN);
       const delivered = await receiver.waitFor(3, 3000, (r) => r.body.statuses[0].status === 'delivered');
       expect(delivered).toHaveLength(3);
-      const records = (await attempts(s.url, '?provider=whatsapp-onprem')).filter((r) => r.event === 'delivered').reverse();
+      const records = (await attempts(s.url, '?provider=whatsapp-onprem'))
+        .filter((r) => r.event === 'delivered')
+        .reverse();
       expect(records.map((r) => [r.attempt, r.status])).toEqual([
         [1, 500],
         [2, 500],
@@ -176,7 +210,8 @@ describe('delivery callbacks', () => {
   });
 
   describe('splashify', () => {
-    const target = (url: string | null) => call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: url } });
+    const target = (url: string | null) =>
+      call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: url } });
 
     it('POSTs {event,timestamp,data} with its X-Webhook headers and the callbackData, to the target set through the admin API', async () => {
       expect((await target(`${receiver.url}/splashify`)).body).toEqual({ splashify: `${receiver.url}/splashify` });
@@ -187,7 +222,12 @@ describe('delivery callbacks', () => {
         expect(splashifyCallbacks.body!.safeParse(r.body).success).toBe(true);
         expect(r.headers['x-webhook-event']).toBe(r.body.event);
         expect(r.headers['x-webhook-source']).toBe('splashifypro');
-        expect(r.body.data).toMatchObject({ message_id: sent.body.id, channel: 'whatsapp', phone_number: PLAIN, callback_data: 'login:7f3a9c' });
+        expect(r.body.data).toMatchObject({
+          message_id: sent.body.id,
+          channel: 'whatsapp',
+          phone_number: PLAIN,
+          callback_data: 'login:7f3a9c',
+        });
         expect(r.body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
       }
     });
@@ -211,16 +251,25 @@ describe('delivery callbacks', () => {
       await target(`${receiver.url}/splashify`);
       await send(s.url, 'splashify', NOT_ON_WHATSAPP);
       const [failed] = await receiver.waitFor(1);
-      expect(failed!.body).toMatchObject({ event: 'message.failed', data: { status: 'failed', error: { code: 131026 } } });
+      expect(failed!.body).toMatchObject({
+        event: 'message.failed',
+        data: { status: 'failed', error: { code: 131026 } },
+      });
     });
 
     it('sends nothing without a target, and refuses targets for providers that take none', async () => {
       await send(s.url, 'splashify', PLAIN);
       await sleep(120);
       expect(await attempts(s.url)).toEqual([]);
-      expect((await call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json: { verihubs: receiver.url } })).status).toBe(400);
-      expect((await call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json: { botcake: receiver.url } })).status).toBe(400);
-      expect((await call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: 'ftp://x' } })).status).toBe(400);
+      expect(
+        (await call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json: { verihubs: receiver.url } })).status,
+      ).toBe(400);
+      expect(
+        (await call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json: { botcake: receiver.url } })).status,
+      ).toBe(400);
+      expect(
+        (await call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: 'ftp://x' } })).status,
+      ).toBe(400);
     });
   });
 
@@ -278,7 +327,10 @@ describe('delivery callbacks', () => {
   });
 
   describe('messcat', () => {
-    const m = useSimulator({ callbacks: FAST, config: { providers: { messcat: { options: { webhookUrl: 'http://127.0.0.1:1/placeholder' } } } } });
+    const m = useSimulator({
+      callbacks: FAST,
+      config: { providers: { messcat: { options: { webhookUrl: 'http://127.0.0.1:1/placeholder' } } } },
+    });
     beforeEach(() => m.sim.simulator.reset());
 
     it('POSTs message-update events to the configured webhook, and error for an undeliverable message', async () => {
@@ -288,12 +340,19 @@ describe('delivery callbacks', () => {
       const got = await receiver.waitFor(3);
       for (const r of got) expect(messcatCallbacks.body!.safeParse(r.body).success).toBe(true);
       expect(got.map((r) => r.body.data[0].status)).toEqual(['sent', 'delivered', 'read']);
-      expect(got[0]!.body.data[0]).toMatchObject({ id: fired.body.messages[0].body.id, fromMe: true, chatId: `${PLAIN}@s.whatsapp.net` });
+      expect(got[0]!.body.data[0]).toMatchObject({
+        id: fired.body.messages[0].body.id,
+        fromMe: true,
+        chatId: `${PLAIN}@s.whatsapp.net`,
+      });
 
       receiver.clear();
       await send(m.url, 'messcat', NOT_ON_WHATSAPP);
       const [failed] = await receiver.waitFor(1);
-      expect(failed!.body).toMatchObject({ event: 'message-update', data: [{ status: 'error', error: { message: expect.any(String) } }] });
+      expect(failed!.body).toMatchObject({
+        event: 'message-update',
+        data: [{ status: 'error', error: { message: expect.any(String) } }],
+      });
     });
 
     it('uses options.webhookUrl from the config when no admin target is set', async () => {
@@ -306,7 +365,9 @@ describe('delivery callbacks', () => {
 
     it('resolves options.webhookUrl into the typed webhookUrl setting, and refuses one that is not http(s) at start', () => {
       expect(m.sim.simulator.runtime('messcat').settings.webhookUrl).toBe('http://127.0.0.1:1/placeholder');
-      expect(() => createSimulator({ config: { providers: { splashify: { options: { webhookUrl: 'ftp://x/y' } } } } })).toThrow(/providers\.splashify\.options\.webhookUrl must be an http\(s\) URL/);
+      expect(() =>
+        createSimulator({ config: { providers: { splashify: { options: { webhookUrl: 'ftp://x/y' } } } } }),
+      ).toThrow(/providers\.splashify\.options\.webhookUrl must be an http\(s\) URL/);
     });
   });
 
@@ -317,7 +378,10 @@ describe('delivery callbacks', () => {
     const events = (got: { body: { event: string } }[]) => got.map((r) => r.body.event.replace('message.', ''));
 
     it('duplicate, armed with a rule: the delivered report comes twice', async () => {
-      const rule = await call(`${s.url}/__admin/scenarios`, { method: 'POST', json: { provider: 'splashify', outcomes: ['accepted'], timeline: 'duplicate' } });
+      const rule = await call(`${s.url}/__admin/scenarios`, {
+        method: 'POST',
+        json: { provider: 'splashify', outcomes: ['accepted'], timeline: 'duplicate' },
+      });
       expect(rule.status).toBe(201);
       expect(rule.body.timeline).toBe('duplicate');
       await send(s.url, 'splashify', PLAIN);
@@ -342,7 +406,10 @@ describe('delivery callbacks', () => {
     });
 
     it('late on Verihubs: delivered and read come after its time_limit, after 5', async () => {
-      await send(s.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/v`, time_limit: '60' }, headers: { prefer: 'timeline=late' } });
+      await send(s.url, 'verihubs', PLAIN, {
+        body: { callback_url: `${receiver.url}/v`, time_limit: '60' },
+        headers: { prefer: 'timeline=late' },
+      });
       await receiver.waitFor(2);
       await sleep(150);
       expect(receiver.received.map((r) => r.query.status)).toEqual(['0', '1']);
@@ -350,13 +417,26 @@ describe('delivery callbacks', () => {
       const got = await receiver.waitFor(5);
       expect(got.map((r) => r.query.status).sort()).toEqual(['0', '1', '2', '3', '5']);
       const message = (await call(`${s.url}/__admin/messages/latest?provider=verihubs`)).body;
-      expect(message.events.map((e: { state: string }) => e.state)).toEqual(['requested', 'sent', 'unverified', 'delivered', 'read']);
+      expect(message.events.map((e: { state: string }) => e.state)).toEqual([
+        'requested',
+        'sent',
+        'unverified',
+        'delivered',
+        'read',
+      ]);
     });
 
     it('missing: no callbacks at all, not even for a verified code', async () => {
-      const sent = await send(s.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/v`, challenge: 'login' }, headers: { prefer: 'timeline=missing' } });
+      const sent = await send(s.url, 'verihubs', PLAIN, {
+        body: { callback_url: `${receiver.url}/v`, challenge: 'login' },
+        headers: { prefer: 'timeline=missing' },
+      });
       await send(s.url, 'splashify', PLAIN, { headers: { prefer: 'timeline=missing' } });
-      await call(`${s.url}/v2/whatsapp/otp/verify`, { method: 'POST', headers: VERIHUBS_HEADERS, json: { msisdn: PLAIN, otp: sent.body.otp, challenge: 'login' } });
+      await call(`${s.url}/v2/whatsapp/otp/verify`, {
+        method: 'POST',
+        headers: VERIHUBS_HEADERS,
+        json: { msisdn: PLAIN, otp: sent.body.otp, challenge: 'login' },
+      });
       await sleep(150);
       expect(receiver.received).toEqual([]);
       expect(await attempts(s.url)).toEqual([]);
@@ -368,7 +448,14 @@ describe('delivery callbacks', () => {
       expect(r.status).toBe(400);
       expect(r.headers.get('content-type')).toContain('application/problem+json');
       expect(r.body.detail).toContain('out_of_order');
-      expect((await call(`${s.url}/__admin/scenarios`, { method: 'POST', json: { outcomes: ['accepted'], timeline: 'eventually' } })).status).toBe(400);
+      expect(
+        (
+          await call(`${s.url}/__admin/scenarios`, {
+            method: 'POST',
+            json: { outcomes: ['accepted'], timeline: 'eventually' },
+          })
+        ).status,
+      ).toBe(400);
     });
   });
 });
@@ -414,19 +501,31 @@ describe('callback dispatcher under trouble', () => {
     await send(sim.url, 'splashify', NOT_ON_WHATSAPP);
     await receiver.waitFor(1);
     await sleep(200);
-    expect((await attempts(sim.url))[0]).toMatchObject({ event: 'failed', error: 'no answer within 100 ms', attempt: 1 });
+    expect((await attempts(sim.url))[0]).toMatchObject({
+      event: 'failed',
+      error: 'no answer within 100 ms',
+      attempt: 1,
+    });
   });
 
   it('sends only to allowed hosts; a refused URL is recorded, not sent', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, allow: ['hooks.example.com', `127.0.0.1:${new URL(receiver.url).port}`] } });
+    sim = await startSimulator({
+      port: 0,
+      seed: 1,
+      callbacks: { speed: 10, allow: ['hooks.example.com', `127.0.0.1:${new URL(receiver.url).port}`] },
+    });
     await send(sim.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/ok` } });
-    await send(sim.url, 'verihubs', '6281234567891', { body: { callback_url: `http://localhost:${new URL(receiver.url).port}/blocked` } });
+    await send(sim.url, 'verihubs', '6281234567891', {
+      body: { callback_url: `http://localhost:${new URL(receiver.url).port}/blocked` },
+    });
     await receiver.waitFor(4);
     await sleep(100);
     expect(receiver.received.map((r) => r.path)).toEqual(['/ok', '/ok', '/ok', '/ok']);
     const refused = (await attempts(sim.url)).filter((r) => r.url.includes('/blocked'));
     expect(refused).toHaveLength(4);
-    expect(refused.every((r) => r.status === undefined && r.error?.startsWith('refused by the callback allow-list'))).toBe(true);
+    expect(
+      refused.every((r) => r.status === undefined && r.error?.startsWith('refused by the callback allow-list')),
+    ).toBe(true);
   });
 
   it('drains pending callbacks on close', async () => {

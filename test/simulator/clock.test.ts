@@ -32,7 +32,10 @@ describe('clock', () => {
     const times = [500, 100, 900, 100, 300, 700, 200, 800, 100, 600, 400];
     times.forEach((at, i) => clock.schedule(at, () => ran.push(`${at}#${i}`)));
     clock.advance(1000);
-    const expected = times.map((at, i) => ({ at, i })).sort((a, b) => a.at - b.at || a.i - b.i).map(({ at, i }) => `${at}#${i}`);
+    const expected = times
+      .map((at, i) => ({ at, i }))
+      .sort((a, b) => a.at - b.at || a.i - b.i)
+      .map(({ at, i }) => `${at}#${i}`);
     expect(ran).toEqual(expected);
   });
 

@@ -1,4 +1,4 @@
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { refusedAddress, refusedUrl } from '../../src/simulator/callback-policy.js';
@@ -6,9 +6,9 @@ import { createScheduler } from '../../src/simulator/callback-scheduler.js';
 import { buildCallbackRequest, createSender } from '../../src/simulator/callback-sender.js';
 import { createClock } from '../../src/simulator/clock.js';
 import { deliveryState, withFollowUp } from '../../src/simulator/delivery-state.js';
+import { parseJsonText, tooDeep, valueTooDeep } from '../../src/simulator/json-limits.js';
 import { createReportRegistry } from '../../src/simulator/report-registry.js';
 import { createRing } from '../../src/simulator/ring.js';
-import { parseJsonText, tooDeep, valueTooDeep } from '../../src/simulator/json-limits.js';
 
 const open = { allow: [], self: {} };
 
@@ -65,14 +65,19 @@ describe('createScheduler', () => {
     expect(scheduler.nextAt()).toBe(100);
     clock.advance(500);
     expect(readyCalls).toBe(2);
-    for (let item; (item = scheduler.take()); ) taken.push(item);
+    for (let item: string | undefined; (item = scheduler.take()); ) taken.push(item);
     expect(taken).toEqual(['a', 'b']);
     expect(scheduler.size).toBe(0);
   });
   it('drops the oldest waiting item past its capacity, and says which', () => {
     const clock = createClock({ wall: () => 0 });
     const dropped: number[] = [];
-    const scheduler = createScheduler<number>({ clock, capacity: 3, onReady: () => {}, onDrop: (n) => dropped.push(n) });
+    const scheduler = createScheduler<number>({
+      clock,
+      capacity: 3,
+      onReady: () => {},
+      onDrop: (n) => dropped.push(n),
+    });
     for (let i = 1; i <= 5; i++) scheduler.add(1000 + i, i);
     expect(dropped).toEqual([1, 2]);
     expect(scheduler.size).toBe(3);
@@ -143,8 +148,12 @@ describe('callback target policy', () => {
     expect(refusedAddress('::ffff:169.254.169.254', 80, {})).toMatch(/link-local/);
   });
   it('narrows further with the allow-list', () => {
-    expect(refusedUrl(new URL('http://127.0.0.1:9/x'), { allow: ['hooks.example.com'], self: {} })).toMatch(/allow-list/);
-    expect(refusedUrl(new URL('http://hooks.example.com/x'), { allow: ['hooks.example.com'], self: {} })).toBeUndefined();
+    expect(refusedUrl(new URL('http://127.0.0.1:9/x'), { allow: ['hooks.example.com'], self: {} })).toMatch(
+      /allow-list/,
+    );
+    expect(
+      refusedUrl(new URL('http://hooks.example.com/x'), { allow: ['hooks.example.com'], self: {} }),
+    ).toBeUndefined();
   });
 });
 
@@ -167,10 +176,21 @@ describe('callback sender', () => {
   });
 
   it('builds a GET callback with its query, and a POST with its JSON body and length', () => {
-    const get = buildCallbackRequest('http://h.example/cb?t=a', { method: 'GET', headers: {}, query: { status: '2' } }, open);
+    const get = buildCallbackRequest(
+      'http://h.example/cb?t=a',
+      { method: 'GET', headers: {}, query: { status: '2' } },
+      open,
+    );
     expect(get.request).toMatchObject({ url: 'http://h.example/cb?t=a&status=2', method: 'GET' });
-    const post = buildCallbackRequest('http://h.example/cb', { method: 'POST', headers: { 'content-type': 'application/json' }, body: { a: 1 } }, open);
-    expect(post.request).toMatchObject({ body: '{"a":1}', headers: { 'content-length': '7', 'user-agent': 'waotp-simulator' } });
+    const post = buildCallbackRequest(
+      'http://h.example/cb',
+      { method: 'POST', headers: { 'content-type': 'application/json' }, body: { a: 1 } },
+      open,
+    );
+    expect(post.request).toMatchObject({
+      body: '{"a":1}',
+      headers: { 'content-length': '7', 'user-agent': 'waotp-simulator' },
+    });
     expect(buildCallbackRequest('nope', { method: 'GET', headers: {} }, open).refused).toMatch(/^invalid URL/);
   });
 
@@ -203,7 +223,10 @@ describe('callback sender', () => {
       res.writeHead(302, { location: 'http://169.254.169.254/' }).end();
     });
     const sender = createSender({ policy: open });
-    expect(await sender.send({ url, method: 'GET', headers: {} }, 2000).result).toMatchObject({ kind: 'answered', status: 302 });
+    expect(await sender.send({ url, method: 'GET', headers: {} }, 2000).result).toMatchObject({
+      kind: 'answered',
+      status: 302,
+    });
     const hanging = sender.send({ url: `${url}/hang`, method: 'GET', headers: {} }, 60_000);
     hanging.cancel();
     expect(await hanging.result).toMatchObject({ kind: 'cancelled' });
@@ -212,7 +235,7 @@ describe('callback sender', () => {
 });
 
 describe('createInbox', () => {
-  it('shows a message\'s delivery state as of now, worked out on read; reading changes nothing stored', async () => {
+  it("shows a message's delivery state as of now, worked out on read; reading changes nothing stored", async () => {
     const { createInbox } = await import('../../src/simulator/inbox.js');
     let now = 0;
     const inbox = createInbox({ now: () => now });
@@ -220,7 +243,18 @@ describe('createInbox', () => {
       { state: 'sent' as const, at: 100 },
       { state: 'read' as const, at: 800 },
     ];
-    const added = inbox.add({ to: '1', code: '1', text: 't', provider: 'p', session: null, outcome: 'accepted', status: 'accepted', createdAt: '', requestId: 'r', plan });
+    const added = inbox.add({
+      to: '1',
+      code: '1',
+      text: 't',
+      provider: 'p',
+      session: null,
+      outcome: 'accepted',
+      status: 'accepted',
+      createdAt: '',
+      requestId: 'r',
+      plan,
+    });
     expect(added.status).toBe('accepted');
     expect(added).not.toHaveProperty('plan');
     now = 500;
@@ -239,8 +273,17 @@ describe('the event stream and the virtual clock', () => {
     const { providers } = await import('../../src/providers/index.js');
     const sim = createSimulator({ seed: 1 });
     const reader = (await sim.app.request('/__admin/events')).body!.getReader();
-    const { path, headers, body } = providers.find((p) => p.id === 'botcake')!.endpoints.find((e) => e.kind === 'send')!.sample!('6281234567890');
-    expect((await sim.app.request(path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) })).status).toBe(200);
+    const { path, headers, body } = providers.find((p) => p.id === 'botcake')!.endpoints.find((e) => e.kind === 'send')!
+      .sample!('6281234567890');
+    expect(
+      (
+        await sim.app.request(path, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).status,
+    ).toBe(200);
     let text = '';
     const readUntil = async (needle: string) => {
       while (!text.includes(needle)) {

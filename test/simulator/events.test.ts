@@ -1,11 +1,11 @@
-import { type ServerType, serve } from '@hono/node-server';
-import { Hono } from 'hono';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type ServerType, serve } from '@hono/node-server';
+import { Hono } from 'hono';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { providers } from '../../src/providers/index.js';
 import { createEventsHandler } from '../../src/simulator/events.js';
 import { createInbox } from '../../src/simulator/inbox.js';
-import { providers } from '../../src/providers/index.js';
 import { call, useSimulator } from '../helpers/http.js';
 
 const splashify = providers.find((p) => p.id === 'splashify')!;
@@ -14,7 +14,11 @@ const sample = splashify.endpoints.find((e) => e.kind === 'send')!.sample!;
 /** Sends Splashify's sample request to a number, optionally in a session. */
 function send(url: string, to: string, session?: string) {
   const { path, headers, body } = sample(to);
-  return call(`${url}${path}`, { method: 'POST', headers: { ...headers, ...(session && { 'x-waotp-session': session }) }, json: body });
+  return call(`${url}${path}`, {
+    method: 'POST',
+    headers: { ...headers, ...(session && { 'x-waotp-session': session }) },
+    json: body,
+  });
 }
 
 interface SseEvent {
@@ -23,7 +27,10 @@ interface SseEvent {
 }
 
 /** Opens the stream over real HTTP and collects its events, until `close()`. */
-function openEvents(url: string, { headers = {}, path = '/__admin/events' }: { headers?: Record<string, string>; path?: string } = {}) {
+function openEvents(
+  url: string,
+  { headers = {}, path = '/__admin/events' }: { headers?: Record<string, string>; path?: string } = {},
+) {
   const events: SseEvent[] = [];
   const waiters: (() => void)[] = [];
   let raw = '';
@@ -51,7 +58,11 @@ function openEvents(url: string, { headers = {}, path = '/__admin/events' }: { h
   req.end();
   const next = (event: string, timeoutMs = 3000): Promise<SseEvent> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "${event}" event within ${timeoutMs} ms; got ${events.map((e) => e.event).join(', ')}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(new Error(`no "${event}" event within ${timeoutMs} ms; got ${events.map((e) => e.event).join(', ')}`)),
+        timeoutMs,
+      );
       const check = () => {
         const index = events.findIndex((e) => e.event === event);
         if (index >= 0) {
@@ -89,7 +100,10 @@ describe('GET /__admin/events', () => {
       expect(stream.contentType()).toMatch(/^text\/event-stream/);
       expect((await send(s.url, '6281234500001')).status).toBe(201);
       const { data } = await nextMessage(stream, (d) => d.change === 'added');
-      expect(data).toMatchObject({ change: 'added', message: { to: '6281234500001', code: '482913', provider: 'splashify', status: 'accepted' } });
+      expect(data).toMatchObject({
+        change: 'added',
+        message: { to: '6281234500001', code: '482913', provider: 'splashify', status: 'accepted' },
+      });
     } finally {
       stream.close();
     }
@@ -100,11 +114,15 @@ describe('GET /__admin/events', () => {
     try {
       await stream.next('ready');
       await send(s.url, '6281234500002');
-      const added = (await nextMessage(stream, (d) => d.change === 'added' && d.message.to === '6281234500002')).data.message;
+      const added = (await nextMessage(stream, (d) => d.change === 'added' && d.message.to === '6281234500002')).data
+        .message;
       s.sim.simulator.inbox.update(added.id, (m) => {
         m.status = 'delivered';
       });
-      const updated = await nextMessage(stream, (d) => d.change === 'updated' && d.message.id === added.id && d.message.status === 'delivered');
+      const updated = await nextMessage(
+        stream,
+        (d) => d.change === 'updated' && d.message.id === added.id && d.message.status === 'delivered',
+      );
       expect(updated.data).toMatchObject({ change: 'updated', message: { id: added.id, status: 'delivered' } });
       await call(`${s.url}/__admin/messages`, { method: 'DELETE' });
       await stream.next('cleared');

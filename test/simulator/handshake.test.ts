@@ -28,7 +28,11 @@ describe('createHandshakes', () => {
     mode = 'echo';
     gets = 0;
     const handshakes = createHandshakes();
-    expect(await Promise.all([1, 2, 3].map(() => handshakes.ensure('p', url, query, 2000)))).toEqual([undefined, undefined, undefined]);
+    expect(await Promise.all([1, 2, 3].map(() => handshakes.ensure('p', url, query, 2000)))).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(await handshakes.ensure('p', url, query, 2000)).toBeUndefined();
     expect(gets).toBe(1);
     handshakes.reset();
@@ -46,6 +50,8 @@ describe('createHandshakes', () => {
 
   it('reads no more than a small part of a huge answer, and refuses it', async () => {
     mode = 'huge';
-    expect(await createHandshakes().ensure('p', url, query, 5000)).toMatch(/verification handshake failed: GET answered 200 "x{10}/);
+    expect(await createHandshakes().ensure('p', url, query, 5000)).toMatch(
+      /verification handshake failed: GET answered 200 "x{10}/,
+    );
   });
 });

@@ -1,24 +1,33 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { providers } from '../../src/providers/index.js';
-import { createSimulator } from '../../src/simulator/app.js';
-import { MAX_RULES } from '../../src/simulator/admin-limits.js';
-import { loadRulePack } from '../../src/simulator/catalogue.js';
-import { type RunningSimulator, exposureWarning, startSimulator } from '../../src/simulator/server.js';
-import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver } from '../helpers/receiver.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { providers } from '../../src/providers/index.js';
+import { MAX_RULES } from '../../src/simulator/admin-limits.js';
+import { createSimulator } from '../../src/simulator/app.js';
+import { loadRulePack } from '../../src/simulator/catalogue.js';
+import { exposureWarning, type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
+import { call, useSimulator } from '../helpers/http.js';
+import { type Receiver, startReceiver } from '../helpers/receiver.js';
 
 const PLAIN = '6281234567890';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function send(base: string, id: string, to: string, { body = {}, headers = {} }: { body?: Record<string, unknown>; headers?: Record<string, string> } = {}) {
+function send(
+  base: string,
+  id: string,
+  to: string,
+  { body = {}, headers = {} }: { body?: Record<string, unknown>; headers?: Record<string, string> } = {},
+) {
   const endpoint = providers.find((p) => p.id === id)!.endpoints.find((e) => e.kind === 'send')!;
   const sample = endpoint.sample!(to);
-  return call(base + sample.path, { method: endpoint.method, headers: { ...sample.headers, ...headers }, json: { ...(sample.body as object), ...body } });
+  return call(base + sample.path, {
+    method: endpoint.method,
+    headers: { ...sample.headers, ...headers },
+    json: { ...(sample.body as object), ...body },
+  });
 }
 
 const nested = (depth: number, leaf: string) => `${'['.repeat(depth)}${leaf}${']'.repeat(depth)}`;
@@ -42,7 +51,12 @@ describe('callback delivery that cannot wedge', () => {
     await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
     for (let i = 0; i < 4; i++) expect((await send(sim.url, 'splashify', `6281234567${800 + i}`)).status).toBe(201);
     // 12 reports through 2 slots held 150 ms each: all attempted in well under the time a wedge would take.
-    await expect.poll(async () => (await call(`${sim!.url}/__admin/callbacks`)).body.attempts.timedOut, { timeout: 10_000, interval: 100 }).toBe(12);
+    await expect
+      .poll(async () => (await call(`${sim!.url}/__admin/callbacks`)).body.attempts.timedOut, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe(12);
     const listed = await call(`${sim.url}/__admin/callbacks`);
     expect(listed.body).toMatchObject({ pending: 0, inFlight: 0, dropped: 0 });
     expect(listed.body.callbacks.every((r: { error?: string }) => r.error === 'no answer within 150 ms')).toBe(true);
@@ -51,14 +65,20 @@ describe('callback delivery that cannot wedge', () => {
   });
 
   it('drops the oldest report when the queue truly overflows, counts it, and shows it on /__admin/callbacks and /__admin/health', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 1, timeoutMs: 2000, capacity: 4, concurrency: 1 } });
+    sim = await startSimulator({
+      port: 0,
+      seed: 1,
+      callbacks: { speed: 1, timeoutMs: 2000, capacity: 4, concurrency: 1 },
+    });
     receiver.answer = () => 'hang';
     await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
     // 3 sends: 9 reports, 1 in flight at most, 4 waiting at most.
     for (let i = 0; i < 3; i++) await send(sim.url, 'splashify', `6281234567${800 + i}`);
     const listed = await call(`${sim.url}/__admin/callbacks`);
     expect(listed.body.dropped).toBeGreaterThanOrEqual(4);
-    expect(listed.body.callbacks.some((r: { error?: string }) => r.error?.startsWith('callback queue full'))).toBe(true);
+    expect(listed.body.callbacks.some((r: { error?: string }) => r.error?.startsWith('callback queue full'))).toBe(
+      true,
+    );
     expect(listed.body.pending).toBeLessThanOrEqual(5);
     const health = await call(`${sim.url}/__admin/health`);
     expect(health.body).toMatchObject({ status: 'ok', callbacks: { dropped: listed.body.dropped } });
@@ -71,17 +91,26 @@ describe('callback delivery that cannot wedge', () => {
     for (let i = 0; i < 10; i++) await send(sim.url, 'splashify', `6281234567${800 + i}`);
     await receiver.waitFor(30, 5000);
     expect(receiver.received).toHaveLength(30);
-    expect((await call(`${sim.url}/__admin/callbacks`)).body).toMatchObject({ dropped: 0, attempts: { delivered: 20, rejected: 10 } });
+    expect((await call(`${sim.url}/__admin/callbacks`)).body).toMatchObject({
+      dropped: 0,
+      attempts: { delivered: 20, rejected: 10 },
+    });
   });
 });
 
 describe('bounded memory, by bytes', () => {
   it('evicts the oldest inbox messages and journal entries once their bytes pass the cap', async () => {
     const sim = createSimulator({ seed: 1, config: { inbox: { maxBytes: 200_000 }, journal: { maxBytes: 200_000 } } });
-    const { path, headers, body } = providers.find((p) => p.id === 'splashify')!.endpoints.find((e) => e.kind === 'send')!.sample!(PLAIN);
+    const { path, headers, body } = providers
+      .find((p) => p.id === 'splashify')!
+      .endpoints.find((e) => e.kind === 'send')!.sample!(PLAIN);
     const big = 'x'.repeat(8_000);
     for (let i = 0; i < 60; i++) {
-      await sim.app.request(path, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'x-padding': big }, body: JSON.stringify(body) });
+      await sim.app.request(path, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'x-padding': big },
+        body: JSON.stringify(body),
+      });
     }
     expect(sim.journal.total).toBe(60);
     expect(sim.journal.size).toBeLessThan(20);
@@ -94,7 +123,17 @@ describe('bounded memory, by bytes', () => {
     const response = await sim.app.request('/__admin/events');
     // Nothing is read while 200 messages are captured: the stream's buffer fills.
     for (let i = 0; i < 200; i++) {
-      sim.inbox.add({ to: PLAIN, code: '123456', text: 'y'.repeat(200), provider: 'splashify', session: null, outcome: 'accepted', status: 'accepted', createdAt: new Date().toISOString(), requestId: 'req' });
+      sim.inbox.add({
+        to: PLAIN,
+        code: '123456',
+        text: 'y'.repeat(200),
+        provider: 'splashify',
+        session: null,
+        outcome: 'accepted',
+        status: 'accepted',
+        createdAt: new Date().toISOString(),
+        requestId: 'req',
+      });
     }
     const text = await response.text();
     expect(text.startsWith('event: ready')).toBe(true);
@@ -107,17 +146,25 @@ describe('hostile JSON', () => {
   const s = useSimulator();
   beforeEach(() => s.sim.simulator.reset());
 
-  it('answers a Messcat send whose parameters nest 10,000 deep with Messcat\'s own 400, not a 500', async () => {
+  it("answers a Messcat send whose parameters nest 10,000 deep with Messcat's own 400, not a 500", async () => {
     const sample = providers.find((p) => p.id === 'messcat')!.endpoints.find((e) => e.kind === 'send')!.sample!(PLAIN);
     const text = JSON.stringify(sample.body).replace(/}$/, `,"parameters":{"a":${nested(10_000, '1')}}}`);
-    const r = await call(`${s.url}${sample.path}`, { method: 'POST', headers: { ...sample.headers, 'content-type': 'application/json' }, body: text });
+    const r = await call(`${s.url}${sample.path}`, {
+      method: 'POST',
+      headers: { ...sample.headers, 'content-type': 'application/json' },
+      body: text,
+    });
     expect(r.status).toBe(400);
     expect(r.headers.get('content-type')).not.toContain('problem+json');
   });
 
   it('keeps GET /__admin/requests answering after a body of 5,000-deep arrays', async () => {
     const sample = providers.find((p) => p.id === 'verihubs')!.endpoints.find((e) => e.kind === 'send')!.sample!(PLAIN);
-    const r = await call(`${s.url}${sample.path}`, { method: 'POST', headers: { ...sample.headers, 'content-type': 'application/json' }, body: nested(5_000, '0') });
+    const r = await call(`${s.url}${sample.path}`, {
+      method: 'POST',
+      headers: { ...sample.headers, 'content-type': 'application/json' },
+      body: nested(5_000, '0'),
+    });
     expect(r.status).toBe(400);
     const journal = await call(`${s.url}/__admin/requests`);
     expect(journal.status).toBe(200);
@@ -127,7 +174,11 @@ describe('hostile JSON', () => {
   });
 
   it('answers too-deep admin JSON with a problem+json 400', async () => {
-    const r = await call(`${s.url}/__admin/scenarios`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `{"outcomes":${nested(100, '"accepted"')}}` });
+    const r = await call(`${s.url}/__admin/scenarios`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"outcomes":${nested(100, '"accepted"')}}`,
+    });
     expect(r.status).toBe(400);
     expect(r.headers.get('content-type')).toContain('application/problem+json');
     expect(r.body.detail).toMatch(/deeper than 64/);
@@ -136,10 +187,14 @@ describe('hostile JSON', () => {
   it('refuses a 64 MB admin body with 413 without reading it', async () => {
     const url = new URL(`${s.url}/__admin/scenarios`);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(64 * 1024 * 1024) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode!);
-      });
+      const req = request(
+        url,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(64 * 1024 * 1024) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        },
+      );
       req.on('error', reject);
       req.write('{"outcomes":["accepted"],"label":"');
       req.write('x'.repeat(256 * 1024));
@@ -148,7 +203,8 @@ describe('hostile JSON', () => {
   });
 
   it('refuses the next rule past the cap with a clear 409', async () => {
-    for (let i = 0; i < MAX_RULES; i++) s.sim.simulator.scenarios.arm({ outcomes: ['accepted'], to: `62800000${i}` } as never, null);
+    for (let i = 0; i < MAX_RULES; i++)
+      s.sim.simulator.scenarios.arm({ outcomes: ['accepted'], to: `62800000${i}` } as never, null);
     const r = await call(`${s.url}/__admin/scenarios`, { method: 'POST', json: { outcomes: ['provider_error'] } });
     expect(r.status).toBe(409);
     expect(r.body.detail).toContain(String(MAX_RULES));
@@ -164,18 +220,31 @@ describe('hostile JSON', () => {
 
 describe('admin and page safety', () => {
   const s = useSimulator();
-  const reset = (headers: Record<string, string> = {}, body?: string) => call(`${s.url}/__admin/reset`, { method: 'POST', headers, ...(body !== undefined && { body }) });
+  const reset = (headers: Record<string, string> = {}, body?: string) =>
+    call(`${s.url}/__admin/reset`, { method: 'POST', headers, ...(body !== undefined && { body }) });
 
   it('refuses state changes from another origin or a cross-site fetch, with 403', async () => {
     expect((await reset({ origin: 'https://evil.example' })).status).toBe(403);
     expect((await reset({ 'sec-fetch-site': 'cross-site' })).status).toBe(403);
-    expect((await call(`${s.url}/__admin/clock`, { method: 'POST', headers: { origin: 'http://localhost:3000' }, json: { advance: '1h' } })).status).toBe(403);
+    expect(
+      (
+        await call(`${s.url}/__admin/clock`, {
+          method: 'POST',
+          headers: { origin: 'http://localhost:3000' },
+          json: { advance: '1h' },
+        })
+      ).status,
+    ).toBe(403);
     expect(s.sim.simulator.clock.offset()).toBe(0);
   });
 
   it('refuses text/plain and form bodies (CORS simple requests) with 415', async () => {
     expect((await reset({ 'content-type': 'text/plain' }, '{}')).status).toBe(415);
-    const form = await call(`${s.url}/__admin/scenarios`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'outcomes=provider_error' });
+    const form = await call(`${s.url}/__admin/scenarios`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'outcomes=provider_error',
+    });
     expect(form.status).toBe(415);
     expect(s.sim.simulator.scenarios.rules()).toEqual([]);
   });
@@ -183,12 +252,23 @@ describe('admin and page safety', () => {
   it('lets curl, test clients and the page itself work: a bodiless reset and same-origin JSON', async () => {
     expect((await reset()).status).toBe(204);
     expect((await reset({ origin: s.url })).status).toBe(204);
-    expect((await call(`${s.url}/__admin/scenarios`, { method: 'POST', headers: { origin: s.url, 'sec-fetch-site': 'same-origin' }, json: { outcomes: ['accepted'] } })).status).toBe(201);
+    expect(
+      (
+        await call(`${s.url}/__admin/scenarios`, {
+          method: 'POST',
+          headers: { origin: s.url, 'sec-fetch-site': 'same-origin' },
+          json: { outcomes: ['accepted'] },
+        })
+      ).status,
+    ).toBe(201);
     await reset();
   });
 
   it('grants no preflight to other origins', async () => {
-    const r = await call(`${s.url}/__admin/reset`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const r = await call(`${s.url}/__admin/reset`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(r.status).toBe(403);
     expect(r.headers.get('access-control-allow-origin')).toBeNull();
   });
@@ -214,7 +294,9 @@ describe('admin and page safety', () => {
   });
 
   it('keeps provider routes open and lenient to any origin', async () => {
-    const r = await send(s.url, 'splashify', PLAIN, { headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' } });
+    const r = await send(s.url, 'splashify', PLAIN, {
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
     expect(r.status).toBe(201);
   });
 });
@@ -248,7 +330,10 @@ describe('the admin token', () => {
     const saved = process.env.WAOTP_ADMIN_TOKEN;
     process.env.WAOTP_ADMIN_TOKEN = 'from-env';
     try {
-      expect(adminOptions(undefined, ['a.test,b.test'])).toEqual({ token: 'from-env', allowHosts: ['a.test', 'b.test'] });
+      expect(adminOptions(undefined, ['a.test,b.test'])).toEqual({
+        token: 'from-env',
+        allowHosts: ['a.test', 'b.test'],
+      });
       expect(adminOptions('flag', undefined)).toEqual({ token: 'flag' });
     } finally {
       if (saved === undefined) delete process.env.WAOTP_ADMIN_TOKEN;
@@ -273,12 +358,21 @@ describe('callback targets', () => {
   });
 
   it('never calls the simulator itself: an On-Prem webhook set to /__admin/reset is refused and recorded', async () => {
-    await call(`${s.url}/v1/settings/application`, { method: 'PATCH', headers: { authorization: 'Bearer any' }, json: { webhooks: { url: `${s.url}/__admin/reset` } } });
+    await call(`${s.url}/v1/settings/application`, {
+      method: 'PATCH',
+      headers: { authorization: 'Bearer any' },
+      json: { webhooks: { url: `${s.url}/__admin/reset` } },
+    });
     await send(s.url, 'whatsapp-onprem', PLAIN);
     await sleep(300);
     const records = (await call(`${s.url}/__admin/callbacks`)).body.callbacks;
     expect(records.length).toBeGreaterThan(0);
-    expect(records.every((r: { error?: string; status?: number }) => /the simulator itself/.test(r.error ?? '') && r.status === undefined)).toBe(true);
+    expect(
+      records.every(
+        (r: { error?: string; status?: number }) =>
+          /the simulator itself/.test(r.error ?? '') && r.status === undefined,
+      ),
+    ).toBe(true);
     // Not retried, and the inbox survived.
     expect(records.every((r: { attempt: number }) => r.attempt === 1)).toBe(true);
     expect((await call(`${s.url}/__admin/messages`)).body.messages).toHaveLength(1);
@@ -286,7 +380,9 @@ describe('callback targets', () => {
 
   it('never calls link-local or metadata addresses, and records why', async () => {
     await send(s.url, 'verihubs', PLAIN, { body: { callback_url: 'http://169.254.169.254/latest/meta-data/' } });
-    await send(s.url, 'verihubs', '6281234567891', { body: { callback_url: 'http://metadata.google.internal/computeMetadata/v1/' } });
+    await send(s.url, 'verihubs', '6281234567891', {
+      body: { callback_url: 'http://metadata.google.internal/computeMetadata/v1/' },
+    });
     await sleep(300);
     const errors = (await call(`${s.url}/__admin/callbacks`)).body.callbacks.map((r: { error: string }) => r.error);
     // Four reports a send (Verihubs' requested, sent, delivered, read), each refused.
@@ -307,7 +403,9 @@ describe('callback targets', () => {
 });
 
 describe('slow clients', () => {
-  const s = useSimulator({ config: { server: { headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300 } } });
+  const s = useSimulator({
+    config: { server: { headersTimeoutMs: 400, requestTimeoutMs: 800, keepAliveTimeoutMs: 300 } },
+  });
   const closedWithin = (socket: Socket, ms: number) =>
     new Promise<number>((resolve, reject) => {
       const started = Date.now();

@@ -36,20 +36,25 @@ describe('inbox page routes', () => {
   it.each([
     ['app.js', /^text\/javascript/],
     ['app.css', /^text\/css/],
-  ])('serves %s with its content type, a long cache for the hashed URL and revalidation otherwise', async (name, type) => {
-    const html = await (await sim.app.request('/')).text();
-    const url = new RegExp(`/__admin/ui/${name.replace('.', '\\.')}\\?v=[\\w-]+`).exec(html)![0];
-    const hashed = await sim.app.request(url);
-    expect(hashed.status).toBe(200);
-    expect(hashed.headers.get('content-type')).toMatch(type);
-    expect(hashed.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect(hashed.headers.get('x-content-type-options')).toBe('nosniff');
-    expect((await hashed.text()).length).toBeGreaterThan(500);
-    const plain = await sim.app.request(`/__admin/ui/${name}`);
-    expect(plain.headers.get('cache-control')).toBe('no-cache');
-    const again = await sim.app.request(`/__admin/ui/${name}`, { headers: { 'if-none-match': plain.headers.get('etag')! } });
-    expect(again.status).toBe(304);
-  });
+  ])(
+    'serves %s with its content type, a long cache for the hashed URL and revalidation otherwise',
+    async (name, type) => {
+      const html = await (await sim.app.request('/')).text();
+      const url = new RegExp(`/__admin/ui/${name.replace('.', '\\.')}\\?v=[\\w-]+`).exec(html)![0];
+      const hashed = await sim.app.request(url);
+      expect(hashed.status).toBe(200);
+      expect(hashed.headers.get('content-type')).toMatch(type);
+      expect(hashed.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(hashed.headers.get('x-content-type-options')).toBe('nosniff');
+      expect((await hashed.text()).length).toBeGreaterThan(500);
+      const plain = await sim.app.request(`/__admin/ui/${name}`);
+      expect(plain.headers.get('cache-control')).toBe('no-cache');
+      const again = await sim.app.request(`/__admin/ui/${name}`, {
+        headers: { 'if-none-match': plain.headers.get('etag')! },
+      });
+      expect(again.status).toBe(304);
+    },
+  );
 
   it('keeps the JSON 404 for unknown paths, under /__admin/ui too', async () => {
     const unknown = await sim.app.request('/nope');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type JournalRecord, createJournal, maskSecrets } from '../../src/simulator/journal.js';
+import { createJournal, type JournalRecord, maskSecrets } from '../../src/simulator/journal.js';
 
 function record(overrides: Partial<JournalRecord> = {}): JournalRecord {
   return {
@@ -28,10 +28,18 @@ describe('journal', () => {
 
   it('shows a record with its time, parsed JSON body, empty query and masked secrets', () => {
     const journal = createJournal({ secretHeaders: new Set(['api-key']) });
-    journal.add(record({ request: { headers: { 'api-key': 'sk_live_abcdef', 'x-other': 'plain' }, bodyText: '{"msisdn":"62812"}' } }));
+    journal.add(
+      record({
+        request: { headers: { 'api-key': 'sk_live_abcdef', 'x-other': 'plain' }, bodyText: '{"msisdn":"62812"}' },
+      }),
+    );
     const entry = journal.get('req_000001')!;
     expect(entry.time).toBe('2026-01-02T03:04:05.000Z');
-    expect(entry.request).toEqual({ headers: { 'api-key': 'sk_l…', 'x-other': 'plain' }, query: {}, body: { msisdn: '62812' } });
+    expect(entry.request).toEqual({
+      headers: { 'api-key': 'sk_l…', 'x-other': 'plain' },
+      query: {},
+      body: { msisdn: '62812' },
+    });
     expect(entry).not.toHaveProperty('at');
   });
 
@@ -46,7 +54,8 @@ describe('journal', () => {
     journal.add(record({ id: 'r1', provider: 'verihubs', to: '6281', session: 's1' }));
     journal.add(record({ id: 'r2', provider: 'splashify', outcome: 'rate_limited', to: '6282' }));
     journal.add(record({ id: 'r3', provider: 'verihubs', to: '6282', session: 's1' }));
-    const ids = (filter: Parameters<typeof journal.list>[0], limit?: number) => journal.list(filter, limit).map((e) => e.id);
+    const ids = (filter: Parameters<typeof journal.list>[0], limit?: number) =>
+      journal.list(filter, limit).map((e) => e.id);
     expect(ids({})).toEqual(['r3', 'r2', 'r1']);
     expect(ids({ provider: 'verihubs' })).toEqual(['r3', 'r1']);
     expect(ids({ outcome: 'rate_limited' })).toEqual(['r2']);
@@ -78,7 +87,12 @@ describe('journal', () => {
 
 describe('maskSecrets', () => {
   it('keeps the scheme and four characters of credentials, whatever the header case', () => {
-    expect(maskSecrets({ Authorization: 'Bearer eyJhbGciOi', cookie: 'sid=123456', accept: '*/*' }, new Set(['authorization']))).toEqual({
+    expect(
+      maskSecrets(
+        { Authorization: 'Bearer eyJhbGciOi', cookie: 'sid=123456', accept: '*/*' },
+        new Set(['authorization']),
+      ),
+    ).toEqual({
       Authorization: 'Bearer eyJh…',
       cookie: 'sid=…',
       accept: '*/*',

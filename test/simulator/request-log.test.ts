@@ -12,8 +12,16 @@ async function logOf(level: LogLevel, format: LogFormat, send: (sim: ReturnType<
 const splashify = (sim: ReturnType<typeof createSimulator>, prefer?: string) =>
   sim.app.request('/api/v1/public/message', {
     method: 'POST',
-    headers: { authorization: 'Basic sk_live_verysecret', 'content-type': 'application/json', ...(prefer && { prefer }) },
-    body: JSON.stringify({ fullPhoneNumber: '6281234567890', type: 'Template', template: { name: 't', languageCode: 'en', bodyValues: ['482913'], buttonValues: { '0': ['482913'] } } }),
+    headers: {
+      authorization: 'Basic sk_live_verysecret',
+      'content-type': 'application/json',
+      ...(prefer && { prefer }),
+    },
+    body: JSON.stringify({
+      fullPhoneNumber: '6281234567890',
+      type: 'Template',
+      template: { name: 't', languageCode: 'en', bodyValues: ['482913'], buttonValues: { '0': ['482913'] } },
+    }),
   });
 
 describe('request log', () => {
@@ -24,13 +32,23 @@ describe('request log', () => {
     });
     const lines = text.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  splashify\s+POST \/api\/v1\/public\/message  429  rate_limited \(header: Prefer: scenario=rate_limited\)  [\d.]+ms  to=6281234567890$/);
-    expect(lines[1]).toMatch(/  201  accepted \(default/);
+    expect(lines[0]).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} {2}splashify\s+POST \/api\/v1\/public\/message {2}429 {2}rate_limited \(header: Prefer: scenario=rate_limited\) {2}[\d.]+ms {2}to=6281234567890$/,
+    );
+    expect(lines[1]).toMatch(/ {2}201 {2}accepted \(default/);
   });
 
   it('writes JSON lines with the same fields, and nothing at silent', async () => {
     const line = JSON.parse(await logOf('info', 'json', (sim) => splashify(sim)));
-    expect(line).toMatchObject({ provider: 'splashify', method: 'POST', status: 201, outcome: 'accepted', by: 'default', to: '6281234567890', id: 'req_000001' });
+    expect(line).toMatchObject({
+      provider: 'splashify',
+      method: 'POST',
+      status: 201,
+      outcome: 'accepted',
+      by: 'default',
+      to: '6281234567890',
+      id: 'req_000001',
+    });
     expect(line.request).toBeUndefined();
     expect(await logOf('silent', 'json', (sim) => splashify(sim))).toBe('');
   });
@@ -45,7 +63,9 @@ describe('request log', () => {
   });
 
   it('logs a request that matched no route with its nearest route', async () => {
-    const line = JSON.parse(await logOf('info', 'json', (sim) => sim.app.request('/api/v1/public/messages', { method: 'POST' })));
+    const line = JSON.parse(
+      await logOf('info', 'json', (sim) => sim.app.request('/api/v1/public/messages', { method: 'POST' })),
+    );
     expect(line).toMatchObject({ status: 404, outcome: 'unmatched', by: 'route', provider: 'splashify' });
     expect(line.detail).toContain('nearest: POST /api/v1/public/message');
   });

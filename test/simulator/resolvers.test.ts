@@ -17,9 +17,12 @@ function setup(settings: ProviderSettings = {}) {
   const scenarios = createScenarios({ catalogue, seed: 1, now: () => 0 });
   const limits = createLimits(() => 0);
   const env = { scenarios, limits };
-  const query = (overrides: Partial<OutcomeQuery> & { kind?: string; prefer?: OutcomeQuery['prefer'] } = {}): OutcomeQuery => {
+  const query = (
+    overrides: Partial<OutcomeQuery> & { kind?: string; prefer?: OutcomeQuery['prefer'] } = {},
+  ): OutcomeQuery => {
     const { kind = 'send', ...rest } = overrides;
-    const id = kind === 'sandbox' || kind === 'verify' ? 'verihubs' : kind === 'account' ? 'whatsapp-onprem' : 'splashify';
+    const id =
+      kind === 'sandbox' || kind === 'verify' ? 'verihubs' : kind === 'account' ? 'whatsapp-onprem' : 'splashify';
     return {
       provider: provider(id),
       endpoint: endpointOf(id, kind),
@@ -60,16 +63,24 @@ describe('resolvers', () => {
   });
 
   it('apply provider state after chaos: blocked recipients, then the rate limit, then the quota', () => {
-    const { limits, query, decide } = setup({ blocked: ['6281111111111'], quota: 1, rateLimit: { limit: 2, windowMs: 60_000 } });
+    const { limits, query, decide } = setup({
+      blocked: ['6281111111111'],
+      quota: 1,
+      rateLimit: { limit: 2, windowMs: 60_000 },
+    });
     expect(decide(query({ to: '6281111111111' }))).toBe('state:blocked_recipient');
     expect(decide(query())).toBe('default:accepted');
     limits.spend('splashify:acct');
     expect(decide(query())).toBe('state:insufficient_quota');
     expect(decide(query({ account: 'other' }))).toBe('default:accepted');
-    expect(resolveOutcome(query(), { scenarios: setup().scenarios, limits })).toMatchObject({ outcome: 'rate_limited', by: 'state', retryAfter: 60 });
+    expect(resolveOutcome(query(), { scenarios: setup().scenarios, limits })).toMatchObject({
+      outcome: 'rate_limited',
+      by: 'state',
+      retryAfter: 60,
+    });
   });
 
-  it('give a forced rate limit the catalogue\'s Retry-After', () => {
+  it("give a forced rate limit the catalogue's Retry-After", () => {
     const { query, scenarios, limits } = setup();
     expect(resolveOutcome(query({ to: RATE_LIMITED_NUMBER }), { scenarios, limits })).toMatchObject({
       retryAfter: catalogue.outcomes.rate_limited.retryAfterSeconds ?? 1,
@@ -93,6 +104,8 @@ describe('resolvers', () => {
 
   it('pass a Prefer mistake on as an error instead of deciding', () => {
     const { query, decide } = setup();
-    expect(decide(query({ prefer: parsePrefer('code=abc') }))).toEqual({ error: expect.stringContaining('no scenario answering HTTP abc') });
+    expect(decide(query({ prefer: parsePrefer('code=abc') }))).toEqual({
+      error: expect.stringContaining('no scenario answering HTTP abc'),
+    });
   });
 });

@@ -5,7 +5,11 @@ import { createAdminClient } from '../../src/testing/index.js';
 import { call, useSimulator } from '../helpers/http.js';
 
 const PATH = '/api/v1/public/message';
-const body = (to: string) => ({ fullPhoneNumber: to, type: 'Template', template: { name: 't', languageCode: 'en', bodyValues: ['123456'], buttonValues: { '0': ['123456'] } } });
+const body = (to: string) => ({
+  fullPhoneNumber: to,
+  type: 'Template',
+  template: { name: 't', languageCode: 'en', bodyValues: ['123456'], buttonValues: { '0': ['123456'] } },
+});
 const PLAIN = '6281234567890';
 const RATE_LIMITED_NUMBER = '12085550101';
 const QUOTA_NUMBER = '12065550101';
@@ -88,10 +92,18 @@ describe('scenario resolution', () => {
   it('replays chaos the same way for the same seed', async () => {
     const run = async () => {
       const sim = createSimulator({ seed: 7 });
-      await sim.app.request('/__admin/chaos', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ probabilities: { provider_error: 0.3, rate_limited: 0.2 } }) });
+      await sim.app.request('/__admin/chaos', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ probabilities: { provider_error: 0.3, rate_limited: 0.2 } }),
+      });
       const statuses = [];
       for (let i = 0; i < 30; i++) {
-        const r = await sim.app.request(PATH, { method: 'POST', headers: { authorization: 'Basic k', 'content-type': 'application/json' }, body: JSON.stringify(body(PLAIN)) });
+        const r = await sim.app.request(PATH, {
+          method: 'POST',
+          headers: { authorization: 'Basic k', 'content-type': 'application/json' },
+          body: JSON.stringify(body(PLAIN)),
+        });
         statuses.push(r.status);
       }
       return statuses;
@@ -119,7 +131,11 @@ describe('scenario admin API', () => {
   it('lists the catalogue with every outcome and its magic numbers', async () => {
     const r = await call(`${s.url}/__admin/scenarios`);
     expect(r.body.outcomes.map((o: { name: string }) => o.name)).toContain('not_on_whatsapp');
-    expect(r.body.outcomes.find((o: { name: string }) => o.name === 'rate_limited').numbers[0]).toEqual({ from: '+12085550100', to: '+12085550199', example: '+12085550100' });
+    expect(r.body.outcomes.find((o: { name: string }) => o.name === 'rate_limited').numbers[0]).toEqual({
+      from: '+12085550100',
+      to: '+12085550199',
+      example: '+12085550100',
+    });
     expect(r.body.precedence).toEqual(['rule', 'header', 'number', 'sandbox', 'chaos', 'state', 'default']);
   });
 
@@ -140,7 +156,11 @@ describe('scenario admin API', () => {
   });
 
   it('refuses malformed JSON with a 400 problem', async () => {
-    const r = await call(`${s.url}/__admin/scenarios`, { method: 'POST', body: '{"outcomes":', headers: { 'content-type': 'application/json' } });
+    const r = await call(`${s.url}/__admin/scenarios`, {
+      method: 'POST',
+      body: '{"outcomes":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(r.status).toBe(400);
     expect(r.body.title).toBe('Malformed JSON');
   });
@@ -158,12 +178,15 @@ describe('scenario admin API', () => {
     expect((await call(`${s.url}/__admin/clock`)).body.offsetMs).toBe(90 * 60_000);
   });
 
-  it.each([['ten minutes'], [-5], ['-1m'], [null]])('refuses the clock value %j and keeps the time', async (advance) => {
-    const r = await post('/clock', { advance });
-    expect(r.status).toBe(400);
-    expect(r.body.detail).toContain('10m');
-    expect((await call(`${s.url}/__admin/clock`)).body.offsetMs).toBe(0);
-  });
+  it.each([['ten minutes'], [-5], ['-1m'], [null]])(
+    'refuses the clock value %j and keeps the time',
+    async (advance) => {
+      const r = await post('/clock', { advance });
+      expect(r.status).toBe(400);
+      expect(r.body.detail).toContain('10m');
+      expect((await call(`${s.url}/__admin/clock`)).body.offsetMs).toBe(0);
+    },
+  );
 
   it('explains an unmatched request with the nearest route and what differed', async () => {
     const r = await call(`${s.url}/api/v1/public/messages`, { method: 'POST', json: {} });
@@ -177,7 +200,11 @@ describe('scenario admin API', () => {
 describe('sessions', () => {
   const s = useSimulator();
   const send = (to: string, session: string) =>
-    call(s.url + PATH, { method: 'POST', headers: { authorization: 'Basic k', 'x-waotp-session': session }, json: body(to) });
+    call(s.url + PATH, {
+      method: 'POST',
+      headers: { authorization: 'Basic k', 'x-waotp-session': session },
+      json: body(to),
+    });
 
   it('keeps rules, journal and inbox apart per x-waotp-session', async () => {
     const a = createAdminClient(s.url, { session: 'worker-a' });
@@ -202,7 +229,11 @@ describe('rule packs', () => {
     const statuses = async () => {
       const out = [];
       for (let i = 0; i < 4; i++) {
-        const r = await sim.app.request(PATH, { method: 'POST', headers: { authorization: 'Basic k', 'content-type': 'application/json' }, body: JSON.stringify(body(PLAIN)) });
+        const r = await sim.app.request(PATH, {
+          method: 'POST',
+          headers: { authorization: 'Basic k', 'content-type': 'application/json' },
+          body: JSON.stringify(body(PLAIN)),
+        });
         out.push(r.status);
       }
       return out;
@@ -218,10 +249,18 @@ describe('virtual clock through the admin API', () => {
   const headers = { 'app-id': 'app', 'api-key': 'key' };
 
   it('expires a Verihubs OTP: verify answers 422 after the clock passes time_limit', async () => {
-    const sent = await call(`${s.url}/v1/whatsapp/otp/send`, { method: 'POST', headers, json: { msisdn: '6281234567890', content: ['Masuk'], time_limit: '300' } });
+    const sent = await call(`${s.url}/v1/whatsapp/otp/send`, {
+      method: 'POST',
+      headers,
+      json: { msisdn: '6281234567890', content: ['Masuk'], time_limit: '300' },
+    });
     expect(sent.status).toBe(201);
     await createAdminClient(s.url).advanceClock('10m');
-    const verify = await call(`${s.url}/v1/whatsapp/otp/verify`, { method: 'POST', headers, json: { msisdn: '6281234567890', otp: sent.body.otp } });
+    const verify = await call(`${s.url}/v1/whatsapp/otp/verify`, {
+      method: 'POST',
+      headers,
+      json: { msisdn: '6281234567890', otp: sent.body.otp },
+    });
     expect(verify.status).toBe(422);
     expect(verify.body).toEqual({ message: 'OTP cannot be verified because Time limit exceeded' });
   });

@@ -19,15 +19,29 @@ describe('planTimeline', () => {
   });
 
   it('adds unverified at the expiry for a provider that reports it', () => {
-    expect(plan({ expiresAt: 60_000, states: ['sent', 'delivered', 'read', 'unverified'] })).toEqual(['sent@100', 'delivered@300', 'read@800', 'unverified@60000']);
-    expect(plan({ expiresAt: 60_000, states: ['sent', 'delivered', 'read'] })).toEqual(['sent@100', 'delivered@300', 'read@800']);
+    expect(plan({ expiresAt: 60_000, states: ['sent', 'delivered', 'read', 'unverified'] })).toEqual([
+      'sent@100',
+      'delivered@300',
+      'read@800',
+      'unverified@60000',
+    ]);
+    expect(plan({ expiresAt: 60_000, states: ['sent', 'delivered', 'read'] })).toEqual([
+      'sent@100',
+      'delivered@300',
+      'read@800',
+    ]);
   });
 
   it('opens with requested at the send itself for a provider that reports it, whatever the variant', () => {
     const states = ['requested', 'sent', 'delivered', 'read', 'failed'] as const;
     expect(plan({ createdAt: 5, states })).toEqual(['requested@5', 'sent@105', 'delivered@305', 'read@805']);
     expect(plan({ failed: true, states })).toEqual(['requested@0', 'failed@300']);
-    expect(plan({ timeline: 'out_of_order', states })).toEqual(['requested@0', 'delivered@100', 'sent@300', 'read@800']);
+    expect(plan({ timeline: 'out_of_order', states })).toEqual([
+      'requested@0',
+      'delivered@100',
+      'sent@300',
+      'read@800',
+    ]);
     expect(plan({ timeline: 'missing', states })).toEqual([]);
   });
 
@@ -41,7 +55,12 @@ describe('planTimeline', () => {
   });
 
   it('moves everything after sent past the expiry for late', () => {
-    expect(plan({ timeline: 'late', expiresAt: 60_000, states: ['unverified'] })).toEqual(['sent@100', 'unverified@60000', 'delivered@60300', 'read@60800']);
+    expect(plan({ timeline: 'late', expiresAt: 60_000, states: ['unverified'] })).toEqual([
+      'sent@100',
+      'unverified@60000',
+      'delivered@60300',
+      'read@60800',
+    ]);
     expect(plan({ timeline: 'late', lateAfterMs: 1000 })).toEqual(['sent@100', 'delivered@1300', 'read@1800']);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type RouteInfo, createUnmatched, nearestRoute } from '../../src/simulator/unmatched.js';
+import { createUnmatched, nearestRoute, type RouteInfo } from '../../src/simulator/unmatched.js';
 
 const ROUTES: RouteInfo[] = [
   { provider: 'verihubs', method: 'POST', path: '/v1/whatsapp/otp/send' },
@@ -9,7 +9,10 @@ const ROUTES: RouteInfo[] = [
 
 describe('nearestRoute', () => {
   it('names the segment that differs', () => {
-    expect(nearestRoute(ROUTES, 'POST', '/v1/whatsapp/otp/sent')).toEqual({ ...ROUTES[0], differences: ['segment 4 is "sent", expected "send"'] });
+    expect(nearestRoute(ROUTES, 'POST', '/v1/whatsapp/otp/sent')).toEqual({
+      ...ROUTES[0],
+      differences: ['segment 4 is "sent", expected "send"'],
+    });
   });
 
   it('prefers the route with the same method when paths are equally near', () => {
@@ -21,12 +24,20 @@ describe('nearestRoute', () => {
   });
 
   it('says when only the method is wrong', () => {
-    expect(nearestRoute(ROUTES, 'GET', '/v1/whatsapp/otp/verify')?.differences).toEqual(['method is GET, the route expects POST']);
+    expect(nearestRoute(ROUTES, 'GET', '/v1/whatsapp/otp/verify')?.differences).toEqual([
+      'method is GET, the route expects POST',
+    ]);
   });
 
   it('lets a :param segment match anything, and reports extra and missing segments', () => {
-    expect(nearestRoute(ROUTES, 'POST', '/bots/abc/fire/now')).toMatchObject({ path: '/bots/:id/fire', differences: ['extra segments: /now'] });
-    expect(nearestRoute(ROUTES, 'POST', '/bots/abc')).toMatchObject({ path: '/bots/:id/fire', differences: ['missing segments: /fire'] });
+    expect(nearestRoute(ROUTES, 'POST', '/bots/abc/fire/now')).toMatchObject({
+      path: '/bots/:id/fire',
+      differences: ['extra segments: /now'],
+    });
+    expect(nearestRoute(ROUTES, 'POST', '/bots/abc')).toMatchObject({
+      path: '/bots/:id/fire',
+      differences: ['missing segments: /fire'],
+    });
   });
 
   it('finds nothing when there are no routes', () => {
@@ -35,7 +46,12 @@ describe('nearestRoute', () => {
 });
 
 describe('unmatched', () => {
-  const request = (path: string, session: string | null = null) => ({ time: '2026-01-01T00:00:00.000Z', method: 'POST', path, session });
+  const request = (path: string, session: string | null = null) => ({
+    time: '2026-01-01T00:00:00.000Z',
+    method: 'POST',
+    path,
+    session,
+  });
 
   it('records each request with its nearest route, newest first, per session', () => {
     const unmatched = createUnmatched(ROUTES);

@@ -11,12 +11,20 @@ const splashifySend = (url: string, key: string) =>
   fetch(`${url}/api/v1/public/message`, {
     method: 'POST',
     headers: { authorization: `Basic ${key}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ fullPhoneNumber: '6281234567890', type: 'Template', template: { name: 't', languageCode: 'en', bodyValues: ['1'], buttonValues: { '0': ['1'] } } }),
+    body: JSON.stringify({
+      fullPhoneNumber: '6281234567890',
+      type: 'Template',
+      template: { name: 't', languageCode: 'en', bodyValues: ['1'], buttonValues: { '0': ['1'] } },
+    }),
   });
 
 describe('startSimulator options', () => {
   it("take the config file's shape directly: seed, providers, inbox, callbacks", async () => {
-    const sim = await startSimulator({ seed: 42, providers: { splashify: { credentials: [{ key: 'sk_live_pinned' }] } }, inbox: { capacity: 5 } });
+    const sim = await startSimulator({
+      seed: 42,
+      providers: { splashify: { credentials: [{ key: 'sk_live_pinned' }] } },
+      inbox: { capacity: 5 },
+    });
     try {
       expect((await splashifySend(sim.url, 'sk_live_other')).status).toBe(401);
       expect((await splashifySend(sim.url, 'sk_live_pinned')).status).toBe(201);
@@ -40,7 +48,9 @@ describe('startSimulator options', () => {
   });
 
   it('refuse an unknown key as a config file does', async () => {
-    await expect(startSimulator({ sead: 1 } as never)).rejects.toThrow(/startSimulator\(\) options: .*Unrecognized key: "sead"/s);
+    await expect(startSimulator({ sead: 1 } as never)).rejects.toThrow(
+      /startSimulator\(\) options: .*Unrecognized key: "sead"/s,
+    );
   });
 
   it('explain the old { config } wrapper', async () => {
@@ -67,10 +77,14 @@ describe('admin client network errors', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const { port } = server.address() as { port: number };
     await new Promise((r) => server.close(r));
-    const error = await createAdminClient(`http://127.0.0.1:${port}`).messages().catch((e: unknown) => e);
+    const error = await createAdminClient(`http://127.0.0.1:${port}`)
+      .messages()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AdminError);
     expect((error as AdminError).status).toBe(0);
-    expect((error as Error).message).toContain(`cannot reach the waotp simulator at http://127.0.0.1:${port} (GET /__admin/messages): ECONNREFUSED`);
+    expect((error as Error).message).toContain(
+      `cannot reach the waotp simulator at http://127.0.0.1:${port} (GET /__admin/messages): ECONNREFUSED`,
+    );
     expect((error as Error).message).toContain('Check that it is running');
   });
 });
@@ -78,6 +92,8 @@ describe('admin client network errors', () => {
 describe('createSimulator options', () => {
   it('explain a config-shaped `providers` instead of failing inside', async () => {
     const { createSimulator } = await import('../../src/simulator/app.js');
-    expect(() => createSimulator({ providers: { splashify: {} } } as never)).toThrow("per-provider settings go in `config.providers`");
+    expect(() => createSimulator({ providers: { splashify: {} } } as never)).toThrow(
+      'per-provider settings go in `config.providers`',
+    );
   });
 });

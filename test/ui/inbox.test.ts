@@ -1,13 +1,22 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { providers } from '../../src/providers/index.js';
 import { call, useSimulator } from '../helpers/http.js';
 
 // Debian's Chromium, never a downloaded browser: `npm test` installs it (scripts/ensure-system-deps.mjs).
 const CHROMIUM = process.env.WAOTP_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ROOT = join(import.meta.dirname, '../..');
 
 /** Sends a provider's sample OTP request (its documented example) to a number, over real HTTP. */
@@ -29,10 +38,16 @@ describe('the inbox page, in Chromium', () => {
     } catch (error) {
       throw new Error(
         `cannot launch Chromium at ${CHROMIUM} (${(error as Error).message.split('\n')[0]}). ` +
-          'Install Debian\'s package with `sudo apt-get install -y chromium` (npm test does it through scripts/ensure-system-deps.mjs), or set WAOTP_CHROMIUM.',
+          "Install Debian's package with `sudo apt-get install -y chromium` (npm test does it through scripts/ensure-system-deps.mjs), or set WAOTP_CHROMIUM.",
       );
     }
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme: 'light', locale: 'en-GB', timezoneId: 'UTC', permissions: ['clipboard-read', 'clipboard-write'] });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      colorScheme: 'light',
+      locale: 'en-GB',
+      timezoneId: 'UTC',
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
     page = await context.newPage();
     page.setDefaultTimeout(5000);
     page.on('console', (message) => {
@@ -75,10 +90,22 @@ describe('the inbox page, in Chromium', () => {
     s.sim.simulator.inbox.update(message.id, (m) => {
       m.callbacks = [
         ...(m.callbacks ?? []),
-        { event: 'message.read', url: 'https://app.example/hooks/wa', method: 'POST', request: { headers: {}, body: { status: 'read' } }, attempt: 1, status: 200, durationMs: 4, at: new Date().toISOString() },
+        {
+          event: 'message.read',
+          url: 'https://app.example/hooks/wa',
+          method: 'POST',
+          request: { headers: {}, body: { status: 'read' } },
+          attempt: 1,
+          status: 200,
+          durationMs: 4,
+          at: new Date().toISOString(),
+        },
       ];
     });
-    await bubble.locator('.callbacks').getByText('https://app.example/hooks/wa', { exact: false }).waitFor({ state: 'attached' });
+    await bubble
+      .locator('.callbacks')
+      .getByText('https://app.example/hooks/wa', { exact: false })
+      .waitFor({ state: 'attached' });
   });
 
   it('shows a failed delivery', async () => {
@@ -109,7 +136,10 @@ describe('the inbox page, in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement?.id')).toBe('arm-submit');
     await page.keyboard.press('Enter');
-    await page.locator('#rules .rule').filter({ hasText: 'rate_limited for +6281234567891 on Splashify Pro' }).waitFor();
+    await page
+      .locator('#rules .rule')
+      .filter({ hasText: 'rate_limited for +6281234567891 on Splashify Pro' })
+      .waitFor();
     expect(await page.locator('#arm-status').textContent()).toContain('Armed');
 
     const limited = await send(s.url, 'splashify', '6281234567891');
@@ -144,15 +174,22 @@ describe('the inbox page, in Chromium', () => {
     await form.getByLabel('Provider').selectOption('botcake');
     await form.getByLabel('Sequence (optional)').fill('provider_error, accepted');
     await form.getByRole('button', { name: 'Arm' }).click();
-    await page.locator('#rules .rule').filter({ hasText: 'provider_error → accepted for any number on Botcake' }).waitFor();
-    const { rules } = (await call(`${s.url}/__admin/scenarios`)).body as { rules: { provider?: string; outcomes: string[] }[] };
+    await page
+      .locator('#rules .rule')
+      .filter({ hasText: 'provider_error → accepted for any number on Botcake' })
+      .waitFor();
+    const { rules } = (await call(`${s.url}/__admin/scenarios`)).body as {
+      rules: { provider?: string; outcomes: string[] }[];
+    };
     expect(rules).toEqual([expect.objectContaining({ provider: 'botcake', outcomes: ['provider_error', 'accepted'] })]);
   });
 
   it('saves a screenshot, and stays readable on a narrow window', async () => {
     // A representative picture: one phone with messages from three providers, one of them failing.
     expect((await send(s.url, 'verihubs', '6281234567890')).status).toBeLessThan(300);
-    expect((await send(s.url, 'messcat', '6281234567890', { prefer: 'scenario=not_on_whatsapp' })).status).toBeLessThan(300);
+    expect((await send(s.url, 'messcat', '6281234567890', { prefer: 'scenario=not_on_whatsapp' })).status).toBeLessThan(
+      300,
+    );
     await page.getByRole('button', { name: /\+6281234567890/ }).click();
     await page.locator('.msg').filter({ hasText: '482913' }).getByText('Request, reply and callbacks').click();
     await page.locator('#messages .msg').nth(2).waitFor();

@@ -3,8 +3,9 @@
  * so each is atomic under Node's single thread.
  * @module
  */
-import { effectiveStatus } from './types.js';
+
 import type { AttemptVerdict, DeliveryRecord, OtpStore, SendReservation, VerificationRecord } from './types.js';
+import { effectiveStatus } from './types.js';
 
 interface Expiring<T> {
   value: T;
@@ -99,7 +100,8 @@ export function createMemoryStore({ now = Date.now }: { now?: () => number } = {
       sweep();
       const times = (live(sends, key) ?? []).filter((t) => t.at > at - windowMs);
       const last = times[times.length - 1]?.at;
-      if (last !== undefined && at - last < cooldownMs) return { ok: false, reason: 'cooldown', retryAfterMs: cooldownMs - (at - last) };
+      if (last !== undefined && at - last < cooldownMs)
+        return { ok: false, reason: 'cooldown', retryAfterMs: cooldownMs - (at - last) };
       if (times.length >= max) return { ok: false, reason: 'too_many', retryAfterMs: times[0]!.at + windowMs - at };
       const hold = String(++holds);
       times.push({ at, hold });

@@ -112,7 +112,10 @@ export interface RedisStoreOptions {
 
 /** The URL with its password hidden, for messages. */
 export function redactUrl(url: string): string {
-  return url.replace(/\/\/([^@/]*)@/, (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`);
+  return url.replace(
+    /\/\/([^@/]*)@/,
+    (_, auth: string) => `//${auth.includes(':') ? `${auth.split(':')[0]}:***` : '***'}@`,
+  );
 }
 
 /**
@@ -122,7 +125,13 @@ export function redactUrl(url: string): string {
  * @example
  * const store = await createRedisStore({ url: 'redis://127.0.0.1:6379' });
  */
-export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 1000, startTimeoutMs = 3000, logger = silentLogger }: RedisStoreOptions): Promise<OtpStore> {
+export async function createRedisStore({
+  url,
+  prefix = 'waotp:',
+  timeoutMs = 1000,
+  startTimeoutMs = 3000,
+  logger = silentLogger,
+}: RedisStoreOptions): Promise<OtpStore> {
   const where = redactUrl(url);
   const redis = new Redis(url, {
     lazyConnect: true,
@@ -152,7 +161,8 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
   });
   redis.on('close', () => become('down', DOWN));
   redis.on('ready', () => become('ready', 'redis reachable again'));
-  for (const [name, script] of Object.entries(SCRIPTS)) redis.defineCommand(name, { numberOfKeys: script.keys, lua: script.lua });
+  for (const [name, script] of Object.entries(SCRIPTS))
+    redis.defineCommand(name, { numberOfKeys: script.keys, lua: script.lua });
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -165,7 +175,9 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
     redis.disconnect();
     // ioredis rejects with "Connection is closed."; the socket's own error (ECONNREFUSED...) says more.
     const cause = firstError?.message ?? (error as Error).message;
-    throw new StoreUnavailableError(`cannot reach Redis at ${where}: ${cause} (is redis-server running there, and are the host, port, password and TLS scheme right?)`);
+    throw new StoreUnavailableError(
+      `cannot reach Redis at ${where}: ${cause} (is redis-server running there, and are the host, port, password and TLS scheme right?)`,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -181,7 +193,9 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
     return value;
   };
   const run = (name: ScriptName, ...args: (string | number)[]) =>
-    (redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)[name](...args).then(answered, fail);
+    (redis as unknown as Record<ScriptName, (...a: (string | number)[]) => Promise<unknown>>)
+      [name](...args)
+      .then(answered, fail);
   const get = (k: string) => redis.get(k).then(answered, fail);
 
   const key = {
@@ -195,7 +209,15 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
 
   return {
     async create(record, keepMs) {
-      await run('waotpCreate', key.record(record.id), key.active(record.to), JSON.stringify(record), Math.max(1, Math.round(keepMs)), `${prefix}v:`, record.id);
+      await run(
+        'waotpCreate',
+        key.record(record.id),
+        key.active(record.to),
+        JSON.stringify(record),
+        Math.max(1, Math.round(keepMs)),
+        `${prefix}v:`,
+        record.id,
+      );
     },
     async get(id) {
       return decode(await get(key.record(id)));
@@ -211,7 +233,10 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
       return decode((await run('waotpDeliver', key.record(id), JSON.stringify(event))) as string | null);
     },
     async consumeAttempt(id, now): Promise<AttemptVerdict> {
-      const result = JSON.parse((await run('waotpConsume', key.record(id), now)) as string) as { verdict: string; record?: unknown };
+      const result = JSON.parse((await run('waotpConsume', key.record(id), now)) as string) as {
+        verdict: string;
+        record?: unknown;
+      };
       if (result.verdict === 'not_found') return { verdict: 'not_found' };
       return { verdict: result.verdict, record: normalize(result.record) } as AttemptVerdict;
     },
@@ -219,14 +244,24 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
       return (await run('waotpApprove', key.record(id))) === 1;
     },
     async linkProviderMessage(provider, providerMessageId, id, keepMs) {
-      await redis.set(key.link(provider, providerMessageId), id, 'PX', Math.max(1, Math.round(keepMs))).then(answered, fail);
+      await redis
+        .set(key.link(provider, providerMessageId), id, 'PX', Math.max(1, Math.round(keepMs)))
+        .then(answered, fail);
     },
     async byProviderMessage(provider, providerMessageId) {
       return (await get(key.link(provider, providerMessageId))) ?? undefined;
     },
     async reserveSend(k, now, { windowMs, max, cooldownMs }): Promise<SendReservation> {
       const member = `${now}:${process.pid}:${++sendSequence}:${Math.random().toString(36).slice(2)}`;
-      const [ok, reason, retryAfterMs] = (await run('waotpReserve', key.sends(k), now, windowMs, max, cooldownMs, member)) as [number, string?, number?];
+      const [ok, reason, retryAfterMs] = (await run(
+        'waotpReserve',
+        key.sends(k),
+        now,
+        windowMs,
+        max,
+        cooldownMs,
+        member,
+      )) as [number, string?, number?];
       if (ok === 1) return { ok: true, hold: member };
       return { ok: false, reason: reason as 'cooldown' | 'too_many', retryAfterMs: Math.max(0, Number(retryAfterMs)) };
     },
@@ -240,7 +275,10 @@ export async function createRedisStore({ url, prefix = 'waotp:', timeoutMs = 100
     async state() {
       // Asked by /health: a round trip, so a server that accepts connections but does not answer counts as down.
       if (redis.status !== 'ready') return 'down';
-      await redis.ping().then(answered, fail).catch(() => undefined);
+      await redis
+        .ping()
+        .then(answered, fail)
+        .catch(() => undefined);
       return state;
     },
     async close() {

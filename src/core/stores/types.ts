@@ -39,7 +39,9 @@ export type AttemptVerdict =
   | { verdict: Exclude<VerificationStatus, 'pending'>; record: VerificationRecord };
 
 /** `hold` names this send in the window, so it can be released (a send cut by shutdown). */
-export type SendReservation = { ok: true; hold: string } | { ok: false; reason: 'cooldown' | 'too_many'; retryAfterMs: number };
+export type SendReservation =
+  | { ok: true; hold: string }
+  | { ok: false; reason: 'cooldown' | 'too_many'; retryAfterMs: number };
 
 export interface SendLimits {
   windowMs: number;
@@ -55,7 +57,10 @@ export interface OtpStore {
   get(id: string): Promise<VerificationRecord | undefined>;
   active(to: string): Promise<VerificationRecord | undefined>;
   /** Shallow-merges `patch` into the record; undefined when it is gone. */
-  update(id: string, patch: Partial<Omit<VerificationRecord, 'id' | 'attempts' | 'delivery'>>): Promise<VerificationRecord | undefined>;
+  update(
+    id: string,
+    patch: Partial<Omit<VerificationRecord, 'id' | 'attempts' | 'delivery'>>,
+  ): Promise<VerificationRecord | undefined>;
   addDelivery(id: string, event: DeliveryRecord): Promise<VerificationRecord | undefined>;
   /** Spends one check if the verification is pending, unexpired and has checks left; else says why not. */
   consumeAttempt(id: string, now: number): Promise<AttemptVerdict>;

@@ -5,10 +5,17 @@
  * @module
  */
 import { z } from 'zod';
-import { type AdapterDefinition, type FailureKind, failure, kindOfStatus, malformed, requestJson, retryAfterMs,
+import {
+  type AdapterDefinition,
+  type FailureKind,
+  failure,
+  kindOfStatus,
+  malformed,
+  requestJson,
+  retryAfterMs,
   scrubSecrets,
 } from '../adapter.js';
-import { WHATSAPP_PSID, errorSchema, sentSchema } from './schema.js';
+import { errorSchema, sentSchema, WHATSAPP_PSID } from './schema.js';
 
 const PROVIDER = 'botcake';
 
@@ -52,9 +59,11 @@ export const botcakeAdapter: AdapterDefinition<BotcakeConfig> = {
       async send(message, { signal }) {
         const psid = `wa_${message.to}`;
         // Checked here so a bad recipient never costs a request (Botcake would answer 400 "your params wrong").
-        if (!WHATSAPP_PSID.test(psid)) return failure(PROVIDER, 'invalid_request', 'recipient must be E.164 digits without +');
+        if (!WHATSAPP_PSID.test(psid))
+          return failure(PROVIDER, 'invalid_request', 'recipient must be E.164 digits without +');
         // Botcake never generates codes: a flow triggered without one sends an empty template parameter.
-        if (!message.code) return failure(PROVIDER, 'invalid_request', 'Botcake needs the code to put in the flow payload');
+        if (!message.code)
+          return failure(PROVIDER, 'invalid_request', 'Botcake needs the code to put in the flow payload');
         const code = message.code;
         // The flow's template has a fixed language, so `locale` is not sent; `reference` is not sent
         // either, since every payload key becomes a flow variable.
@@ -74,7 +83,9 @@ export const botcakeAdapter: AdapterDefinition<BotcakeConfig> = {
             // Clients of the live API treat `success !== true` as a failure even on a 2xx. Nothing says why,
             // so it is a provider-side problem worth another try.
             // assumption: a 2xx with `success` other than true is provider_error (retryable).
-            const text = refused.success ? `: ${scrubSecrets(refused.data.message, [code, config.accessToken], 200)}` : '';
+            const text = refused.success
+              ? `: ${scrubSecrets(refused.data.message, [code, config.accessToken], 200)}`
+              : '';
             return failure(PROVIDER, 'provider_error', `HTTP ${status} with success not true${text}`, { status });
           }
           return malformed(PROVIDER, status);
@@ -83,16 +94,23 @@ export const botcakeAdapter: AdapterDefinition<BotcakeConfig> = {
         const native = errorSchema.safeParse(json);
         const text = native.success ? native.data.message : '';
         const kind = classify(status, text);
-        const wait = kind === 'rate_limited' || status === 503 ? retryAfterMs(headers.get('retry-after'), now) : undefined;
-        return failure(PROVIDER, kind, `HTTP ${status}${text ? `: ${scrubSecrets(text, [code, config.accessToken], 200)}` : ''}`, {
-          status,
-          ...(wait !== undefined && { retryAfterMs: wait }),
-        });
+        const wait =
+          kind === 'rate_limited' || status === 503 ? retryAfterMs(headers.get('retry-after'), now) : undefined;
+        return failure(
+          PROVIDER,
+          kind,
+          `HTTP ${status}${text ? `: ${scrubSecrets(text, [code, config.accessToken], 200)}` : ''}`,
+          {
+            status,
+            ...(wait !== undefined && { retryAfterMs: wait }),
+          },
+        );
       },
     };
   },
 
-  simulator: (baseUrl) => botcakeConfigSchema.parse({ baseUrl, accessToken: DEMO_TOKEN, pageId: DEMO_PAGE, flowId: DEMO_FLOW }),
+  simulator: (baseUrl) =>
+    botcakeConfigSchema.parse({ baseUrl, accessToken: DEMO_TOKEN, pageId: DEMO_PAGE, flowId: DEMO_FLOW }),
   // Botcake documents no delivery webhook for Public API sends, so there is no parseCallback.
 };
 
@@ -105,4 +123,5 @@ export function classify(status: number, text: string): FailureKind {
   return kindOfStatus(status);
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

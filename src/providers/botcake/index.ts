@@ -10,15 +10,27 @@ import { authenticationText } from '../auth-template.js';
 import type { CapturedMessage } from '../define.js';
 import { defineEndpoint, defineProvider } from '../define.js';
 import { botcakeAdapter } from './adapter.js';
-import { type BotcakeCredential, type SendFlow, WHATSAPP_PSID, credentialSchema, errorSchema, sendFlowSchema, sentSchema } from './schema.js';
-import { INVALID_TOKEN, PARAMS_WRONG, authenticate, reject } from './simulate.js';
+import {
+  type BotcakeCredential,
+  credentialSchema,
+  errorSchema,
+  type SendFlow,
+  sendFlowSchema,
+  sentSchema,
+  WHATSAPP_PSID,
+} from './schema.js';
+import { authenticate, INVALID_TOKEN, PARAMS_WRONG, reject } from './simulate.js';
 
 type State = Record<string, never>;
 
 /** The fact sheet's example page token (an HS256 JWT naming the page). */
 const DEMO_TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJpZCI6IndhYmFfMTAyOTM4NDc1NjEwMjkzOCJ9.sig';
 
-const errorResponse = (description: string, message: string) => ({ description, schema: errorSchema, example: { success: false, message } });
+const errorResponse = (description: string, message: string) => ({
+  description,
+  schema: errorSchema,
+  example: { success: false, message },
+});
 
 /** E.164 digits of a WhatsApp psid; a page-scoped (Messenger) psid stands for itself. */
 export function recipientOf(body: SendFlow): string {
@@ -28,7 +40,8 @@ export function recipientOf(body: SendFlow): string {
 
 /** The value the flow maps into the template: `payload.code`, else the first string or number in `payload`. */
 export function codeOf(payload: SendFlow['payload']): string | undefined {
-  const usable = (value: unknown) => (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value));
+  const usable = (value: unknown) =>
+    (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value));
   if (!payload) return undefined;
   if (usable(payload.code)) return String(payload.code);
   const first = Object.values(payload).find(usable);
@@ -50,7 +63,11 @@ const sendFlow = defineEndpoint<State, BotcakeCredential>()({
     const whatsappPage = req.params.page_id!.startsWith('waba_');
     if (whatsappPage !== WHATSAPP_PSID.test(body.psid)) {
       // assumption: a psid of the other channel (wa_ on a Facebook page, numeric on waba_) is an unknown customer: 400.
-      return reject('invalid_request', { problem: 'invalid_field', field: 'psid', message: 'psid does not belong to a customer of this page' });
+      return reject('invalid_request', {
+        problem: 'invalid_field',
+        field: 'psid',
+        message: 'psid does not belong to a customer of this page',
+      });
     }
     const code = codeOf(body.payload);
     const message: CapturedMessage = {
@@ -64,7 +81,11 @@ const sendFlow = defineEndpoint<State, BotcakeCredential>()({
     };
     if (code === undefined) {
       // assumption: Botcake triggers the flow anyway; WhatsApp then drops the template for its empty parameter.
-      message.failure = { code: 131008, title: 'Required parameter is missing', details: 'payload holds no value for the template parameter' };
+      message.failure = {
+        code: 131008,
+        title: 'Required parameter is missing',
+        details: 'payload holds no value for the template parameter',
+      };
     } else if (outcome === 'not_on_whatsapp') {
       // Botcake still answers success: it never reports delivery, the failure only shows in the inbox.
       message.failure = { code: 131026, title: 'Message undeliverable', details: 'the recipient is not on WhatsApp' };
@@ -78,13 +99,23 @@ const sendFlow = defineEndpoint<State, BotcakeCredential>()({
     body: { psid: `wa_${to}`, flow_id: 7731, payload: { code: '482913' } },
   }),
   responses: {
-    200: { description: 'Flow triggered; says nothing about delivery and carries no message id', schema: sentSchema, example: { success: true } },
-    400: errorResponse('Any wrong parameter: psid, flow_id, payload, page id, an unknown flow or a token in the query string', PARAMS_WRONG),
+    200: {
+      description: 'Flow triggered; says nothing about delivery and carries no message id',
+      schema: sentSchema,
+      example: { success: true },
+    },
+    400: errorResponse(
+      'Any wrong parameter: psid, flow_id, payload, page id, an unknown flow or a token in the query string',
+      PARAMS_WRONG,
+    ),
     401: errorResponse('Missing token, or a token not issued for this page', INVALID_TOKEN),
     402: errorResponse('Page credit used up', 'your page has run out of credit'),
     403: errorResponse('The customer blocked the page', 'customer has blocked this page'),
     413: errorResponse('Body over 1 MB', 'request entity too large'),
-    429: { ...errorResponse('Too many requests (none documented; injected only)', 'too many requests'), headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },
+    429: {
+      ...errorResponse('Too many requests (none documented; injected only)', 'too many requests'),
+      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    },
     500: errorResponse('Provider failure', 'internal server error'),
     503: errorResponse('Provider unavailable', 'service unavailable'),
   },
@@ -95,7 +126,12 @@ export const botcake = defineProvider<State, BotcakeCredential>({
   name: 'Botcake',
   docs: 'https://docs.pancake.vn/english/whatsapp-api-guide/v.-using-whatsapp-api/send-otp-on-whatsapp-via-botcake-api',
   securitySchemes: {
-    accessToken: { type: 'apiKey', in: 'header', name: 'access-token', description: 'Page token from Settings → Integration → Public API; not Authorization: Bearer, not ?access_token=' },
+    accessToken: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'access-token',
+      description: 'Page token from Settings → Integration → Public API; not Authorization: Bearer, not ?access_token=',
+    },
   },
   credential: credentialSchema,
   demoCredentials: { 'access-token': DEMO_TOKEN, page_id: 'waba_1029384756102938' },

@@ -18,7 +18,10 @@ export const sendFlowSchema = z.object({
   psid: z
     .string()
     .min(1)
-    .refine((psid) => WHATSAPP_PSID.test(psid) || PAGE_SCOPED_PSID.test(psid), 'psid must be wa_<E.164 digits> or a numeric page-scoped id'),
+    .refine(
+      (psid) => WHATSAPP_PSID.test(psid) || PAGE_SCOPED_PSID.test(psid),
+      'psid must be wa_<E.164 digits> or a numeric page-scoped id',
+    ),
   flow_id: z.int().positive(),
   // Keys are whatever variables the flow author mapped, e.g. {{code}}.
   payload: z.record(z.string(), z.unknown()).optional(),

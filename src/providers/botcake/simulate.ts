@@ -37,7 +37,9 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
       return fail(429, 'too many requests', { 'retry-after': String(reason.retryAfter ?? 60) });
     case 'provider_error':
       // assumption: 500 "internal server error", or 503 "service unavailable" when asked for.
-      return reason.status === 503 ? fail(503, 'service unavailable') : fail(reason.status ?? 500, 'internal server error');
+      return reason.status === 503
+        ? fail(503, 'service unavailable')
+        : fail(reason.status ?? 500, 'internal server error');
   }
 }
 
@@ -49,20 +51,44 @@ export function authenticate(req: RequestView, credentials?: BotcakeCredential[]
   const page = req.params.page_id ?? '';
   if (!PAGE_ID.test(page)) {
     // assumption: a malformed page id is a wrong param (400), not an auth error.
-    return { ok: false, outcome: 'invalid_request', reason: { problem: 'invalid_field', field: 'page_id', message: 'page_id must be waba_<digits> or a numeric Facebook page id' } };
+    return {
+      ok: false,
+      outcome: 'invalid_request',
+      reason: {
+        problem: 'invalid_field',
+        field: 'page_id',
+        message: 'page_id must be waba_<digits> or a numeric Facebook page id',
+      },
+    };
   }
   const token = req.header('access-token')?.trim();
   if (!token) {
     if (req.query('access_token') !== undefined) {
       // Live calls: the token in the query string is refused with 400, not 401.
-      return { ok: false, outcome: 'invalid_request', reason: { problem: 'invalid_field', field: 'access_token', message: 'access_token belongs in the access-token header, not the query string' } };
+      return {
+        ok: false,
+        outcome: 'invalid_request',
+        reason: {
+          problem: 'invalid_field',
+          field: 'access_token',
+          message: 'access_token belongs in the access-token header, not the query string',
+        },
+      };
     }
-    return { ok: false, outcome: 'unauthorized', reason: { problem: 'bad_credentials', message: 'missing access-token header' } };
+    return {
+      ok: false,
+      outcome: 'unauthorized',
+      reason: { problem: 'bad_credentials', message: 'missing access-token header' },
+    };
   }
   // assumption: with the header present, a stray ?access_token= is ignored.
   if (credentials && !credentials.some((c) => c.token === token && (c.page === undefined || c.page === page))) {
     // A token issued for another page reads the same as a bad token.
-    return { ok: false, outcome: 'unauthorized', reason: { problem: 'bad_credentials', message: `token is not registered for page ${page}` } };
+    return {
+      ok: false,
+      outcome: 'unauthorized',
+      reason: { problem: 'bad_credentials', message: `token is not registered for page ${page}` },
+    };
   }
   // assumption: quota and rate-limit counters are per page (Botcake issues one token per page).
   return { ok: true, account: page };

@@ -8,7 +8,6 @@ import {
   type AdapterDefinition,
   type DeliveryEvent,
   type FailureKind,
-  type SendResult,
   failure,
   kindOfStatus,
   malformed,
@@ -16,7 +15,13 @@ import {
   retryAfterMs,
   scrubSecrets,
 } from '../adapter.js';
-import { type MessageUpdateItem, actionFireRecordSchema, errorSchema, messageUpdateItemSchema, messageUpdateSchema } from './schema.js';
+import {
+  actionFireRecordSchema,
+  errorSchema,
+  type MessageUpdateItem,
+  messageUpdateItemSchema,
+  messageUpdateSchema,
+} from './schema.js';
 
 const PROVIDER = 'messcat';
 
@@ -65,7 +70,8 @@ export const messcatAdapter: AdapterDefinition<MesscatConfig> = {
       provider: PROVIDER,
       async send(message, { signal }) {
         // The bot's template has no code of its own to send: without one there is nothing to fire.
-        if (!message.code) return failure(PROVIDER, 'invalid_request', 'messcat needs the OTP code: it does not generate codes');
+        if (!message.code)
+          return failure(PROVIDER, 'invalid_request', 'messcat needs the OTP code: it does not generate codes');
         const secrets = [message.code, token];
         const reply = await requestJson(fetchImpl, PROVIDER, url, {
           headers: { authorization: `Bearer ${token}` },
@@ -125,7 +131,10 @@ export const messcatAdapter: AdapterDefinition<MesscatConfig> = {
         state,
         ...(timestamp && !Number.isNaN(Date.parse(timestamp)) && { at: new Date(timestamp).toISOString() }),
         ...(state === 'failed' && {
-          error: { code: error?.statusCode ?? status, message: error?.message ?? (status === 'cancelled' ? 'message cancelled' : 'message failed') },
+          error: {
+            code: error?.statusCode ?? status,
+            message: error?.message ?? (status === 'cancelled' ? 'message cancelled' : 'message failed'),
+          },
         }),
       });
     }
@@ -139,7 +148,6 @@ function classify(status: number, text: string): FailureKind {
   // 401 bad token, 403 missing scopes, 402 no credits, 404 bot not found, 413/415, 429, 5xx: the status says it.
   return kindOfStatus(status);
 }
-
 
 function parseJson(text: string): unknown {
   try {

@@ -6,10 +6,15 @@
  */
 import { z } from 'zod';
 import type { CallbackDefinition } from '../define.js';
-import { type MessageStatus, type MessageUpdateItem, messageUpdate, messageUpdateItemSchema } from './schema.js';
+import { type MessageStatus, messageUpdate, messageUpdateItemSchema } from './schema.js';
 import { type SubscriptionState, webhookFor } from './subscriptions.js';
 
-const MESSCAT_STATUS: Record<string, MessageStatus> = { sent: 'sent', delivered: 'delivered', read: 'read', failed: 'error' };
+const MESSCAT_STATUS: Record<string, MessageStatus> = {
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  failed: 'error',
+};
 
 /** What the simulator sends: every field the SDK's MessageUpdateData requires is there. */
 const sentItemSchema = messageUpdateItemSchema.extend({ chatId: z.string(), accountId: z.string() });
@@ -39,7 +44,9 @@ export const messcatCallbacks: CallbackDefinition = {
         accountId: message.callback?.data ?? '',
         fromMe: true,
         timestamp: new Date(at).toISOString(),
-        ...(state === 'failed' && { error: { statusCode: 400, message: message.failure?.title ?? 'message could not be delivered' } }),
+        ...(state === 'failed' && {
+          error: { statusCode: 400, message: message.failure?.title ?? 'message could not be delivered' },
+        }),
       },
     ]),
   }),

@@ -8,32 +8,32 @@
  * @module
  */
 import { z } from 'zod';
-import { type HandleContext, type ResponseSpec, defineEndpoint, defineProvider } from '../define.js';
+import { defineEndpoint, defineProvider, type HandleContext, type ResponseSpec } from '../define.js';
 import { messcatAdapter } from './adapter.js';
+import { messcatCallbacks } from './callbacks.js';
 import { FLOW_TEXT, renderFlow } from './flow.js';
 import {
   type ActionFireRecord,
-  type BulkFireRequest,
-  type FireRequest,
-  type MesscatCredential,
   actionFireRecordSchema,
+  type BulkFireRequest,
   bulkFireReplySchema,
   bulkFireRequestSchema,
   credentialSchema,
   errorSchema,
+  type FireRequest,
   fireRequestSchema,
+  type MesscatCredential,
   optionsSchema,
 } from './schema.js';
 import {
+  authenticate,
   MISSING_AUTHENTICATION,
   MISSING_SCOPES,
   NO_STARTING_ACTION,
-  TEXTS,
-  authenticate,
   notFound,
   reject,
+  TEXTS,
 } from './simulate.js';
-import { messcatCallbacks } from './callbacks.js';
 import { type SubscriptionState, subscriptionEndpoints } from './subscriptions.js';
 
 export interface MesscatState {
@@ -82,7 +82,12 @@ const FIRE_ERRORS: Record<number, ResponseSpec> = {
   ),
   401: errorResponse('Missing, unknown or expired token', 401, 'Unauthorized', MISSING_AUTHENTICATION),
   402: errorResponse('No message credits left', 402, 'Payment Required', TEXTS.noCredits),
-  403: errorResponse('Token has neither MESSAGES_SEND_TO_ALL nor MESSAGES_SEND_TO_ASSIGNED', 403, 'Forbidden', MISSING_SCOPES),
+  403: errorResponse(
+    'Token has neither MESSAGES_SEND_TO_ALL nor MESSAGES_SEND_TO_ASSIGNED',
+    403,
+    'Forbidden',
+    MISSING_SCOPES,
+  ),
   404: errorResponse('No bot with this id', 404, 'Not Found', TEXTS.botNotFound),
   413: errorResponse('Body over 1 MB', 413, 'Request Entity Too Large', TEXTS.tooLarge),
   415: errorResponse('Body is not JSON', 415, 'Unsupported Media Type', 'unsupported media type text/plain'),

@@ -25,7 +25,9 @@ export const messageSendOptionsSchema = z.looseObject(
     simulateTyping: boolean().optional(),
     requireOpenAccount: boolean().optional(),
     cancelIfReplyReceived: boolean().optional(),
-    scheduleAt: string().pipe(z.iso.datetime({ offset: true, error: 'must match format "date-time"' })).optional(),
+    scheduleAt: string()
+      .pipe(z.iso.datetime({ offset: true, error: 'must match format "date-time"' }))
+      .optional(),
     includeMarketingMessage: boolean().optional(),
     quoted: z.object({ chatId: string(), id: string() }, { error: 'must be object' }).optional(),
   },

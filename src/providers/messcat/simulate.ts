@@ -5,7 +5,7 @@
 import { readAuthorization } from '../credentials.js';
 import type { AuthVerdict, NativeReply, RejectReason, RequestView } from '../define.js';
 import type { Rejection } from '../outcomes.js';
-import { HOOK_SCOPES, type MesscatCredential, SEND_SCOPES, type Scope } from './schema.js';
+import { HOOK_SCOPES, type MesscatCredential, type Scope, SEND_SCOPES } from './schema.js';
 
 /** Boom's `error` text for each status this provider answers with. */
 const PHRASES: Record<number, string> = {
@@ -97,7 +97,8 @@ function validationMessage({ problem, field, message }: RejectReason): string {
     return `${['request/body', ...path].join('/')} must have required property '${property}'`;
   }
   if (problem === 'invalid_field') {
-    const text = field && message?.startsWith(`${field}: `) ? message.slice(field.length + 2) : (message ?? 'is invalid');
+    const text =
+      field && message?.startsWith(`${field}: `) ? message.slice(field.length + 2) : (message ?? 'is invalid');
     return `${['request/body', ...(field ? field.split('.') : [])].join('/')} ${text}`;
   }
   if (problem === 'malformed_json') {
@@ -144,7 +145,9 @@ export function authenticate(
   const header = req.header('authorization');
   const token = readAuthorization(header, 'Bearer');
   if (!token) {
-    return header ? unauthorized(`${TEXTS.invalidToken}: expected "Bearer <token>"`) : unauthorized(MISSING_AUTHENTICATION);
+    return header
+      ? unauthorized(`${TEXTS.invalidToken}: expected "Bearer <token>"`)
+      : unauthorized(MISSING_AUTHENTICATION);
   }
   const found = credentials ? fromPinned(token, credentials) : fromToken(token, now);
   if ('ok' in found) return found;
@@ -170,10 +173,13 @@ function fromToken(token: string, now: number): Grant {
   // ChatDaddy key); only `exp` (against the simulator clock) and the `scope` bit string are read.
   const payload = decodeJwtPayload(token);
   if (!payload) {
-    const hint = /^bearer\s/i.test(token) ? ': "Bearer" appears twice' : ': expected an apit_ API token or a JWT access token';
+    const hint = /^bearer\s/i.test(token)
+      ? ': "Bearer" appears twice'
+      : ': expected an apit_ API token or a JWT access token';
     return unauthorized(`${TEXTS.invalidToken}${hint}`);
   }
-  if (typeof payload.exp === 'number' && payload.exp * 1000 <= now) return unauthorized(TEXTS.tokenExpired, 'token_expired');
+  if (typeof payload.exp === 'number' && payload.exp * 1000 <= now)
+    return unauthorized(TEXTS.tokenExpired, 'token_expired');
   const bits = typeof payload.scope === 'string' ? payload.scope : '';
   return { scopes: ALL_SCOPES.filter((scope) => bits[SCOPE_BITS[scope]] === '1') };
 }
@@ -183,7 +189,9 @@ function decodeJwtPayload(token: string): Record<string, unknown> | undefined {
   if (!segment) return undefined;
   try {
     const payload: unknown = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-    return payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : undefined;
+    return payload !== null && typeof payload === 'object' && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

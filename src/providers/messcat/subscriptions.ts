@@ -7,8 +7,8 @@
  * @module
  */
 import { z } from 'zod';
-import { type EndpointDefinition, type ResponseSpec, defineEndpoint } from '../define.js';
-import { HOOK_SCOPES, type MesscatCredential, errorSchema } from './schema.js';
+import { defineEndpoint, type EndpointDefinition, type ResponseSpec } from '../define.js';
+import { errorSchema, HOOK_SCOPES, type MesscatCredential } from './schema.js';
 import { authenticate } from './simulate.js';
 
 const string = () => z.string({ error: 'must be string' });

@@ -10,13 +10,13 @@ import {
   type CallbackRequest,
   type DeliveryEvent,
   type FailureKind,
-  RETRYABLE,
-  type SendResult,
   failure,
   kindOfStatus,
   malformed,
+  RETRYABLE,
   requestJson,
   retryAfterMs,
+  type SendResult,
   scrubSecrets,
 } from '../adapter.js';
 import { toDigits } from '../credentials.js';
@@ -77,7 +77,8 @@ export const splashifyAdapter: AdapterDefinition<SplashifyConfig> = {
       provider: PROVIDER,
       async send(message, { signal }): Promise<SendResult> {
         // Splashify never generates codes: without one there is nothing to send.
-        if (!message.code) return failure(PROVIDER, 'invalid_request', 'Splashify needs the code to send; none was given');
+        if (!message.code)
+          return failure(PROVIDER, 'invalid_request', 'Splashify needs the code to send; none was given');
         const body = {
           fullPhoneNumber: toDigits(message.to),
           // Truncated rather than refused: webhooks are matched by message_id, callbackData only helps logs.
@@ -85,29 +86,49 @@ export const splashifyAdapter: AdapterDefinition<SplashifyConfig> = {
           type: 'Template',
           // assumption: the configured languageCode wins over message.locale: it must match the approved
           // template, which the adapter cannot look up.
-          template: { name: config.templateName, languageCode: config.languageCode, bodyValues: [message.code], buttonValues: { '0': [message.code] } },
+          template: {
+            name: config.templateName,
+            languageCode: config.languageCode,
+            bodyValues: [message.code],
+            buttonValues: { '0': [message.code] },
+          },
         };
-        const reply = await requestJson(fetch, PROVIDER, url, { headers: { authorization: `Basic ${config.apiKey}` }, body, signal });
+        const reply = await requestJson(fetch, PROVIDER, url, {
+          headers: { authorization: `Basic ${config.apiKey}` },
+          body,
+          signal,
+        });
         // `'status' in reply` (requestJson's doc example) does not narrow: a failure may carry a status too.
         if ('ok' in reply) return reply;
 
         if (reply.status >= 200 && reply.status < 300) {
           const accepted = acceptedSchema.safeParse(reply.json);
-          if (accepted.success) return { ok: true, provider: PROVIDER, status: reply.status, providerMessageId: accepted.data.id };
+          if (accepted.success)
+            return { ok: true, provider: PROVIDER, status: reply.status, providerMessageId: accepted.data.id };
           // assumption: a 2xx carrying {result:false} (Interakt-style) is a refusal, read like a 400.
           const refused = errorSchema.safeParse(reply.json);
           if (!refused.success) return malformed(PROVIDER, reply.status);
           const kind = classify(400, refused.data.message);
-          return failure(PROVIDER, kind, `Splashify refused: ${scrubSecrets(refused.data.message, [message.code, config.apiKey])}`, { status: reply.status });
+          return failure(
+            PROVIDER,
+            kind,
+            `Splashify refused: ${scrubSecrets(refused.data.message, [message.code, config.apiKey])}`,
+            { status: reply.status },
+          );
         }
 
         const native = errorSchema.safeParse(reply.json);
         const text = native.success ? native.data.message : undefined;
         const kind = classify(reply.status, text);
-        const words = text ? `Splashify ${reply.status}: ${scrubSecrets(text, [message.code, config.apiKey])}` : `Splashify ${reply.status} without its error body`;
+        const words = text
+          ? `Splashify ${reply.status}: ${scrubSecrets(text, [message.code, config.apiKey])}`
+          : `Splashify ${reply.status} without its error body`;
         // A 503 may carry Retry-After too; it only matters where trying again makes sense.
         const wait = RETRYABLE[kind] ? retryAfterMs(reply.headers.get('retry-after'), now) : undefined;
-        return failure(PROVIDER, kind, words, { status: reply.status, ...(wait !== undefined && { retryAfterMs: wait }) });
+        return failure(PROVIDER, kind, words, {
+          status: reply.status,
+          ...(wait !== undefined && { retryAfterMs: wait }),
+        });
       },
     };
   },
@@ -126,11 +147,14 @@ export const splashifyAdapter: AdapterDefinition<SplashifyConfig> = {
     const parsed = statusCallbackSchema.safeParse(payload);
     if (!parsed.success) return [];
     const { event, timestamp, data } = parsed.data;
-    const header = Object.entries(request.headers ?? {}).find(([name]) => name.toLowerCase() === 'x-webhook-event')?.[1];
+    const header = Object.entries(request.headers ?? {}).find(
+      ([name]) => name.toLowerCase() === 'x-webhook-event',
+    )?.[1];
     const name = event ?? header;
     // The event name decides; data.status covers a generic one (the docs' names are inconsistent), but
     // never for inbound messages or conversation events, whose data also carries a message_id.
-    const state = deliveryStateOf(name) ?? (name && INBOUND_EVENT.test(name) ? undefined : deliveryStateOf(data.status));
+    const state =
+      deliveryStateOf(name) ?? (name && INBOUND_EVENT.test(name) ? undefined : deliveryStateOf(data.status));
     if (!state) return [];
     const at = data.timestamp ?? timestamp;
     return [

@@ -73,7 +73,9 @@ export const splashifyCallbacks: CallbackDefinition = {
           phone_number: message.to,
           ...(message.callback?.data !== undefined && { callback_data: message.callback.data }),
           timestamp,
-          ...(state === 'failed' && { error: { code: 131026, message: message.failure?.title ?? 'Message undeliverable' } }),
+          ...(state === 'failed' && {
+            error: { code: 131026, message: message.failure?.title ?? 'Message undeliverable' },
+          }),
         },
       },
     };

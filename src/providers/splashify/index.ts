@@ -6,13 +6,24 @@
 import { authenticationText } from '../auth-template.js';
 import { defineEndpoint, defineProvider } from '../define.js';
 import { splashifyAdapter } from './adapter.js';
-import { DEFAULT_COUNTRY_CODE, type SendMessage, createdSchema, credentialSchema, errorSchema, sendMessageSchema } from './schema.js';
-import { authenticate, reject } from './simulate.js';
 import { splashifyCallbacks } from './callbacks.js';
+import {
+  createdSchema,
+  credentialSchema,
+  DEFAULT_COUNTRY_CODE,
+  errorSchema,
+  type SendMessage,
+  sendMessageSchema,
+} from './schema.js';
+import { authenticate, reject } from './simulate.js';
 
 type State = Record<string, never>;
 
-const errorResponse = (description: string, message: string) => ({ description, schema: errorSchema, example: { result: false, message } });
+const errorResponse = (description: string, message: string) => ({
+  description,
+  schema: errorSchema,
+  example: { result: false, message },
+});
 
 /** E.164 digits of the recipient, from either phone form. */
 export function recipientOf(body: SendMessage): string {
@@ -34,7 +45,11 @@ const sendMessage = defineEndpoint<State>()({
   handle({ body, ids, capture, reject }) {
     if (body.type === 'Text') {
       // Documented example of a business error: free-form text needs a customer message within 24 hours.
-      return reject('invalid_request', { problem: 'invalid_field', field: 'type', message: 'Customer has not messaged within last 24 hours' });
+      return reject('invalid_request', {
+        problem: 'invalid_field',
+        field: 'type',
+        message: 'Customer has not messaged within last 24 hours',
+      });
     }
     const template = body.template!;
     const category = template.template_category ?? body.template_category;
@@ -65,16 +80,34 @@ const sendMessage = defineEndpoint<State>()({
       fullPhoneNumber: to,
       callbackData: 'login:42',
       type: 'Template',
-      template: { name: 'auth_copy_code', languageCode: 'en', bodyValues: ['482913'], buttonValues: { '0': ['482913'] } },
+      template: {
+        name: 'auth_copy_code',
+        languageCode: 'en',
+        bodyValues: ['482913'],
+        buttonValues: { '0': ['482913'] },
+      },
     },
   }),
   responses: {
-    201: { description: 'Message created (queued)', schema: createdSchema, example: { result: true, message: 'Message created successfully', id: 'b90f02bd-1316-49ce-b5d0-f6be14fce2b8' } },
-    400: errorResponse('Validation or business error', 'Please correct the following error - template.name is required'),
+    201: {
+      description: 'Message created (queued)',
+      schema: createdSchema,
+      example: { result: true, message: 'Message created successfully', id: 'b90f02bd-1316-49ce-b5d0-f6be14fce2b8' },
+    },
+    400: errorResponse(
+      'Validation or business error',
+      'Please correct the following error - template.name is required',
+    ),
     401: errorResponse('Missing or invalid API key', 'Invalid API key'),
-    402: errorResponse('Wallet balance used up', 'Insufficient wallet balance. Please recharge to continue sending messages'),
+    402: errorResponse(
+      'Wallet balance used up',
+      'Insufficient wallet balance. Please recharge to continue sending messages',
+    ),
     413: errorResponse('Body over 1 MB', 'Please correct the following error - Request body is too large'),
-    429: { ...errorResponse('Over 100 requests per minute for this key', 'Too Many Requests'), headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } } },
+    429: {
+      ...errorResponse('Over 100 requests per minute for this key', 'Too Many Requests'),
+      headers: { 'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } } },
+    },
     500: errorResponse('Provider failure', 'Internal Server Error'),
     503: errorResponse('Provider unavailable', 'Service Unavailable'),
   },
@@ -92,7 +125,8 @@ export const splashify = defineProvider<State, unknown>({
       type: 'apiKey',
       in: 'header',
       name: 'Authorization',
-      description: 'The whole header: `Basic <raw API key>` (not base64 of user:pass), or `Bearer <key>` as the Developer Settings page shows',
+      description:
+        'The whole header: `Basic <raw API key>` (not base64 of user:pass), or `Bearer <key>` as the Developer Settings page shows',
     },
   },
   credential: credentialSchema,

@@ -14,16 +14,27 @@ export const templateSchema = z.object({
   languageCode: z.string().min(1),
   headerValues: z.array(z.string()).optional(),
   bodyValues: z.array(otpValue).length(1, 'bodyValues must hold exactly one value, the OTP'),
-  buttonValues: z.object({ '0': z.array(otpValue).length(1, 'buttonValues["0"] must hold exactly one value, the OTP') }),
+  buttonValues: z.object({
+    '0': z.array(otpValue).length(1, 'buttonValues["0"] must hold exactly one value, the OTP'),
+  }),
   fileName: z.string().optional(),
   template_category: z.string().optional(),
 });
 
 export const sendMessageSchema = z
   .object({
-    fullPhoneNumber: z.string().regex(/^\d{8,15}$/, 'fullPhoneNumber must be digits with the country code, without +').optional(),
-    countryCode: z.string().regex(/^\+\d{1,4}$/, 'countryCode must look like +91').optional(),
-    phoneNumber: z.string().regex(/^[1-9]\d{3,13}$/, 'phoneNumber must be the national number without a leading 0').optional(),
+    fullPhoneNumber: z
+      .string()
+      .regex(/^\d{8,15}$/, 'fullPhoneNumber must be digits with the country code, without +')
+      .optional(),
+    countryCode: z
+      .string()
+      .regex(/^\+\d{1,4}$/, 'countryCode must look like +91')
+      .optional(),
+    phoneNumber: z
+      .string()
+      .regex(/^[1-9]\d{3,13}$/, 'phoneNumber must be the national number without a leading 0')
+      .optional(),
     callbackData: z.string().max(512, 'callbackData must be at most 512 characters').optional(),
     type: z.enum(['Template', 'Text']),
     template: templateSchema.optional(),

@@ -20,7 +20,8 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
       if (reason.status === 413) return fail(413, 'Please correct the following error - Request body is too large');
       // The category-mismatch text is documented verbatim and has no "Please correct" prefix.
       if (reason.field === 'template_category') return fail(400, reason.message ?? 'Template category mismatch');
-      if (reason.problem === 'unknown_template') return fail(400, 'Please correct the following error - Template not found');
+      if (reason.problem === 'unknown_template')
+        return fail(400, 'Please correct the following error - Template not found');
       return fail(400, `Please correct the following error - ${reason.message ?? 'Invalid request'}`);
     case 'unauthorized':
       // assumption: 401 {result:false,message:"Invalid API key"} for a missing or wrong key (undocumented).
@@ -46,10 +47,15 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
 export function authenticate(req: RequestView, credentials?: SplashifyCredential[]): AuthVerdict {
   const header = req.header('authorization');
   const key = readAuthorization(header, 'Basic') ?? readAuthorization(header, 'Bearer');
-  if (!key) return { ok: false, outcome: 'unauthorized', reason: { problem: 'bad_credentials', message: 'missing API key' } };
+  if (!key)
+    return { ok: false, outcome: 'unauthorized', reason: { problem: 'bad_credentials', message: 'missing API key' } };
   // assumption: a base64-encoded user:pass is refused: Splashify wants the raw key after "Basic".
   if (readAuthorization(header, 'Basic') && readBasicPair(header)) {
-    return { ok: false, outcome: 'unauthorized', reason: { problem: 'bad_credentials', message: 'Basic expects the raw API key, not base64(user:pass)' } };
+    return {
+      ok: false,
+      outcome: 'unauthorized',
+      reason: { problem: 'bad_credentials', message: 'Basic expects the raw API key, not base64(user:pass)' },
+    };
   }
   if (credentials && !credentials.some((c) => c.key === key)) {
     return { ok: false, outcome: 'unauthorized', reason: { problem: 'bad_credentials', message: 'unknown API key' } };

@@ -11,14 +11,14 @@ import {
   type CallbackRequest,
   type DeliveryEvent,
   type FailureKind,
-  type HttpReply,
-  type ProviderCheck,
-  type SendResult,
   failure,
+  type HttpReply,
   kindOfStatus,
   malformed,
+  type ProviderCheck,
   requestJson,
   retryAfterMs,
+  type SendResult,
   scrubSecrets,
 } from '../adapter.js';
 import { type CallbackQuery, callbackQuerySchema, callbackStatus } from './callbacks.js';
@@ -138,10 +138,15 @@ export const verihubsAdapter: AdapterDefinition<VerihubsConfig> = {
           ...(config.templateName && { template_name: config.templateName }),
           ...(config.callbackUrl && { callback_url: config.callbackUrl }),
         };
-        const reply = await requestJson(fetchImpl, PROVIDER, `${base}/${config.version}/whatsapp/otp/send`, { headers, body, signal });
+        const reply = await requestJson(fetchImpl, PROVIDER, `${base}/${config.version}/whatsapp/otp/send`, {
+          headers,
+          body,
+          signal,
+        });
         // A failure carries `ok`; an HTTP reply does not (`'status' in` would not narrow: failures may have a status).
         if ('ok' in reply) return reply;
-        if (reply.status < 200 || reply.status >= 300) return classify(reply, [message.code, config.apiKey, config.appId], now);
+        if (reply.status < 200 || reply.status >= 300)
+          return classify(reply, [message.code, config.apiKey, config.appId], now);
         const parsed = acceptedSchema.safeParse(reply.json);
         if (!parsed.success) return malformed(PROVIDER, reply.status);
         // Delegating without the generated code back leaves nothing for the core to show or check against.
@@ -157,7 +162,11 @@ export const verihubsAdapter: AdapterDefinition<VerihubsConfig> = {
 
       async check({ to, code }, { signal }): Promise<ProviderCheck> {
         const body = { msisdn: msisdnOf(to), otp: code, ...(config.challenge && { challenge: config.challenge }) };
-        const reply = await requestJson(fetchImpl, PROVIDER, `${base}/${config.version}/whatsapp/otp/verify`, { headers, body, signal });
+        const reply = await requestJson(fetchImpl, PROVIDER, `${base}/${config.version}/whatsapp/otp/verify`, {
+          headers,
+          body,
+          signal,
+        });
         if ('ok' in reply) return 'failed';
         if (reply.status === 200) return verifiedReplySchema.safeParse(reply.json).success ? 'approved' : 'failed';
         // 404 "OTP not found": wrong, unknown, replaced or already used. 422: right code, time_limit passed.
@@ -170,7 +179,12 @@ export const verihubsAdapter: AdapterDefinition<VerihubsConfig> = {
 
   simulator(baseUrl, { callbackUrl } = {}) {
     // Any non-empty App-ID / API-Key pair works on an unconfigured simulator; these are its demo values.
-    return verihubsConfigSchema.parse({ baseUrl, appId: '3f5c1a2e-8b7d-4c6e-9f01-2a3b4c5d6e7f', apiKey: 'waotp-demo-verihubs-key', ...(callbackUrl && { callbackUrl }) });
+    return verihubsConfigSchema.parse({
+      baseUrl,
+      appId: '3f5c1a2e-8b7d-4c6e-9f01-2a3b4c5d6e7f',
+      apiKey: 'waotp-demo-verihubs-key',
+      ...(callbackUrl && { callbackUrl }),
+    });
   },
 
   parseCallback(request) {

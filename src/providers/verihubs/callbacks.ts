@@ -34,8 +34,20 @@ export const CALLBACK_STATUSES: readonly CallbackStatus[] = [
   { code: 5, name: 'Unverified', state: 'unverified', when: 'time_limit passed without a verify' },
   { code: 6, name: 'Failed', state: 'failed', when: 'a number without WhatsApp, or options.failures maps to 6' },
   { code: 7, name: 'Request Error', state: 'failed', when: 'options.failures maps the msisdn to 7' },
-  { code: 8, name: 'Rejected', state: 'failed', v2Only: true, when: 'v2 send that options.failures maps to 8 (spam check)' },
-  { code: 9, name: 'Blocked', state: 'failed', v2Only: true, when: 'v2 send that options.failures maps to 9 (blocking)' },
+  {
+    code: 8,
+    name: 'Rejected',
+    state: 'failed',
+    v2Only: true,
+    when: 'v2 send that options.failures maps to 8 (spam check)',
+  },
+  {
+    code: 9,
+    name: 'Blocked',
+    state: 'failed',
+    v2Only: true,
+    when: 'v2 send that options.failures maps to 9 (blocking)',
+  },
   { code: 10, name: 'Tier Limit Exceeded', state: 'failed', when: 'options.failures maps the msisdn to 10' },
 ];
 
@@ -47,7 +59,10 @@ export type FailureCode = (typeof FAILURE_CODES)[number];
 export const callbackQuerySchema = z.object({
   // Documented as a UUID; any non-empty id is kept so a format change does not drop delivery reports.
   session_id: z.string().trim().min(1),
-  status: z.string().trim().regex(/^\d{1,3}$/),
+  status: z
+    .string()
+    .trim()
+    .regex(/^\d{1,3}$/),
 });
 export type CallbackQuery = z.infer<typeof callbackQuerySchema>;
 
@@ -83,6 +98,10 @@ export const verihubsCallbacks: CallbackDefinition = {
   states: ['requested', 'sent', 'delivered', 'read', 'verified', 'unverified', 'failed'],
   render: ({ state, message }) => {
     const status = state === 'failed' ? failureCode(message.failure) : CODE_OF_STATE[state];
-    return { method: 'GET', headers: {}, query: { session_id: message.providerMessageId ?? '', status: String(status) } };
+    return {
+      method: 'GET',
+      headers: {},
+      query: { session_id: message.providerMessageId ?? '', status: String(status) },
+    };
   },
 };

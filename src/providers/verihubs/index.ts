@@ -6,39 +6,51 @@
  */
 import { z } from 'zod';
 import { authenticationText } from '../auth-template.js';
-import { type CapturedMessage, type HandleContext, type ResponseSpec, defineEndpoint, defineProvider } from '../define.js';
-import { verihubsAdapter } from './adapter.js';
-import { sandboxSendRow, sandboxVerifyRow, SANDBOX_SEND, SANDBOX_VERIFY } from './sandbox.js';
 import {
+  type CapturedMessage,
+  defineEndpoint,
+  defineProvider,
+  type HandleContext,
+  type ResponseSpec,
+} from '../define.js';
+import { verihubsAdapter } from './adapter.js';
+import { callbackStatus, verihubsCallbacks } from './callbacks.js';
+import { SANDBOX_SEND, SANDBOX_VERIFY, sandboxSendRow, sandboxVerifyRow } from './sandbox.js';
+import {
+  credentialSchema,
   DEFAULT_OTP_LENGTH,
   DEFAULT_TIME_LIMIT_SECONDS,
-  type SandboxSend,
-  type SendOtp,
-  type VerihubsCredential,
-  credentialSchema,
   errorSchema,
   optionsSchema,
+  type SandboxSend,
+  type SendOtp,
   sandboxSendSchema,
   sandboxVerifySchema,
   sendOtpSchema,
   sentSchema,
+  type VerihubsCredential,
   verifiedSchema,
   verifyOtpSchema,
   wholeNumber,
 } from './schema.js';
-import { type OtpSession, type State, createState, currentSessionId, openSession, verifySession } from './sessions.js';
-import { INVALID_SCENARIO, MESSAGES, authenticate, reject } from './simulate.js';
-import { callbackStatus, verihubsCallbacks } from './callbacks.js';
+import { createState, currentSessionId, type OtpSession, openSession, type State, verifySession } from './sessions.js';
+import { authenticate, INVALID_SCENARIO, MESSAGES, reject } from './simulate.js';
 
 export { SANDBOX_SEND, SANDBOX_VERIFY } from './sandbox.js';
-export { type SessionView, lookupSession } from './sessions.js';
+export { lookupSession, type SessionView } from './sessions.js';
 
 // assumption: without lang_code the OTP is rendered in Indonesian, Verihubs' home market.
 export const DEFAULT_LANGUAGE = 'id';
 
 const SESSION_ID_EXAMPLE = '6b0e9c1a-2f4d-4e8b-9a77-1c3d5e7f9a20';
-const error = (description: string, message: string): ResponseSpec => ({ description, schema: errorSchema, example: { message } });
-const retryAfter = { 'Retry-After': { description: 'Seconds to wait before the next request', schema: { type: 'integer' as const } } };
+const error = (description: string, message: string): ResponseSpec => ({
+  description,
+  schema: errorSchema,
+  example: { message },
+});
+const retryAfter = {
+  'Retry-After': { description: 'Seconds to wait before the next request', schema: { type: 'integer' as const } },
+};
 
 /** The rejections every endpoint can answer: scenario rules may force any of them on any endpoint. */
 function rejections(limit: string): Record<number, ResponseSpec> {
@@ -53,11 +65,26 @@ function rejections(limit: string): Record<number, ResponseSpec> {
   };
 }
 
-const sentExample = { message: MESSAGES.sent, otp: '482913', session_id: SESSION_ID_EXAMPLE, msisdn: '6281234567890', try_count: 1 };
+const sentExample = {
+  message: MESSAGES.sent,
+  otp: '482913',
+  session_id: SESSION_ID_EXAMPLE,
+  msisdn: '6281234567890',
+  try_count: 1,
+};
 
 /** The reply to an accepted send, from its stored session. */
 function sent(session: OtpSession) {
-  return { status: 201, body: { message: MESSAGES.sent, otp: session.otp, session_id: session.sessionId, msisdn: session.msisdn, try_count: session.tryCount } };
+  return {
+    status: 201,
+    body: {
+      message: MESSAGES.sent,
+      otp: session.otp,
+      session_id: session.sessionId,
+      msisdn: session.msisdn,
+      try_count: session.tryCount,
+    },
+  };
 }
 
 /** Generates or takes the OTP, stores its session and puts the message on the phone. */
@@ -92,10 +119,15 @@ function accept(
     expiresAt: session.expiresAt,
   };
   // Verihubs accepts the send and reports a number without WhatsApp only by callback status 6 "Failed".
-  if (ctx.outcome === 'not_on_whatsapp') message.failure = { code: 6, title: 'Failed', details: 'WhatsApp could not deliver to this msisdn' };
+  if (ctx.outcome === 'not_on_whatsapp')
+    message.failure = { code: 6, title: 'Failed', details: 'WhatsApp could not deliver to this msisdn' };
   const status = failure === undefined ? undefined : callbackStatus(failure);
   if (status) {
-    message.failure = { code: status.code, title: status.name, details: `options.failures maps ${body.msisdn} to ${status.code}` };
+    message.failure = {
+      code: status.code,
+      title: status.name,
+      details: `options.failures maps ${body.msisdn} to ${status.code}`,
+    };
   }
   ctx.capture(message);
   return session;
@@ -137,8 +169,15 @@ function sendEndpoint(version: 'v1' | 'v2') {
       body: { msisdn: to, challenge: 'login', time_limit: '300', lang_code: 'id' },
     }),
     responses: {
-      201: { description: 'OTP generated (or taken) and sent; the OTP is echoed', schema: sentSchema, example: sentExample },
-      400: error('Malformed JSON, a missing or invalid field, otp together with otp_length, or an unknown template', MESSAGES.validation),
+      201: {
+        description: 'OTP generated (or taken) and sent; the OTP is echoed',
+        schema: sentSchema,
+        example: sentExample,
+      },
+      400: error(
+        'Malformed JSON, a missing or invalid field, otp together with otp_length, or an unknown template',
+        MESSAGES.validation,
+      ),
       ...rejections(`Over ${limit} requests per second for this App-ID on ${version}`),
     },
   });
@@ -169,7 +208,11 @@ function verifyEndpoint(version: 'v1' | 'v2') {
       return { status: 200, body: { message: MESSAGES.verified } };
     },
     responses: {
-      200: { description: 'The OTP is right and now used up', schema: verifiedSchema, example: { message: MESSAGES.verified } },
+      200: {
+        description: 'The OTP is right and now used up',
+        schema: verifiedSchema,
+        example: { message: MESSAGES.verified },
+      },
       400: error('Malformed JSON or a missing or invalid field', MESSAGES.validation),
       404: error('Wrong, unknown, replaced or already verified OTP, or a different challenge', MESSAGES.notFound),
       422: error('The OTP is right but its time_limit has passed', MESSAGES.expired),
@@ -191,13 +234,23 @@ const sandboxSend = defineEndpoint<State, VerihubsCredential>()({
   handle(ctx) {
     const row = sandboxSendRow(ctx.body.msisdn);
     if (!row) return ctx.reject('invalid_request', INVALID_SCENARIO);
-    if (row.outcome !== 'accepted') return ctx.reject(row.outcome, { problem: 'scenario', message: `sandbox msisdn ${row.msisdn}: ${row.description}`, retryAfter: 1 });
+    if (row.outcome !== 'accepted')
+      return ctx.reject(row.outcome, {
+        problem: 'scenario',
+        message: `sandbox msisdn ${row.msisdn}: ${row.description}`,
+        retryAfter: 1,
+      });
     return sent(accept(ctx, 'sandbox'));
   },
   responses: {
-    201: { description: '6282123060001: OTP sent (captured in the inbox)', schema: sentSchema, example: { ...sentExample, msisdn: '6282123060001' } },
+    201: {
+      description: '6282123060001: OTP sent (captured in the inbox)',
+      schema: sentSchema,
+      example: { ...sentExample, msisdn: '6282123060001' },
+    },
     400: {
-      description: '6282123060002 or an invalid payload: "Validation error"; any msisdn outside the table: "Invalid scenario"',
+      description:
+        '6282123060002 or an invalid payload: "Validation error"; any msisdn outside the table: "Invalid scenario"',
       schema: errorSchema,
       example: { message: MESSAGES.validation },
     },
@@ -225,7 +278,11 @@ const sandboxVerify = defineEndpoint<State, VerihubsCredential>()({
   },
   responses: {
     200: { description: '6282123060007', schema: verifiedSchema, example: { message: MESSAGES.verified } },
-    400: { description: 'An invalid payload: "Validation error"; any msisdn outside the table: "Invalid scenario"', schema: errorSchema, example: { message: MESSAGES.invalidScenario } },
+    400: {
+      description: 'An invalid payload: "Validation error"; any msisdn outside the table: "Invalid scenario"',
+      schema: errorSchema,
+      example: { message: MESSAGES.invalidScenario },
+    },
     404: error('6282123060008', MESSAGES.notFound),
     422: error('6282123060009', MESSAGES.expired),
     ...rejections('Forced by a scenario rule only'),
@@ -238,7 +295,13 @@ export const verihubs = defineProvider<State, VerihubsCredential>({
   name: 'Verihubs',
   docs: 'https://docs.verihubs.com/reference/send_whatsapp_otp_post',
   securitySchemes: {
-    appId: { type: 'apiKey', in: 'header', name: 'App-ID', identifier: true, description: 'Application id from the Verihubs dashboard; the rate-limit account' },
+    appId: {
+      type: 'apiKey',
+      in: 'header',
+      name: 'App-ID',
+      identifier: true,
+      description: 'Application id from the Verihubs dashboard; the rate-limit account',
+    },
     apiKey: { type: 'apiKey', in: 'header', name: 'API-Key', description: 'Secret key from the Verihubs dashboard' },
   },
   credential: credentialSchema,
@@ -250,19 +313,36 @@ export const verihubs = defineProvider<State, VerihubsCredential>({
   },
   reject,
   errorSchema,
-  endpoints: [sendEndpoint('v1'), sendEndpoint('v2'), verifyEndpoint('v1'), verifyEndpoint('v2'), sandboxSend, sandboxVerify],
+  endpoints: [
+    sendEndpoint('v1'),
+    sendEndpoint('v2'),
+    verifyEndpoint('v1'),
+    verifyEndpoint('v2'),
+    sandboxSend,
+    sandboxVerify,
+  ],
   failoverRank: 1,
   adapter: verihubsAdapter,
   callbacks: verihubsCallbacks,
   documentedCases: [
     ...SANDBOX_SEND.map((row) => ({
       name: `sandbox send ${row.msisdn} (${row.description})`,
-      request: { method: 'POST' as const, path: '/v1/whatsapp/otp/send/sandbox', headers: { ...DEMO_HEADERS, 'content-type': 'application/json' }, body: { msisdn: row.msisdn, content: ['Registration'] } },
+      request: {
+        method: 'POST' as const,
+        path: '/v1/whatsapp/otp/send/sandbox',
+        headers: { ...DEMO_HEADERS, 'content-type': 'application/json' },
+        body: { msisdn: row.msisdn, content: ['Registration'] },
+      },
       expect: { status: row.status, body: { message: row.message } },
     })),
     ...SANDBOX_VERIFY.map((row) => ({
       name: `sandbox verify ${row.msisdn} (${row.description})`,
-      request: { method: 'POST' as const, path: '/v1/whatsapp/otp/verify/sandbox', headers: { ...DEMO_HEADERS, 'content-type': 'application/json' }, body: { msisdn: row.msisdn, otp: '1234' } },
+      request: {
+        method: 'POST' as const,
+        path: '/v1/whatsapp/otp/verify/sandbox',
+        headers: { ...DEMO_HEADERS, 'content-type': 'application/json' },
+        body: { msisdn: row.msisdn, otp: '1234' },
+      },
       expect: { status: row.status, body: { message: row.message } },
     })),
   ],

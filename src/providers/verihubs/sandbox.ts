@@ -26,11 +26,41 @@ export interface SandboxVerifyRow {
 /** Send scenarios, in the documented order. */
 export const SANDBOX_SEND: readonly SandboxSendRow[] = [
   { msisdn: '6282123060001', description: 'Success Payload', status: 201, message: MESSAGES.sent, outcome: 'accepted' },
-  { msisdn: '6282123060002', description: 'Bad Request', status: 400, message: MESSAGES.validation, outcome: 'invalid_request' },
-  { msisdn: '6282123060003', description: 'Invalid Header', status: 401, message: MESSAGES.unauthorized, outcome: 'unauthorized' },
-  { msisdn: '6282123060004', description: 'insufficient quota', status: 403, message: MESSAGES.quota, outcome: 'insufficient_quota' },
-  { msisdn: '6282123060005', description: 'Blocked Msisdn', status: 409, message: MESSAGES.blocked, outcome: 'blocked_recipient' },
-  { msisdn: '6282123060006', description: 'Too Many Request', status: 429, message: MESSAGES.rateLimited, outcome: 'rate_limited' },
+  {
+    msisdn: '6282123060002',
+    description: 'Bad Request',
+    status: 400,
+    message: MESSAGES.validation,
+    outcome: 'invalid_request',
+  },
+  {
+    msisdn: '6282123060003',
+    description: 'Invalid Header',
+    status: 401,
+    message: MESSAGES.unauthorized,
+    outcome: 'unauthorized',
+  },
+  {
+    msisdn: '6282123060004',
+    description: 'insufficient quota',
+    status: 403,
+    message: MESSAGES.quota,
+    outcome: 'insufficient_quota',
+  },
+  {
+    msisdn: '6282123060005',
+    description: 'Blocked Msisdn',
+    status: 409,
+    message: MESSAGES.blocked,
+    outcome: 'blocked_recipient',
+  },
+  {
+    msisdn: '6282123060006',
+    description: 'Too Many Request',
+    status: 429,
+    message: MESSAGES.rateLimited,
+    outcome: 'rate_limited',
+  },
 ];
 
 /** Verify scenarios, in the documented order. */

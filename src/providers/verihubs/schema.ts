@@ -16,13 +16,19 @@ export const OTP_LENGTH_RANGE = { min: 4, max: 10 } as const;
 const optionalText = z.string().optional();
 
 // assumption: msisdn must be 6 to 15 digits without "+" or a leading 0; "08…" and "+62…" are Validation errors.
-const msisdn = z.string().regex(/^[1-9]\d{5,14}$/, 'msisdn must be digits with the country prefix, without + or a leading 0');
+const msisdn = z
+  .string()
+  .regex(/^[1-9]\d{5,14}$/, 'msisdn must be digits with the country prefix, without + or a leading 0');
 
 // assumption: a client-made otp is 1 to 15 letters or digits (Meta's limit for an authentication code).
 const otp = z.union([z.literal(''), z.string().regex(/^[A-Za-z0-9]{1,15}$/, 'otp must be 1 to 15 letters or digits')]);
 
 // Clients send both "300" and 300; the docs type both fields as strings.
-const whole = z.union([z.literal(''), z.string().regex(/^\d+$/, 'must be a whole number'), z.number().int().nonnegative()]);
+const whole = z.union([
+  z.literal(''),
+  z.string().regex(/^\d+$/, 'must be a whole number'),
+  z.number().int().nonnegative(),
+]);
 
 /** The number a "300" / 300 / "" field holds, undefined when absent or empty. */
 export function wholeNumber(value: string | number | undefined): number | undefined {
@@ -59,7 +65,11 @@ function checkSend(body: SendShape, ctx: z.RefinementCtx) {
     ctx.addIssue({ code: 'custom', path: ['otp_length'], message: 'otp_length must not be sent together with otp' });
   }
   if (length !== undefined && (length < OTP_LENGTH_RANGE.min || length > OTP_LENGTH_RANGE.max)) {
-    ctx.addIssue({ code: 'custom', path: ['otp_length'], message: `otp_length must be ${OTP_LENGTH_RANGE.min} to ${OTP_LENGTH_RANGE.max}` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['otp_length'],
+      message: `otp_length must be ${OTP_LENGTH_RANGE.min} to ${OTP_LENGTH_RANGE.max}`,
+    });
   }
   // assumption: time_limit must be at least 1 second (undocumented).
   if (wholeNumber(body.time_limit) === 0) {

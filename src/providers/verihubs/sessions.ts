@@ -90,7 +90,10 @@ export type VerifyResult = 'verified' | 'not_found' | 'expired';
  * A wrong, unknown, replaced or already used OTP is `not_found`; the right one past its time limit is `expired`.
  * assumption: wrong attempts are not limited; the OTP stays valid until it is verified or expires.
  */
-export function verifySession(state: State, input: { msisdn: string; challenge: string; otp: string; now: number }): VerifyResult {
+export function verifySession(
+  state: State,
+  input: { msisdn: string; challenge: string; otp: string; now: number },
+): VerifyResult {
   const session = state.sessions.get(state.current.get(keyOf(input.msisdn, input.challenge)) ?? '');
   if (!session || session.otp !== input.otp || session.verifiedAt !== undefined) return 'not_found';
   if (input.now > session.expiresAt) return 'expired';

@@ -29,7 +29,11 @@ export const MESSAGES = {
 } as const;
 
 /** Pass as the reason of an `invalid_request` to get the sandbox's "Invalid scenario" instead of "Validation error". */
-export const INVALID_SCENARIO: RejectReason = { problem: 'scenario', field: 'msisdn', message: MESSAGES.invalidScenario };
+export const INVALID_SCENARIO: RejectReason = {
+  problem: 'scenario',
+  field: 'msisdn',
+  message: MESSAGES.invalidScenario,
+};
 
 const fail = (status: number, message: string, headers?: Record<string, string>): NativeReply => ({
   status,
@@ -42,7 +46,8 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
   switch (outcome) {
     case 'invalid_request':
       if (reason.status === 413) return fail(413, MESSAGES.tooLarge);
-      if (reason.problem === 'scenario' && reason.message === MESSAGES.invalidScenario) return fail(400, MESSAGES.invalidScenario);
+      if (reason.problem === 'scenario' && reason.message === MESSAGES.invalidScenario)
+        return fail(400, MESSAGES.invalidScenario);
       // Verihubs words every bad payload the same: malformed JSON, a missing field, an unknown template.
       return fail(400, MESSAGES.validation);
     case 'unauthorized':
@@ -59,7 +64,11 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
   }
 }
 
-const unauthorized = (message: string): AuthVerdict => ({ ok: false, outcome: 'unauthorized', reason: { problem: 'bad_credentials', message } });
+const unauthorized = (message: string): AuthVerdict => ({
+  ok: false,
+  outcome: 'unauthorized',
+  reason: { problem: 'bad_credentials', message },
+});
 
 /**
  * `App-ID` + `API-Key` headers (any case, as clients send `APP-ID` or `Api-Key` too). By default any

@@ -6,12 +6,32 @@
  * @module
  */
 import { z } from 'zod';
-import { type AdapterDefinition, type CallbackRequest, type DeliveryEvent, type FailureKind, type HttpReply, type SendResult, failure, kindOfStatus, malformed, requestJson, retryAfterMs, scrubSecrets,
+import {
+  type AdapterDefinition,
+  type CallbackRequest,
+  type DeliveryEvent,
+  type FailureKind,
+  failure,
+  type HttpReply,
+  kindOfStatus,
+  malformed,
+  requestJson,
+  retryAfterMs,
+  type SendResult,
+  scrubSecrets,
 } from '../adapter.js';
 import { toDigits } from '../credentials.js';
 import type { DeliveryState } from '../outcomes.js';
 import { DEMO } from './demo.js';
-import { GRAPH_VERSION, PHONE_NUMBER_ID, type SendMessage, errorSchema, sentSchema, statusWebhookSchema, webhookStatusSchema } from './schema.js';
+import {
+  errorSchema,
+  GRAPH_VERSION,
+  PHONE_NUMBER_ID,
+  type SendMessage,
+  sentSchema,
+  statusWebhookSchema,
+  webhookStatusSchema,
+} from './schema.js';
 import { verifyPayloadSignature } from './signature.js';
 
 const PROVIDER = 'whatsapp-cloud';
@@ -24,7 +44,10 @@ export const whatsappCloudConfigSchema = z.object({
   apiVersion: z.string().regex(GRAPH_VERSION, 'apiVersion must look like v21.0').default(DEMO.version),
   /** A system-user token (long-lived); the dashboard's temporary token expires within 24 h. */
   accessToken: z.string().min(1),
-  phoneNumberId: z.union([z.string(), z.int().nonnegative()]).transform(String).pipe(z.string().regex(PHONE_NUMBER_ID, 'phoneNumberId must be numeric')),
+  phoneNumberId: z
+    .union([z.string(), z.int().nonnegative()])
+    .transform(String)
+    .pipe(z.string().regex(PHONE_NUMBER_ID, 'phoneNumberId must be numeric')),
   /** An approved authentication template (copy code, one-tap or zero-tap: the send is the same). */
   templateName: z.string().min(1),
   /** Template language when the message names none, e.g. `en`, `id`, `pt_BR`. */
@@ -61,19 +84,37 @@ export const whatsappCloudAdapter: AdapterDefinition<WhatsappCloudConfig> = {
       provider: PROVIDER,
       async send(message, { signal }) {
         // The Cloud API sends the code it is given; it cannot generate one.
-        if (!message.code) return failure(PROVIDER, 'invalid_request', 'no code to send: the WhatsApp Cloud API does not generate codes');
+        if (!message.code)
+          return failure(
+            PROVIDER,
+            'invalid_request',
+            'no code to send: the WhatsApp Cloud API does not generate codes',
+          );
         // assumption: the message's locale, when given, is the template language; `language` is the fallback.
-        const body = templateMessage(toDigits(message.to), message.code, message.locale?.replace(/-/g, '_') ?? config.language, config.templateName);
-        const reply = await requestJson(fetch, PROVIDER, url, { headers: { authorization: `Bearer ${config.accessToken}` }, body, signal });
+        const body = templateMessage(
+          toDigits(message.to),
+          message.code,
+          message.locale?.replace(/-/g, '_') ?? config.language,
+          config.templateName,
+        );
+        const reply = await requestJson(fetch, PROVIDER, url, {
+          headers: { authorization: `Bearer ${config.accessToken}` },
+          body,
+          signal,
+        });
         if ('ok' in reply) return reply;
         return classify(reply, [message.code, config.accessToken], now);
       },
-      answerHandshake: (query) => (query['hub.mode'] === 'subscribe' && query['hub.verify_token'] === config.verifyToken ? query['hub.challenge'] : undefined),
+      answerHandshake: (query) =>
+        query['hub.mode'] === 'subscribe' && query['hub.verify_token'] === config.verifyToken
+          ? query['hub.challenge']
+          : undefined,
     };
   },
 
   // Meta signs every report with the app secret, so the signature is the proof the core asks for.
-  verifyReport: (rawBody, headers, config) => verifyPayloadSignature(rawBody, headers['x-hub-signature-256'], config.appSecret),
+  verifyReport: (rawBody, headers, config) =>
+    verifyPayloadSignature(rawBody, headers['x-hub-signature-256'], config.appSecret),
 
   simulator: (baseUrl) =>
     whatsappCloudConfigSchema.parse({
@@ -86,9 +127,13 @@ export const whatsappCloudAdapter: AdapterDefinition<WhatsappCloudConfig> = {
     }),
 
   parseCallback(request: CallbackRequest): DeliveryEvent[] {
-    const envelope = statusWebhookSchema.safeParse(typeof request.body === 'string' ? safeJson(request.body) : request.body);
+    const envelope = statusWebhookSchema.safeParse(
+      typeof request.body === 'string' ? safeJson(request.body) : request.body,
+    );
     if (!envelope.success) return [];
-    const statuses = envelope.data.entry.flatMap((e) => e.changes.filter((c) => c.field === 'messages').flatMap((c) => c.value.statuses ?? []));
+    const statuses = envelope.data.entry.flatMap((e) =>
+      e.changes.filter((c) => c.field === 'messages').flatMap((c) => c.value.statuses ?? []),
+    );
     return statuses.flatMap((entry): DeliveryEvent[] => {
       const parsed = webhookStatusSchema.safeParse(entry);
       const state = parsed.success ? STATES[parsed.data.status] : undefined;
@@ -99,8 +144,10 @@ export const whatsappCloudAdapter: AdapterDefinition<WhatsappCloudConfig> = {
         {
           providerMessageId: parsed.data.id,
           state,
-          ...(Number.isFinite(seconds) && parsed.data.timestamp !== '' && { at: new Date(seconds * 1000).toISOString() }),
-          ...(state === 'failed' && error && { error: { code: error.code, message: error.title ?? error.message ?? `error ${error.code}` } }),
+          ...(Number.isFinite(seconds) &&
+            parsed.data.timestamp !== '' && { at: new Date(seconds * 1000).toISOString() }),
+          ...(state === 'failed' &&
+            error && { error: { code: error.code, message: error.title ?? error.message ?? `error ${error.code}` } }),
         },
       ];
     });
@@ -135,7 +182,9 @@ function classify(reply: HttpReply, secrets: string[], now: () => number): SendR
   const parsed = errorSchema.safeParse(reply.json);
   const error = parsed.success ? parsed.data.error : undefined;
   const kind = kindOf(status, error?.code);
-  const words = error ? `${error.message}${error.error_data ? `: ${error.error_data.details}` : ''}` : 'without a Graph error body';
+  const words = error
+    ? `${error.message}${error.error_data ? `: ${error.error_data.details}` : ''}`
+    : 'without a Graph error body';
   return failure(PROVIDER, kind, `HTTP ${status} ${scrubSecrets(words, secrets)}`, {
     status,
     // assumption: Meta sends no Retry-After on throttling; without one, wait 1 s (the per-number limit is per second).

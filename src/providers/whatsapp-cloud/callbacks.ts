@@ -7,8 +7,8 @@
 import { createHash } from 'node:crypto';
 import type { CallbackDefinition, CallbackEvent, NativeCallback } from '../define.js';
 import { DEMO } from './demo.js';
-import { metaJson, signPayload } from './signature.js';
 import { statusWebhookSchema } from './schema.js';
+import { metaJson, signPayload } from './signature.js';
 
 /** What the simulated app knows about itself: the secret that signs, the token of the handshake, its WABA. */
 export interface CloudState {
@@ -19,7 +19,12 @@ export interface CloudState {
 }
 
 /** The state of a simulator with no config (also what contract examples are rendered with). */
-export const DEMO_STATE: CloudState = { appSecret: DEMO.appSecret, verifyToken: DEMO.verifyToken, wabaId: DEMO.wabaId, displayPhoneNumber: DEMO.displayPhoneNumber };
+export const DEMO_STATE: CloudState = {
+  appSecret: DEMO.appSecret,
+  verifyToken: DEMO.verifyToken,
+  wabaId: DEMO.wabaId,
+  displayPhoneNumber: DEMO.displayPhoneNumber,
+};
 
 const ERROR_DOCS = 'https://developers.facebook.com/docs/whatsapp/cloud-api/support/error-codes/';
 
@@ -31,7 +36,10 @@ function statusOf({ state, at, message }: CallbackEvent) {
     const failure = message.failure ?? { code: 131026, title: 'Message undeliverable' };
     const code = Number(failure.code) || 131026;
     const details = failure.details ?? `${failure.title}.`;
-    return { ...base, errors: [{ code, title: failure.title, message: failure.title, error_data: { details }, href: ERROR_DOCS }] };
+    return {
+      ...base,
+      errors: [{ code, title: failure.title, message: failure.title, error_data: { details }, href: ERROR_DOCS }],
+    };
   }
   // assumption: one conversation per message, its id derived from the message id so every report of it agrees.
   const conversation = { id: createHash('md5').update(id).digest('hex'), origin: { type: 'authentication' } };
@@ -54,7 +62,10 @@ export function renderStatus(event: CallbackEvent, state: CloudState): NativeCal
             field: 'messages',
             value: {
               messaging_product: 'whatsapp',
-              metadata: { display_phone_number: state.displayPhoneNumber, phone_number_id: event.message.callback?.data ?? DEMO.phoneNumberId },
+              metadata: {
+                display_phone_number: state.displayPhoneNumber,
+                phone_number_id: event.message.callback?.data ?? DEMO.phoneNumberId,
+              },
               statuses: [statusOf(event)],
             },
           },
@@ -72,14 +83,21 @@ export function renderStatus(event: CallbackEvent, state: CloudState): NativeCal
 }
 
 export const whatsappCloudCallbacks: CallbackDefinition = {
-  target: { setting: 'the app\'s webhook callback URL (App Dashboard -> WhatsApp -> Configuration), subscribed to "messages"' },
+  target: {
+    setting: 'the app\'s webhook callback URL (App Dashboard -> WhatsApp -> Configuration), subscribed to "messages"',
+  },
   method: 'POST',
-  summary: 'Status webhook: {"object":"whatsapp_business_account","entry":[{id,changes:[{field:"messages",value:{metadata,statuses:[…]}}]}]}, signed with X-Hub-Signature-256',
+  summary:
+    'Status webhook: {"object":"whatsapp_business_account","entry":[{id,changes:[{field:"messages",value:{metadata,statuses:[…]}}]}]}, signed with X-Hub-Signature-256',
   body: statusWebhookSchema,
   // Docs: Meta retries failed deliveries for up to 7 days, in no guaranteed order; the simulator keeps it short.
   // assumption: 5 attempts in all, like the On-Prem slice, stand in for Meta's undocumented schedule.
   delivery: { attempts: 5, timeoutMs: 10_000 },
   states: ['sent', 'delivered', 'read', 'failed'],
-  handshake: (state: CloudState, challenge) => ({ 'hub.mode': 'subscribe', 'hub.verify_token': state.verifyToken, 'hub.challenge': challenge }),
+  handshake: (state: CloudState, challenge) => ({
+    'hub.mode': 'subscribe',
+    'hub.verify_token': state.verifyToken,
+    'hub.challenge': challenge,
+  }),
   render: (event, state: CloudState = DEMO_STATE) => renderStatus(event, state),
 };

@@ -16,14 +16,19 @@ export const MAX_CODE_LENGTH = 15;
 
 const textParameterSchema = z.object({
   type: z.literal('text', { error: 'must be "text"' }),
-  text: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(MAX_CODE_LENGTH, `must be at most ${MAX_CODE_LENGTH} characters`),
+  text: z
+    .string({ error: 'must be a string' })
+    .min(1, 'must not be empty')
+    .max(MAX_CODE_LENGTH, `must be at most ${MAX_CODE_LENGTH} characters`),
 });
 
 const componentSchema = z.object({
   type: z.enum(['header', 'body', 'button'], { error: 'must be one of header, body, button' }),
   // Docs: the OTP button (copy code, one-tap, zero-tap) is stored as a URL button, so sends use sub_type url.
   sub_type: z.enum(['url', 'quick_reply'], { error: 'must be one of url, quick_reply' }).optional(),
-  index: z.union([z.literal(0), z.literal('0')], { error: 'must be 0 (or "0"): an authentication template has one button' }).optional(),
+  index: z
+    .union([z.literal(0), z.literal('0')], { error: 'must be 0 (or "0"): an authentication template has one button' })
+    .optional(),
   parameters: z.array(textParameterSchema, { error: 'must be an array' }).optional(),
 });
 
@@ -31,7 +36,10 @@ export const templateSchema = z
   .object({
     name: z.string({ error: 'must be a string' }).min(1, 'must not be empty'),
     // assumption: `policy` and `namespace` are accepted and ignored (Cloud resolves templates by name + language).
-    language: z.object({ code: z.string({ error: 'must be a string' }).min(1, 'must not be empty'), policy: z.string().optional() }),
+    language: z.object({
+      code: z.string({ error: 'must be a string' }).min(1, 'must not be empty'),
+      policy: z.string().optional(),
+    }),
     namespace: z.string().optional(),
     components: z.array(componentSchema, { error: 'must be an array' }),
   })
@@ -40,26 +48,46 @@ export const templateSchema = z
     const button = template.components.findIndex((c) => c.type === 'button');
     const code = template.components[body]?.parameters?.[0]?.text;
     if (body < 0 || code === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['components', 'body'], message: 'template.components must include a body component whose text parameter is the code' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['components', 'body'],
+        message: 'template.components must include a body component whose text parameter is the code',
+      });
       return;
     }
     if (button < 0) {
       // Docs: an authentication template's OTP button needs its parameter ("Button at index 0 of type Url requires a parameter").
-      ctx.addIssue({ code: 'custom', path: ['components', 'button'], message: 'Button at index 0 of type Url requires a parameter' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['components', 'button'],
+        message: 'Button at index 0 of type Url requires a parameter',
+      });
       return;
     }
     const b = template.components[button]!;
     if (b.sub_type !== 'url') {
-      ctx.addIssue({ code: 'custom', path: ['components', button, 'sub_type'], message: `template.components[${button}].sub_type must be url for the one-time password button` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['components', button, 'sub_type'],
+        message: `template.components[${button}].sub_type must be url for the one-time password button`,
+      });
       return;
     }
     if (b.parameters?.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['components', button, 'parameters'], message: 'Button at index 0 of type Url requires a parameter' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['components', button, 'parameters'],
+        message: 'Button at index 0 of type Url requires a parameter',
+      });
       return;
     }
     // assumption: a button code that differs from the body code is refused, as On-Prem's docs require the same OTP in both.
     if (b.parameters[0]!.text !== code) {
-      ctx.addIssue({ code: 'custom', path: ['components', button, 'parameters', 0, 'text'], message: 'the button parameter must be the same one-time password as the body parameter' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['components', button, 'parameters', 0, 'text'],
+        message: 'the button parameter must be the same one-time password as the body parameter',
+      });
     }
   });
 
@@ -132,7 +160,10 @@ export const statusWebhookSchema = z.object({
   ),
 });
 
-const digits = z.union([z.string(), z.int().nonnegative()]).transform(String).pipe(z.string().regex(PHONE_NUMBER_ID, 'must be a numeric phone-number id'));
+const digits = z
+  .union([z.string(), z.int().nonnegative()])
+  .transform(String)
+  .pipe(z.string().regex(PHONE_NUMBER_ID, 'must be a numeric phone-number id'));
 
 /** `{token, phoneNumberId?}`: a pinned access token, optionally bound to one phone-number id. */
 export const credentialSchema = z.strictObject({ token: z.string().min(1), phoneNumberId: digits.optional() });

@@ -15,7 +15,11 @@ export function signPayload(rawBody: string | Uint8Array, appSecret: string): st
  * @example
  * verifyPayloadSignature(await req.text(), req.headers.get('x-hub-signature-256') ?? undefined, appSecret);
  */
-export function verifyPayloadSignature(rawBody: string | Uint8Array, header: string | undefined, appSecret: string): boolean {
+export function verifyPayloadSignature(
+  rawBody: string | Uint8Array,
+  header: string | undefined,
+  appSecret: string,
+): boolean {
   if (!header || !/^sha256=[0-9a-f]{64}$/i.test(header.trim())) return false;
   const expected = Buffer.from(signPayload(rawBody, appSecret).slice(7), 'hex');
   const given = Buffer.from(header.trim().slice(7).toLowerCase(), 'hex');
@@ -24,5 +28,8 @@ export function verifyPayloadSignature(rawBody: string | Uint8Array, header: str
 
 /** JSON as Meta writes webhook bodies: every non-ASCII character escaped as `\uXXXX` (some SDKs sign that form). */
 export function metaJson(value: unknown): string {
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }

@@ -12,19 +12,19 @@ import {
   type CallbackRequest,
   type DeliveryEvent,
   type FailureKind,
-  type HttpReply,
-  type SendResult,
   failure,
+  type HttpReply,
   kindOfStatus,
   malformed,
   requestJson,
   retryAfterMs,
+  type SendResult,
   scrubSecrets,
 } from '../adapter.js';
 import { toDigits } from '../credentials.js';
 import type { DeliveryState } from '../outcomes.js';
 import { statusWebhookSchema, webhookStatusSchema } from './callbacks.js';
-import { type SendMessage, contactsReplySchema, errorSchema, messageCreatedSchema } from './schema.js';
+import { contactsReplySchema, errorSchema, messageCreatedSchema, type SendMessage } from './schema.js';
 
 const PROVIDER = 'whatsapp-onprem';
 /** Docs: a login token is valid for 7 days. */
@@ -58,7 +58,9 @@ interface Session {
 // Replies are read without requiring `meta`: it is [lib]-confidence only, and a client gains nothing from it.
 // assumption: an `expires_after` in another format, or none, is tolerated (the token is then kept for the documented
 // 7 days), so this is looser than the simulator's loginReplySchema.
-const loginSchema = z.object({ users: z.array(z.object({ token: z.string().min(1), expires_after: z.string().optional() })).min(1) });
+const loginSchema = z.object({
+  users: z.array(z.object({ token: z.string().min(1), expires_after: z.string().optional() })).min(1),
+});
 const createdSchema = messageCreatedSchema.omit({ meta: true });
 const errorsSchema = errorSchema.omit({ meta: true });
 
@@ -89,7 +91,11 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
       return [...values, ...values.map((v) => Buffer.from(`${config.username}:${v}`).toString('base64'))];
     };
 
-    const postLogin = async (pass: string, body: { new_password: string } | undefined, signal: AbortSignal): Promise<Session | Failure> => {
+    const postLogin = async (
+      pass: string,
+      body: { new_password: string } | undefined,
+      signal: AbortSignal,
+    ): Promise<Session | Failure> => {
       const reply = await requestJson(fetchImpl, PROVIDER, `${base}/v1/users/login`, {
         headers: { authorization: `Basic ${Buffer.from(`${config.username}:${pass}`).toString('base64')}` },
         body,
@@ -98,7 +104,11 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
       if (!isReply(reply)) return { ...reply, message: `login: ${reply.message}` };
       if (reply.status >= 200 && reply.status < 300) {
         const parsed = loginSchema.safeParse(reply.json);
-        if (!reply.jsonOk || !parsed.success) return { ...(malformed(PROVIDER, reply.status) as Failure), message: `login: HTTP ${reply.status} with a body that is not the documented JSON` };
+        if (!reply.jsonOk || !parsed.success)
+          return {
+            ...(malformed(PROVIDER, reply.status) as Failure),
+            message: `login: HTTP ${reply.status} with a body that is not the documented JSON`,
+          };
         const user = parsed.data.users[0]!;
         const issuedAt = now();
         const expiresAt = parseExpiresAfter(user.expires_after) ?? issuedAt + TOKEN_LIFETIME_MS;
@@ -108,8 +118,10 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
       }
       // A refused login is a configuration problem (wrong user or password, new_password missing or too weak):
       // not worth retrying. Throttling and Webapp faults keep their own, retryable kinds.
-      const kind: FailureKind = reply.status === 429 ? 'rate_limited' : reply.status >= 500 ? 'provider_error' : 'unauthorized';
-      const hint = firstError(reply)?.code === 1024 ? ' (the account must set a new password: configure newPassword)' : '';
+      const kind: FailureKind =
+        reply.status === 429 ? 'rate_limited' : reply.status >= 500 ? 'provider_error' : 'unauthorized';
+      const hint =
+        firstError(reply)?.code === 1024 ? ' (the account must set a new password: configure newPassword)' : '';
       return failure(PROVIDER, kind, `login rejected: ${describe(reply, secrets([pass]))}${hint}`, {
         status: reply.status,
         ...(kind === 'rate_limited' && { retryAfterMs: waitOf(reply, now) }),
@@ -144,7 +156,11 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
     };
 
     const post = (token: string, body: SendMessage, signal: AbortSignal) =>
-      requestJson(fetchImpl, PROVIDER, `${base}/v1/messages`, { headers: { authorization: `Bearer ${token}` }, body, signal });
+      requestJson(fetchImpl, PROVIDER, `${base}/v1/messages`, {
+        headers: { authorization: `Bearer ${token}` },
+        body,
+        signal,
+      });
 
     /** Looks a number up (`blocking: wait`, past the cache): its wa_id, null when not on WhatsApp, or a failure. */
     const checkContact = async (token: string, to: string, signal: AbortSignal): Promise<string | null | Failure> => {
@@ -159,7 +175,10 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
       }
       const contact = contactsReplySchema.omit({ meta: true }).safeParse(reply.json);
       if (!reply.jsonOk || !contact.success) {
-        return { ...(malformed(PROVIDER, reply.status) as Failure), message: 'contacts check: a body that is not the documented JSON' };
+        return {
+          ...(malformed(PROVIDER, reply.status) as Failure),
+          message: 'contacts check: a body that is not the documented JSON',
+        };
       }
       const entry = contact.data.contacts[0];
       return entry?.status === 'valid' && entry.wa_id ? entry.wa_id : null;
@@ -169,7 +188,8 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
       provider: PROVIDER,
       async send(message, { signal }) {
         // On-Prem sends the code it is given; it cannot generate one.
-        if (!message.code) return failure(PROVIDER, 'invalid_request', 'no code to send: WhatsApp On-Premises does not generate codes');
+        if (!message.code)
+          return failure(PROVIDER, 'invalid_request', 'no code to send: WhatsApp On-Premises does not generate codes');
         const code = message.code;
         const body = templateMessage(toDigits(message.to), code, languageOf(message.locale, config.language), config);
 
@@ -188,7 +208,9 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
           // to the wa_id it returns (courier's WhatsApp handler does the same).
           const waId = await checkContact(auth.token, body.to, signal);
           if (waId === null) {
-            return failure(PROVIDER, 'not_on_whatsapp', `contacts check: +${body.to} is not a valid WhatsApp user`, { status: 404 });
+            return failure(PROVIDER, 'not_on_whatsapp', `contacts check: +${body.to} is not a valid WhatsApp user`, {
+              status: 404,
+            });
           }
           if (typeof waId !== 'string') return waId;
           reply = await post(auth.token, { ...body, to: waId }, signal);
@@ -227,7 +249,8 @@ export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
           providerMessageId: status.id,
           state,
           ...(Number.isFinite(seconds) && status.timestamp !== '' && { at: new Date(seconds * 1000).toISOString() }),
-          ...(state === 'failed' && error && { error: { code: error.code, message: error.title ?? error.details ?? `error ${error.code}` } }),
+          ...(state === 'failed' &&
+            error && { error: { code: error.code, message: error.title ?? error.details ?? `error ${error.code}` } }),
         },
       ];
     });
@@ -266,7 +289,10 @@ function classify(reply: HttpReply, secrets: string[], now: () => number): SendR
     return { ok: true, provider: PROVIDER, status, providerMessageId: parsed.data.messages[0]!.id };
   }
   const kind = sendFailureKind(status, firstError(reply)?.code);
-  return failure(PROVIDER, kind, describe(reply, secrets), { status, ...(kind === 'rate_limited' && { retryAfterMs: waitOf(reply, now) }) });
+  return failure(PROVIDER, kind, describe(reply, secrets), {
+    status,
+    ...(kind === 'rate_limited' && { retryAfterMs: waitOf(reply, now) }),
+  });
 }
 
 /** On-Prem's error codes decide where the status alone is ambiguous (a 400 can be a blocked or unknown recipient). */

@@ -48,7 +48,8 @@ export const whatsappOnpremCallbacks: CallbackDefinition = {
   states: ['sent', 'delivered', 'read', 'failed'],
   settingUrl: (state: OnPremState) => webhookUrlOf(state),
   // `sent` goes out only when switched on (sent_status or webhooks.message.sent); delivered and read unless switched off.
-  reports: (state: OnPremState, event) => event.state === 'verified' || event.state === 'unverified' ? false : wantsStatus(state, event.state),
+  reports: (state: OnPremState, event) =>
+    event.state === 'verified' || event.state === 'unverified' ? false : wantsStatus(state, event.state),
   render: ({ state, at, message }) => ({
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -63,7 +64,13 @@ export const whatsappOnpremCallbacks: CallbackDefinition = {
           ...(state === 'failed' && {
             type: 'message',
             message: { recipient_id: `+${message.to}` },
-            errors: [{ code: Number(message.failure?.code ?? 1026) || 1026, title: message.failure?.title ?? 'Receiver Incapable', href: 'https://developers.facebook.com/docs/whatsapp/api/errors/' }],
+            errors: [
+              {
+                code: Number(message.failure?.code ?? 1026) || 1026,
+                title: message.failure?.title ?? 'Receiver Incapable',
+                href: 'https://developers.facebook.com/docs/whatsapp/api/errors/',
+              },
+            ],
           }),
         },
       ],

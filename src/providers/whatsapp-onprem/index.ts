@@ -10,14 +10,11 @@
  */
 import { authenticationText } from '../auth-template.js';
 import { readAuthorization, readBasicPair } from '../credentials.js';
-import { type CapturedMessage, type ResponseSpec, defineEndpoint, defineProvider } from '../define.js';
+import { type CapturedMessage, defineEndpoint, defineProvider, type ResponseSpec } from '../define.js';
 import { whatsappOnpremAdapter } from './adapter.js';
+import { whatsappOnpremCallbacks } from './callbacks.js';
 import {
-  META,
   type ApplicationSettings,
-  type OnPremCredential,
-  type SendMessage,
-  WA_ID,
   applicationSettingsReplySchema,
   applicationSettingsSchema,
   contactsReplySchema,
@@ -26,24 +23,27 @@ import {
   errorSchema,
   loginReplySchema,
   loginSchema,
+  META,
   messageCreatedSchema,
   metaOnlySchema,
+  type OnPremCredential,
+  type SendMessage,
   sendMessageSchema,
+  WA_ID,
 } from './schema.js';
-import { SPAM_RATE_LIMIT, authenticateBearer, authenticateLogin, reject, unknownContact } from './simulate.js';
+import { authenticateBearer, authenticateLogin, reject, SPAM_RATE_LIMIT, unknownContact } from './simulate.js';
 import {
-  type OnPremState,
   createOnPremState,
   formatExpiresAfter,
   isFactoryLogin,
   isKnownContact,
   issueToken,
   mergeSettings,
+  type OnPremState,
   rememberContact,
 } from './state.js';
-import { whatsappOnpremCallbacks } from './callbacks.js';
 
-export { type OnPremState, webhookUrlOf, wantsStatus } from './state.js';
+export { type OnPremState, wantsStatus, webhookUrlOf } from './state.js';
 
 const endpoint = defineEndpoint<OnPremState, OnPremCredential>();
 
@@ -52,9 +52,15 @@ const error = (description: string, code: number, title: string, details: string
   schema: errorSchema,
   example: { errors: [{ code, title, details }], meta: META },
 });
-const unauthorized = error('Missing, wrong, expired or logged-out credentials (1005 Access denied)', 1005, 'Access denied', 'Invalid credentials.');
+const unauthorized = error(
+  'Missing, wrong, expired or logged-out credentials (1005 Access denied)',
+  1005,
+  'Access denied',
+  'Invalid credentials.',
+);
 const tooLarge = error('Body over 1 MB', 1001, 'Message too long', 'request body exceeds 1048576 bytes');
-const badJson = (description: string, details: string) => error(description, 1009, 'Parameter value is not valid', details);
+const badJson = (description: string, details: string) =>
+  error(description, 1009, 'Parameter value is not valid', details);
 
 /** The recipient's WhatsApp id as digits, or undefined when `to` is not one (then delivery fails with 1013). */
 export function recipientOf(body: SendMessage): string | undefined {
@@ -83,7 +89,8 @@ const login = endpoint({
       return reject('unauthorized', {
         problem: 'bad_credentials',
         field: 'new_password',
-        message: 'Password change required: the first login of the default admin account must send {"new_password": "..."}.',
+        message:
+          'Password change required: the first login of the default admin account must send {"new_password": "..."}.',
       });
     }
     if (body.new_password !== undefined) {
@@ -97,9 +104,12 @@ const login = endpoint({
   },
   responses: {
     200: {
-      description: 'Logged in; the token is valid for 7 days, alongside the user\'s other tokens',
+      description: "Logged in; the token is valid for 7 days, alongside the user's other tokens",
       schema: loginReplySchema,
-      example: { users: [{ token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.opaque', expires_after: '2026-01-22 09:14:03+00:00' }], meta: META },
+      example: {
+        users: [{ token: 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.opaque', expires_after: '2026-01-22 09:14:03+00:00' }],
+        meta: META,
+      },
     },
     400: badJson(
       'new_password breaks the rules (8-64 characters, digit, upper, lower, special), or the body is not JSON (1009)',
@@ -107,7 +117,8 @@ const login = endpoint({
     ),
     401: {
       ...unauthorized,
-      description: 'Wrong username or password (1005 Access denied), or the default admin\'s first login without new_password (1024 Password change required)',
+      description:
+        "Wrong username or password (1005 Access denied), or the default admin's first login without new_password (1024 Password change required)",
     },
     413: tooLarge,
   },
@@ -160,10 +171,18 @@ const sendMessage = endpoint({
       // assumption: a `to` that is not a WhatsApp id (the docs' "recipient_wa_id" placeholder) is accepted and fails later with 1013, like a number not on WhatsApp.
       failure = { code: 1013, title: 'User is not valid', details: `${body.to} is not a valid WhatsApp user` };
     } else if (settings.templates && !settings.templates.includes(template.name)) {
-      failure = { code: 2001, title: 'Template missing', details: `Template ${template.name} (${template.language.code}) does not exist in namespace ${template.namespace}` };
+      failure = {
+        code: 2001,
+        title: 'Template missing',
+        details: `Template ${template.name} (${template.language.code}) does not exist in namespace ${template.namespace}`,
+      };
     } else if (bodyParameters > 1) {
       // assumption: an extra body parameter is accepted and fails later with 2000 (async in Meta's table); an authentication body has one variable.
-      failure = { code: 2000, title: 'Template param count mismatch', details: `body has 1 parameter, ${bodyParameters} were given` };
+      failure = {
+        code: 2000,
+        title: 'Template param count mismatch',
+        details: `body has 1 parameter, ${bodyParameters} were given`,
+      };
     }
     capture({
       // assumption: a `to` that is not a WhatsApp id is kept as written, so the inbox shows what was sent.
@@ -196,12 +215,13 @@ const sendMessage = endpoint({
   }),
   responses: {
     201: {
-      description: 'Accepted. Recipient and template failures (1013, 1026, 2000, 2001) arrive later as a failed status on the webhook',
+      description:
+        'Accepted. Recipient and template failures (1013, 1026, 2000, 2001) arrive later as a failed status on the webhook',
       schema: messageCreatedSchema,
       example: { messages: [{ id: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU' }], meta: META },
     },
     400: error(
-      'Missing parameter (1008), invalid value (1009, details name the field; also legacy-template OTPs over 15 characters, with a link or emoji), invalid recipient_type (1002), recipient blocked (1007), or the number\'s spam rate limit hit (471, with options.spamRateLimited)',
+      "Missing parameter (1008), invalid value (1009, details name the field; also legacy-template OTPs over 15 characters, with a link or emoji), invalid recipient_type (1002), recipient blocked (1007), or the number's spam rate limit hit (471, with options.spamRateLimited)",
       1009,
       'Parameter value is not valid',
       'template.language.policy must be "deterministic"',
@@ -213,7 +233,12 @@ const sendMessage = endpoint({
       'Resource not found',
       'unknown contact',
     ),
-    402: error('Quota used up (rendered as Meta\'s payment issue, answered at once)', 402, 'Business eligibility payment issue', 'Message failed to send because there were one or more errors related to your payment method.'),
+    402: error(
+      "Quota used up (rendered as Meta's payment issue, answered at once)",
+      402,
+      'Business eligibility payment issue',
+      'Message failed to send because there were one or more errors related to your payment method.',
+    ),
     413: tooLarge,
     // No Retry-After header (see simulate.ts): the wait is in details.
     429: error(
@@ -255,11 +280,17 @@ const checkContacts = endpoint({
   },
   responses: {
     200: {
-      description: 'One entry per input: "valid" with its wa_id, "invalid" without one, or "processing" (no_wait, not cached yet)',
+      description:
+        'One entry per input: "valid" with its wa_id, "invalid" without one, or "processing" (no_wait, not cached yet)',
       schema: contactsReplySchema,
       example: { contacts: [{ input: '+6281234567890', status: 'valid', wa_id: '6281234567890' }], meta: META },
     },
-    400: error('contacts missing (1008) or not valid (1009)', 1008, 'Required parameter is missing', 'contacts is required'),
+    400: error(
+      'contacts missing (1008) or not valid (1009)',
+      1008,
+      'Required parameter is missing',
+      'contacts is required',
+    ),
     401: unauthorized,
     413: tooLarge,
   },
@@ -279,8 +310,15 @@ const updateApplicationSettings = endpoint({
     return { status: 200, body: { meta: META } };
   },
   responses: {
-    200: { description: 'Settings stored (merged into the current ones)', schema: metaOnlySchema, example: { meta: META } },
-    400: badJson('A value of the wrong type, or a webhook URL that is not http(s) (1009)', 'webhooks.url must be an http(s) URL, or "" to remove it'),
+    200: {
+      description: 'Settings stored (merged into the current ones)',
+      schema: metaOnlySchema,
+      example: { meta: META },
+    },
+    400: badJson(
+      'A value of the wrong type, or a webhook URL that is not http(s) (1009)',
+      'webhooks.url must be an http(s) URL, or "" to remove it',
+    ),
     401: unauthorized,
     413: tooLarge,
   },
@@ -300,7 +338,13 @@ const getApplicationSettings = endpoint({
       description: 'The stored settings',
       schema: applicationSettingsReplySchema,
       example: {
-        settings: { application: { callback_persist: true, sent_status: false, webhooks: { url: 'https://otp.example/wa/onprem', message: { sent: true, delivered: true, read: true } } } },
+        settings: {
+          application: {
+            callback_persist: true,
+            sent_status: false,
+            webhooks: { url: 'https://otp.example/wa/onprem', message: { sent: true, delivered: true, read: true } },
+          },
+        },
         meta: META,
       },
     },
@@ -313,8 +357,18 @@ export const whatsappOnprem = defineProvider<OnPremState, OnPremCredential>({
   name: 'WhatsApp Business On-Premises API',
   docs: 'https://developers.facebook.com/docs/whatsapp/on-premises',
   securitySchemes: {
-    basic: { type: 'http', scheme: 'basic', description: 'Webapp username:password, only on POST /v1/users/login (default admin/secret must set new_password)' },
-    bearer: { type: 'http', scheme: 'bearer', description: 'Token from POST /v1/users/login, valid 7 days; any other token is accepted unless credentials are pinned or options.strictAuth is set' },
+    basic: {
+      type: 'http',
+      scheme: 'basic',
+      description:
+        'Webapp username:password, only on POST /v1/users/login (default admin/secret must set new_password)',
+    },
+    bearer: {
+      type: 'http',
+      scheme: 'bearer',
+      description:
+        'Token from POST /v1/users/login, valid 7 days; any other token is accepted unless credentials are pinned or options.strictAuth is set',
+    },
   },
   credential: credentialSchema,
   demoCredentials: {

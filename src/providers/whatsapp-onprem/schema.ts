@@ -30,7 +30,9 @@ const componentSchema = z.object({
   type: z.enum(['header', 'body', 'button'], { error: 'must be one of header, body, button' }),
   // The docs' own example: "components[1].sub_type must be one of url, quick_reply".
   sub_type: z.enum(['url', 'quick_reply'], { error: 'must be one of url, quick_reply' }).optional(),
-  index: z.union([z.literal(0), z.literal('0')], { error: 'must be 0: an authentication template has one button' }).optional(),
+  index: z
+    .union([z.literal(0), z.literal('0')], { error: 'must be 0: an authentication template has one button' })
+    .optional(),
   parameters: z.array(textParameterSchema, { error: 'must be an array' }).optional(),
 });
 type Component = z.infer<typeof componentSchema>;
@@ -52,48 +54,82 @@ export const templateSchema = z
     const buttons = indexesOf(template.components, 'button');
     if (bodies.length === 0) {
       // A path absent from the input makes the pipeline report missing_field, which is 1008.
-      ctx.addIssue({ code: 'custom', path: ['components', 'body'], message: 'template.components must include a body component with the one-time password' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['components', 'body'],
+        message: 'template.components must include a body component with the one-time password',
+      });
       return;
     }
     if (bodies.length > 1) {
-      ctx.addIssue({ code: 'custom', path: at(bodies[1]!, 'type'), message: `template.components[${bodies[1]}]: an authentication template has one body component` });
+      ctx.addIssue({
+        code: 'custom',
+        path: at(bodies[1]!, 'type'),
+        message: `template.components[${bodies[1]}]: an authentication template has one body component`,
+      });
       return;
     }
     const b = bodies[0]!;
     const bodyParameters = template.components[b]!.parameters;
     if (!bodyParameters || bodyParameters.length === 0) {
-      ctx.addIssue({ code: 'custom', path: at(b, 'parameters'), message: `template.components[${b}].parameters must hold the one-time password as a text parameter` });
+      ctx.addIssue({
+        code: 'custom',
+        path: at(b, 'parameters'),
+        message: `template.components[${b}].parameters must hold the one-time password as a text parameter`,
+      });
       return;
     }
     const code = bodyParameters[0]!.text;
     if (buttons.length === 0) {
-      legacyRules(code, `template.components[${b}].parameters[0].text`).forEach((message) => ctx.addIssue({ code: 'custom', path: at(b, 'parameters', 0, 'text'), message }));
+      legacyRules(code, `template.components[${b}].parameters[0].text`).forEach((message) =>
+        ctx.addIssue({ code: 'custom', path: at(b, 'parameters', 0, 'text'), message }),
+      );
       return;
     }
     // assumption: an authentication template has exactly one button, the one-time password button.
     if (buttons.length > 1) {
-      ctx.addIssue({ code: 'custom', path: at(buttons[1]!, 'type'), message: `template.components[${buttons[1]}]: an authentication template has one button` });
+      ctx.addIssue({
+        code: 'custom',
+        path: at(buttons[1]!, 'type'),
+        message: `template.components[${buttons[1]}]: an authentication template has one button`,
+      });
       return;
     }
     const i = buttons[0]!;
     const button = template.components[i]!;
     const missing = (['sub_type', 'index', 'parameters'] as const).find((key) => button[key] === undefined);
     if (missing) {
-      ctx.addIssue({ code: 'custom', path: at(i, missing), message: `template.components[${i}].${missing} is required for the one-time password button` });
+      ctx.addIssue({
+        code: 'custom',
+        path: at(i, missing),
+        message: `template.components[${i}].${missing} is required for the one-time password button`,
+      });
       return;
     }
     if (button.sub_type !== 'url') {
       // assumption: the copy-code / one-tap button is sent as sub_type url, as the docs show; quick_reply is refused.
-      ctx.addIssue({ code: 'custom', path: at(i, 'sub_type'), message: `template.components[${i}].sub_type must be url for a one-time password button` });
+      ctx.addIssue({
+        code: 'custom',
+        path: at(i, 'sub_type'),
+        message: `template.components[${i}].sub_type must be url for a one-time password button`,
+      });
       return;
     }
     if (button.parameters!.length !== 1) {
-      ctx.addIssue({ code: 'custom', path: at(i, 'parameters'), message: `template.components[${i}].parameters must hold exactly one text parameter, the one-time password` });
+      ctx.addIssue({
+        code: 'custom',
+        path: at(i, 'parameters'),
+        message: `template.components[${i}].parameters must hold exactly one text parameter, the one-time password`,
+      });
       return;
     }
     // assumption: a button code that differs from the body code is refused; the docs require the same OTP in both.
     if (button.parameters![0]!.text !== code) {
-      ctx.addIssue({ code: 'custom', path: at(i, 'parameters', 0, 'text'), message: `template.components[${i}].parameters[0].text must be the same one-time password as the body parameter` });
+      ctx.addIssue({
+        code: 'custom',
+        path: at(i, 'parameters', 0, 'text'),
+        message: `template.components[${i}].parameters[0].text must be the same one-time password as the body parameter`,
+      });
     }
   });
 
@@ -127,7 +163,10 @@ export function isStrongPassword(password: string): boolean {
 export const loginSchema = z.object({
   new_password: z
     .string({ error: 'must be a string' })
-    .refine(isStrongPassword, 'new_password must be 8-64 characters with at least one digit, one upper-case letter, one lower-case letter and one special character')
+    .refine(
+      isStrongPassword,
+      'new_password must be 8-64 characters with at least one digit, one upper-case letter, one lower-case letter and one special character',
+    )
     .optional(),
 });
 export type Login = z.infer<typeof loginSchema>;
@@ -146,7 +185,9 @@ export const metaOnlySchema = z.object({ meta: metaSchema });
 // Docs: `blocking` defaults to no_wait; `force_check` skips the 7-day contact cache.
 export const contactsSchema = z.object({
   blocking: z.enum(['wait', 'no_wait'], { error: 'must be one of wait, no_wait' }).optional(),
-  contacts: z.array(z.string({ error: 'must be a string' }), { error: 'must be an array' }).min(1, 'must hold at least one phone number'),
+  contacts: z
+    .array(z.string({ error: 'must be a string' }), { error: 'must be an array' })
+    .min(1, 'must hold at least one phone number'),
   force_check: z.boolean({ error: 'must be a boolean' }).optional(),
 });
 export type Contacts = z.infer<typeof contactsSchema>;
@@ -160,7 +201,10 @@ export const contactsReplySchema = z.object({
 });
 
 // assumption: an empty url removes the webhook.
-const webhookUrl = z.union([z.literal(''), z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, or "" to remove it' })]);
+const webhookUrl = z.union([
+  z.literal(''),
+  z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, or "" to remove it' }),
+]);
 const flag = z.boolean({ error: 'must be a boolean' });
 
 // assumption: settings the simulator does not act on (media, pass_through...) are stored and returned as sent.
@@ -183,7 +227,9 @@ export const applicationSettingsReplySchema = z.object({
 });
 
 export const errorSchema = z.object({
-  errors: z.array(z.object({ code: z.int(), title: z.string(), details: z.string().optional(), href: z.string().optional() })).min(1),
+  errors: z
+    .array(z.object({ code: z.int(), title: z.string(), details: z.string().optional(), href: z.string().optional() }))
+    .min(1),
   meta: metaSchema,
 });
 
@@ -211,7 +257,10 @@ function indexesOf(components: Component[], type: Component['type']): number[] {
 }
 
 function legacyRules(code: string, field: string): string[] {
-  if (code.length > LEGACY_MAX_LENGTH) return [`${field} must be at most ${LEGACY_MAX_LENGTH} characters in a legacy authentication template (no one-time password button)`];
+  if (code.length > LEGACY_MAX_LENGTH)
+    return [
+      `${field} must be at most ${LEGACY_MAX_LENGTH} characters in a legacy authentication template (no one-time password button)`,
+    ];
   if (LINK.test(code)) return [`${field} must not contain a link in a legacy authentication template`];
   if (EMOJI.test(code)) return [`${field} must not contain emoji in a legacy authentication template`];
   return [];

@@ -22,7 +22,13 @@ export function unknownContact(): NativeReply {
 }
 
 /** One `errors[]` entry in On-Prem's wording: code and title from Meta's error table. */
-export function onPremError(status: number, code: number, title: string, details: string, headers?: Record<string, string>): NativeReply {
+export function onPremError(
+  status: number,
+  code: number,
+  title: string,
+  details: string,
+  headers?: Record<string, string>,
+): NativeReply {
   return { status, body: { errors: [{ code, title, details }], meta: META }, ...(headers && { headers }) };
 }
 
@@ -33,13 +39,29 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
       return invalidRequest(reason);
     case 'unauthorized':
       // The login handler marks a missing new_password on the default admin's first login this way.
-      if (reason.field === 'new_password') return onPremError(401, 1024, 'Password change required', reason.message ?? 'Password change required: log in with {"new_password": "..."}.');
+      if (reason.field === 'new_password')
+        return onPremError(
+          401,
+          1024,
+          'Password change required',
+          reason.message ?? 'Password change required: log in with {"new_password": "..."}.',
+        );
       return onPremError(401, 1005, 'Access denied', ownWords(reason) ?? 'Invalid credentials.');
     case 'insufficient_quota':
       // assumption: a self-hosted Webapp has no wallet; Meta's payment failure (402, async on the real API) is answered at once with HTTP 402.
-      return onPremError(402, 402, 'Business eligibility payment issue', 'Message failed to send because there were one or more errors related to your payment method.');
+      return onPremError(
+        402,
+        402,
+        'Business eligibility payment issue',
+        'Message failed to send because there were one or more errors related to your payment method.',
+      );
     case 'blocked_recipient':
-      return onPremError(400, 1007, 'Recipient blocked to receive message', 'The recipient cannot receive messages from this business.');
+      return onPremError(
+        400,
+        1007,
+        'Recipient blocked to receive message',
+        'The recipient cannot receive messages from this business.',
+      );
     case 'rate_limited': {
       if (reason.field === SPAM_RATE_LIMIT) {
         // assumption: a synchronous 471 is HTTP 400 like the Webapp's other refusals; clients branch on the code.
@@ -53,7 +75,8 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
     }
     case 'provider_error':
       // assumption: 503 is 1011 Service not ready (Coreapp still starting), everything else 500 1014 Internal error.
-      if (reason.status === 503) return onPremError(503, 1011, 'Service not ready', 'The Coreapp is not ready yet. Retry later.');
+      if (reason.status === 503)
+        return onPremError(503, 1011, 'Service not ready', 'The Coreapp is not ready yet. Retry later.');
       return onPremError(500, 1014, 'Internal error', 'An internal error occurred. Retry later.');
   }
 }
@@ -67,7 +90,8 @@ function invalidRequest(reason: RejectReason): NativeReply {
   if (reason.field === 'recipient_type' && reason.problem === 'invalid_field') {
     return onPremError(400, 1002, 'Invalid recipient type', details ?? 'recipient_type must be "individual".');
   }
-  if (reason.problem === 'missing_field') return onPremError(400, 1008, 'Required parameter is missing', details ?? 'Required parameter is missing.');
+  if (reason.problem === 'missing_field')
+    return onPremError(400, 1008, 'Required parameter is missing', details ?? 'Required parameter is missing.');
   // assumption: malformed JSON and a non-JSON Content-Type are 1009 too, with the cause in details.
   return onPremError(400, 1009, 'Parameter value is not valid', details ?? 'Parameter value is not valid.');
 }
@@ -95,7 +119,8 @@ export function authenticateLogin(req: RequestView, { state, credentials }: Ctx)
   const pair = readBasicPair(req.header('authorization'));
   if (!pair) return denied('Authorization: Basic base64(username:password) is required.');
   const password = state.passwords.get(pair.username);
-  if (password !== undefined) return password === pair.password ? { ok: true, account: pair.username } : denied('Invalid credentials.');
+  if (password !== undefined)
+    return password === pair.password ? { ok: true, account: pair.username } : denied('Invalid credentials.');
   // assumption: without pinned credentials any username/password logs in (a deployment's real admin password too),
   // so a developer needs no setup; only the factory pair admin/secret keeps the password-change step.
   if (credentials) return denied('Invalid credentials.');

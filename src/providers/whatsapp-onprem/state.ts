@@ -46,9 +46,16 @@ export interface OnPremState {
  */
 export function createOnPremState({ settings }: StateDeps<OnPremCredential>): OnPremState {
   const parsed = optionsSchema.safeParse(settings.options ?? {});
-  if (!parsed.success) throw new Error(`whatsapp-onprem options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const { tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS, webhookUrl, strictAuth = false, spamRateLimited = false } =
-    parsed.data;
+  if (!parsed.success)
+    throw new Error(
+      `whatsapp-onprem options: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  const {
+    tokenTtlSeconds = DEFAULT_TOKEN_TTL_SECONDS,
+    webhookUrl,
+    strictAuth = false,
+    spamRateLimited = false,
+  } = parsed.data;
   // Without pinned users no password is known: any pair logs in (admin too), and admin/secret is the factory pair.
   const passwords = new Map((settings.credentials ?? []).map((u) => [u.username, u.password]));
   const pinnedAdmin = passwords.get(DEFAULT_ADMIN.username);
@@ -86,7 +93,12 @@ export function rememberContact(state: OnPremState, waId: string, now: number): 
 }
 
 /** Issues a new token; earlier tokens of the same user stay valid. */
-export function issueToken(state: OnPremState, user: string, now: number, ids: IdSource): { token: string; expiresAt: number } {
+export function issueToken(
+  state: OnPremState,
+  user: string,
+  now: number,
+  ids: IdSource,
+): { token: string; expiresAt: number } {
   // assumption: tokens are opaque 64-character strings (real Webapps issue JWTs; clients must not parse them).
   const token = ids.alphanumeric(64);
   const expiresAt = now + state.tokenTtlMs;
@@ -101,7 +113,10 @@ export function formatExpiresAfter(epochMs: number): string {
 }
 
 /** Applies a PATCH: nested objects merge, other values replace. */
-export function mergeSettings(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+export function mergeSettings(
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(patch)) {
     const before = merged[key];

@@ -15,7 +15,9 @@ const state = {
   journal: new Map(), // requestId -> Promise<entry | null>
   open: new Set(), // message ids whose details are open
   outcomes: [...$('#arm-outcome').options].map((o) => o.value),
-  providerNames: new Map([...$('#filter-provider').options].filter((o) => o.value).map((o) => [o.value, o.textContent])),
+  providerNames: new Map(
+    [...$('#filter-provider').options].filter((o) => o.value).map((o) => [o.value, o.textContent]),
+  ),
 };
 
 // ---------- helpers ----------
@@ -46,7 +48,10 @@ function svg(path, className) {
 }
 
 const TICKS = {
-  accepted: { path: 'M9 2.5a4.5 4.5 0 1 0 0 9a4.5 4.5 0 1 0 0-9M9 4.5v2.7l1.8 1.3', label: 'accepted, no delivery report yet' },
+  accepted: {
+    path: 'M9 2.5a4.5 4.5 0 1 0 0 9a4.5 4.5 0 1 0 0-9M9 4.5v2.7l1.8 1.3',
+    label: 'accepted, no delivery report yet',
+  },
   sent: { path: 'M4 7.5l3 3 6-7', label: 'sent' },
   delivered: { path: 'M1 7.5l3 3 6-7M8 9.5l1 1 6-7', label: 'delivered' },
   read: { path: 'M1 7.5l3 3 6-7M8 9.5l1 1 6-7', label: 'read' },
@@ -103,7 +108,9 @@ const pretty = (value) => (typeof value === 'string' ? value : JSON.stringify(va
 
 function visible() {
   const digits = state.to.replace(/\D+/g, '');
-  return [...state.messages.values()].filter((m) => (!state.provider || m.provider === state.provider) && (!digits || m.to.includes(digits)));
+  return [...state.messages.values()].filter(
+    (m) => (!state.provider || m.provider === state.provider) && (!digits || m.to.includes(digits)),
+  );
 }
 
 function phones(messages) {
@@ -135,16 +142,29 @@ function renderPhones(list) {
         {},
         el(
           'button',
-          { type: 'button', class: 'phone', 'data-to': p.to, 'aria-current': p.to === state.selected ? 'true' : undefined, onclick: () => select(p.to) },
+          {
+            type: 'button',
+            class: 'phone',
+            'data-to': p.to,
+            'aria-current': p.to === state.selected ? 'true' : undefined,
+            onclick: () => select(p.to),
+          },
           el('span', { class: 'phone-number' }, phone(p.to)),
           el('span', { class: 'phone-latest' }, `${p.latest.code} · ${providerName(p.latest.provider)}`),
-          el('span', { class: 'phone-count', 'aria-label': `${p.count} message${p.count === 1 ? '' : 's'}` }, String(p.count)),
+          el(
+            'span',
+            { class: 'phone-count', 'aria-label': `${p.count} message${p.count === 1 ? '' : 's'}` },
+            String(p.count),
+          ),
         ),
       ),
     ),
   );
   $('#phones-empty').hidden = list.length > 0;
-  $('#phones-empty').textContent = state.messages.size > 0 ? 'No message matches the filters.' : 'No messages yet. Send an OTP to any provider endpoint and it appears here.';
+  $('#phones-empty').textContent =
+    state.messages.size > 0
+      ? 'No message matches the filters.'
+      : 'No messages yet. Send an OTP to any provider endpoint and it appears here.';
   if (focused) $(`#phones [data-to="${CSS.escape(focused)}"]`)?.focus();
 }
 
@@ -167,7 +187,11 @@ function select(to) {
 
 function renderThread() {
   const ol = $('#messages');
-  const messages = state.selected ? visible().filter((m) => m.to === state.selected).sort((a, b) => seq(a) - seq(b)) : [];
+  const messages = state.selected
+    ? visible()
+        .filter((m) => m.to === state.selected)
+        .sort((a, b) => seq(a) - seq(b))
+    : [];
   $('#thread-title').textContent = state.selected ? `Messages to ${phone(state.selected)}` : 'Messages';
   // Keep bubbles that exist (their open details, focus and loaded journal entry survive).
   const existing = new Map([...ol.children].map((li) => [li.dataset.id, li]));
@@ -206,13 +230,28 @@ function bubble(m) {
     el(
       'article',
       { class: 'bubble', 'aria-labelledby': codeId },
-      el('p', { class: 'meta' }, el('span', { class: 'provider' }, providerName(m.provider)), ' ', el('time', { datetime: m.createdAt }, time(m.createdAt))),
+      el(
+        'p',
+        { class: 'meta' },
+        el('span', { class: 'provider' }, providerName(m.provider)),
+        ' ',
+        el('time', { datetime: m.createdAt }, time(m.createdAt)),
+      ),
       el('p', { class: 'text' }, formatted(m.text)),
       el(
         'div',
         { class: 'code-row' },
         el('span', { class: 'code', id: codeId, 'aria-label': `Code ${m.code}` }, m.code),
-        el('button', { type: 'button', class: 'copy', 'aria-label': `Copy code ${m.code}`, onclick: (e) => copy(m.code, e.currentTarget) }, 'Copy'),
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'copy',
+            'aria-label': `Copy code ${m.code}`,
+            onclick: (e) => copy(m.code, e.currentTarget),
+          },
+          'Copy',
+        ),
       ),
       el('p', { class: 'failure', hidden: true }),
       el('p', { class: 'status' }),
@@ -228,10 +267,15 @@ function patchBubble(li, m) {
   const status = m.status === 'accepted' && m.events?.length ? m.events.at(-1).state : m.status;
   li.dataset.status = status;
   const tick = TICKS[status] ?? TICKS.accepted;
-  $('.status', li).replaceChildren(svg(tick.path, `ticks ticks-${status}`), el('span', { class: 'status-text' }, tick.label));
+  $('.status', li).replaceChildren(
+    svg(tick.path, `ticks ticks-${status}`),
+    el('span', { class: 'status-text' }, tick.label),
+  );
   const failure = $('.failure', li);
   failure.hidden = !m.failure;
-  failure.textContent = m.failure ? `Delivery ${status === 'failed' ? 'failed' : 'will fail'}: ${m.failure.code} ${m.failure.title}${m.failure.details ? ` (${m.failure.details})` : ''}` : '';
+  failure.textContent = m.failure
+    ? `Delivery ${status === 'failed' ? 'failed' : 'will fail'}: ${m.failure.code} ${m.failure.title}${m.failure.details ? ` (${m.failure.details})` : ''}`
+    : '';
   renderDelivery($('.delivery', li), m);
 }
 
@@ -241,7 +285,11 @@ function renderDelivery(root, m) {
   root.replaceChildren(
     el('h4', {}, 'Delivery'),
     events.length
-      ? el('ol', { class: 'events' }, events.map((e) => el('li', {}, el('strong', {}, e.state), ' ', el('time', { datetime: e.at }, time(e.at)))))
+      ? el(
+          'ol',
+          { class: 'events' },
+          events.map((e) => el('li', {}, el('strong', {}, e.state), ' ', el('time', { datetime: e.at }, time(e.at)))),
+        )
       : el('p', { class: 'muted' }, 'No delivery report yet.'),
     el('h4', {}, `Callbacks${callbacks.length ? ` (${callbacks.length})` : ''}`),
     callbacks.length
@@ -266,7 +314,11 @@ function renderDelivery(root, m) {
             ),
           ),
         )
-      : el('p', { class: 'muted' }, m.callback?.url ? 'No callback attempt yet.' : 'No callback attempt (no callback URL for this send).'),
+      : el(
+          'p',
+          { class: 'muted' },
+          m.callback?.url ? 'No callback attempt yet.' : 'No callback attempt (no callback URL for this send).',
+        ),
   );
 }
 
@@ -288,10 +340,28 @@ function loadJournal(details, m) {
     }
     root.replaceChildren(
       el('h4', {}, 'Request'),
-      el('p', { class: 'line' }, el('code', {}, `${entry.method} ${entry.path}`), ` · ${entry.id} · ${entry.durationMs} ms`),
-      el('pre', {}, pretty({ headers: entry.request.headers, ...(Object.keys(entry.request.query).length && { query: entry.request.query }), body: entry.request.body })),
+      el(
+        'p',
+        { class: 'line' },
+        el('code', {}, `${entry.method} ${entry.path}`),
+        ` · ${entry.id} · ${entry.durationMs} ms`,
+      ),
+      el(
+        'pre',
+        {},
+        pretty({
+          headers: entry.request.headers,
+          ...(Object.keys(entry.request.query).length && { query: entry.request.query }),
+          body: entry.request.body,
+        }),
+      ),
       el('h4', {}, 'Reply'),
-      el('p', { class: 'line' }, el('code', {}, `HTTP ${entry.reply.status}`), ` · outcome ${entry.outcome} (by ${entry.reason.by}${entry.reason.detail ? `: ${entry.reason.detail}` : ''})`),
+      el(
+        'p',
+        { class: 'line' },
+        el('code', {}, `HTTP ${entry.reply.status}`),
+        ` · outcome ${entry.outcome} (by ${entry.reason.by}${entry.reason.detail ? `: ${entry.reason.detail}` : ''})`,
+      ),
       el('pre', {}, pretty({ headers: entry.reply.headers, body: entry.reply.body })),
     );
   });
@@ -340,7 +410,8 @@ async function reload() {
 function apply({ change, message }, live) {
   state.messages.set(message.id, message);
   if (state.messages.size > KEEP) state.messages.delete(state.messages.keys().next().value);
-  if (live && change === 'added') announce(`New code ${message.code} for ${phone(message.to)} from ${providerName(message.provider)}`);
+  if (live && change === 'added')
+    announce(`New code ${message.code} for ${phone(message.to)} from ${providerName(message.provider)}`);
 }
 
 function connect() {
@@ -398,9 +469,23 @@ async function refreshRules() {
           el('strong', {}, r.outcomes.join(' → ')),
           ` for ${target}`,
           r.label ? el('span', { class: 'muted' }, ` “${r.label}”`) : '',
-          el('span', { class: 'muted' }, ` · used ${r.used}${Number.isFinite(limit) ? ` of ${limit}` : ', until disarmed'}${r.session ? ` · session ${r.session}` : ''}`),
+          el(
+            'span',
+            { class: 'muted' },
+            ` · used ${r.used}${Number.isFinite(limit) ? ` of ${limit}` : ', until disarmed'}${r.session ? ` · session ${r.session}` : ''}`,
+          ),
         ),
-        el('button', { type: 'button', class: 'disarm', 'data-rule': r.id, 'aria-label': `Disarm ${r.outcomes.join(', ')} for ${target}`, onclick: () => disarm(r.id) }, 'Disarm'),
+        el(
+          'button',
+          {
+            type: 'button',
+            class: 'disarm',
+            'data-rule': r.id,
+            'aria-label': `Disarm ${r.outcomes.join(', ')} for ${target}`,
+            onclick: () => disarm(r.id),
+          },
+          'Disarm',
+        ),
       );
     }),
   );
@@ -442,15 +527,20 @@ async function arm(event) {
     status.textContent = message;
   };
   const unknown = outcomes.filter((o) => !state.outcomes.includes(o));
-  if (unknown.length) return report(`Unknown outcome ${unknown.join(', ')}. Known: ${state.outcomes.join(', ')}.`, { field: 'sequence' });
-  if (to && !/^\d{4,20}$/.test(to.replace(/[\s\-().+]/g, ''))) return report('The number must be 4 to 20 digits, for example +12085550100.', { field: 'to' });
-  if (times && !(Number.isInteger(Number(times)) && Number(times) > 0)) return report('Times must be a whole number above 0.', { field: 'times' });
+  if (unknown.length)
+    return report(`Unknown outcome ${unknown.join(', ')}. Known: ${state.outcomes.join(', ')}.`, { field: 'sequence' });
+  if (to && !/^\d{4,20}$/.test(to.replace(/[\s\-().+]/g, '')))
+    return report('The number must be 4 to 20 digits, for example +12085550100.', { field: 'to' });
+  if (times && !(Number.isInteger(Number(times)) && Number(times) > 0))
+    return report('Times must be a whole number above 0.', { field: 'times' });
   try {
     const rule = await api('/__admin/scenarios', {
       method: 'POST',
       json: { outcomes, ...(to && { to }), ...(provider && { provider }), ...(times && { times: Number(times) }) },
     });
-    report(`Armed: ${rule.outcomes.join(' → ')} for ${rule.to ? phone(rule.to) : 'any number'} on ${rule.provider ? providerName(rule.provider) : 'any provider'}.`);
+    report(
+      `Armed: ${rule.outcomes.join(' → ')} for ${rule.to ? phone(rule.to) : 'any number'} on ${rule.provider ? providerName(rule.provider) : 'any provider'}.`,
+    );
   } catch (error) {
     report(`Not armed: ${error.message}`, { error: true });
   }

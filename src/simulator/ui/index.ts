@@ -23,7 +23,8 @@ const ASSETS = {
 type AssetName = keyof typeof ASSETS;
 
 // The page only talks to its own origin; inline styles and scripts are not needed.
-const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /**
  * Creates the page routes, to be mounted at the root of the simulator.
@@ -56,7 +57,12 @@ export function createInboxUi({ providers, catalogue }: InboxUiOptions) {
     // Loaded on first view: the JSX runtime stays out of the simulator's start-up time.
     const { renderPage } = await import('./page.js');
     const html = renderPage({ ...view, assets: { js: versioned('app.js'), css: versioned('app.css') } });
-    return c.html(html, 200, { 'cache-control': 'no-store', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' });
+    return c.html(html, 200, {
+      'cache-control': 'no-store',
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'no-referrer',
+    });
   });
 
   for (const name of Object.keys(ASSETS) as AssetName[]) {

@@ -32,7 +32,15 @@ const ArmForm: FC<PageProps> = ({ providers, outcomes }) => (
     </p>
     <div class="field">
       <label for="arm-to">Number</label>
-      <input id="arm-to" name="to" type="tel" inputmode="tel" autocomplete="off" placeholder="+12085550100" aria-describedby="arm-hint" />
+      <input
+        id="arm-to"
+        name="to"
+        type="tel"
+        inputmode="tel"
+        autocomplete="off"
+        placeholder="+12085550100"
+        aria-describedby="arm-hint"
+      />
     </div>
     <div class="field">
       <label for="arm-provider">Provider</label>
@@ -50,14 +58,29 @@ const ArmForm: FC<PageProps> = ({ providers, outcomes }) => (
     </div>
     <div class="field">
       <label for="arm-sequence">Sequence (optional)</label>
-      <input id="arm-sequence" name="sequence" type="text" autocomplete="off" placeholder="rate_limited, accepted" aria-describedby="arm-sequence-hint" />
+      <input
+        id="arm-sequence"
+        name="sequence"
+        type="text"
+        autocomplete="off"
+        placeholder="rate_limited, accepted"
+        aria-describedby="arm-sequence-hint"
+      />
       <p class="hint" id="arm-sequence-hint">
         Outcomes separated by commas, one per send, used instead of the single outcome.
       </p>
     </div>
     <div class="field">
       <label for="arm-times">Times (optional)</label>
-      <input id="arm-times" name="times" type="number" min="1" step="1" inputmode="numeric" aria-describedby="arm-times-hint" />
+      <input
+        id="arm-times"
+        name="times"
+        type="number"
+        min="1"
+        step="1"
+        inputmode="numeric"
+        aria-describedby="arm-times-hint"
+      />
       <p class="hint" id="arm-times-hint">
         How many sends the rule answers; by default one outcome answers every send, a sequence once each.
       </p>
@@ -125,6 +148,7 @@ const Page: FC<PageProps> = (props) => (
         <h1>
           waotp <span>inbox</span>
         </h1>
+        {/* biome-ignore lint/a11y/useSemanticElements: role=search on a form is the landmark screen readers know; <search> is too new */}
         <form id="filters" class="filters" role="search" aria-label="Filter messages">
           <div class="filter">
             <label for="filter-provider">Filter by provider</label>
