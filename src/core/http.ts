@@ -7,6 +7,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
+import { nestsDeeperThan } from '../util/json-depth.js';
 import { problem } from '../util/problem.js';
 import { secretsMatch } from './codes.js';
 import { InvalidRequestError, OtpError, ReportRefusedError } from './errors.js';
@@ -36,24 +37,6 @@ const NO_PENDING = {
 /** Limits that apply to every request body. */
 export const INPUT_DEFAULTS = { maxBodyBytes: 16 * 1024, maxJsonDepth: 32 };
 
-/** The deepest nesting of arrays and objects in a JSON text, counted without parsing it. */
-export function jsonDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 92)
-        i++; // backslash: skip the escaped character
-      else if (ch === 34) inString = false;
-    } else if (ch === 34) inString = true;
-    else if (ch === 123 || ch === 91) deepest = Math.max(deepest, ++depth);
-    else if (ch === 125 || ch === 93) depth--;
-  }
-  return deepest;
-}
-
 const sendSchema = z.strictObject({
   to: z.string().min(1, 'to is required'),
   provider: z.string().min(1).optional(),
@@ -74,7 +57,7 @@ const checkSchema = z
 async function readJson<T>(c: Context, schema: z.ZodType<T>, maxDepth: number): Promise<T> {
   let raw: unknown;
   const text = await c.req.text();
-  if (jsonDepth(text) > maxDepth) throw new InvalidRequestError(`the body nests deeper than ${maxDepth} levels`);
+  if (nestsDeeperThan(text, maxDepth)) throw new InvalidRequestError(`the body nests deeper than ${maxDepth} levels`);
   try {
     raw = JSON.parse(text);
   } catch {

@@ -3,31 +3,18 @@
  * no request can make parsing, validating, journaling or echoing it recurse past the stack.
  * @module
  */
+import { nestsDeeperThan } from '../util/json-depth.js';
 
 /** Arrays and objects nested deeper than this are refused. */
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * Whether JSON text nests arrays and objects deeper than `max`; a single pass over the text that stops
- * early, so it costs less than the parse it guards.
+ * Whether JSON text nests arrays and objects deeper than `max` (the simulator's limit by default).
  * @example
  * tooDeep('[[[1]]]', 2); // true
  */
 export function tooDeep(text: string, max = MAX_JSON_DEPTH): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 92)
-        i++; // backslash: skip the escaped character
-      else if (ch === 34) inString = false;
-    } else if (ch === 34) inString = true;
-    else if (ch === 91 || ch === 123) {
-      if (++depth > max) return true;
-    } else if (ch === 93 || ch === 125) depth--;
-  }
-  return false;
+  return nestsDeeperThan(text, max);
 }
 
 /** Whether an already parsed value (from YAML, say) nests deeper than `max`; iterative, so it cannot overflow. */
