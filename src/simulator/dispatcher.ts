@@ -5,8 +5,8 @@
  * provider request. Knows providers only through their `callbacks` definition.
  * @module
  */
-import type { NativeCallback } from '../providers/define.js';
 import { type CallbackHistory, type CallbackStats, createCallbackHistory } from './callback-history.js';
+import { attemptOf, type Job } from './callback-job.js';
 import { type CallbackOptions, DEFAULT_CALLBACK_OPTIONS } from './callback-options.js';
 import type { SelfAddress } from './callback-policy.js';
 import { createScheduler, type Scheduler } from './callback-scheduler.js';
@@ -15,9 +15,9 @@ import { type CallbackProvider, createCallbackTargets, type ReportedMessage } fr
 import type { Clock } from './clock.js';
 import { withFollowUp } from './delivery-state.js';
 import { createHandshakes } from './handshake.js';
-import type { CallbackAttempt, Inbox, InboxMessage } from './inbox.js';
+import type { Inbox, InboxMessage } from './inbox.js';
 import { createReportRegistry } from './report-registry.js';
-import { GAP_MS, type PlannedReport, planTimeline, type ReportState, type Timeline } from './timeline.js';
+import { GAP_MS, type PlannedReport, planTimeline, type Timeline } from './timeline.js';
 
 export type { CallbackFilter, CallbackRecord, CallbackStats } from './callback-history.js';
 export { type CallbackOptions, DEFAULT_CALLBACK_OPTIONS } from './callback-options.js';
@@ -58,20 +58,6 @@ export interface Dispatcher {
   /** Deliveries scheduled, due, in flight or waiting for a retry. */
   readonly pending: number;
   readonly options: CallbackOptions;
-}
-
-interface Job {
-  message: InboxMessage;
-  state: ReportState;
-  /** Simulated time the report is about. */
-  at: number;
-  attempt: number;
-  generation: number;
-  /** Set once the report falls due: where it goes and what it says (retries send the same). */
-  url?: string;
-  native?: NativeCallback;
-  attempts?: number;
-  timeoutMs?: number;
 }
 
 /**
@@ -118,24 +104,18 @@ export function createDispatcher({
   };
 
   const record = (job: Job, url: string, result: Partial<SendResult> & { error?: string }, at = clock.now()) => {
-    const native = job.native!;
-    const attempt: CallbackAttempt = {
-      event: job.state,
-      url,
-      method: native.method,
-      request: {
-        ...(native.query && { query: native.query }),
-        headers: native.headers,
-        ...(native.body !== undefined && { body: native.body }),
-      },
-      attempt: job.attempt,
-      ...(result.status !== undefined && { status: result.status }),
-      ...(result.durationMs !== undefined && { durationMs: result.durationMs }),
-      ...(result.error !== undefined && { error: result.error }),
-      at: new Date(at).toISOString(),
-    };
+    const attempt = attemptOf(job, url, result, at);
     history.add(job.message, attempt, result.kind);
     inbox.addAttempt(job.message.id, attempt);
+  };
+
+  /** The next attempt, after the provider's backoff, while its retry policy has one left. */
+  const retryLater = (job: Job) => {
+    if (job.attempt >= job.attempts! || closing || job.generation !== generation) return;
+    scheduler.add(clock.now() + (options.retryDelayMs * 2 ** (job.attempt - 1)) / speed, {
+      ...job,
+      attempt: job.attempt + 1,
+    });
   };
 
   const scheduler: Scheduler<Job> = createScheduler<Job>({
@@ -163,12 +143,7 @@ export function createDispatcher({
     if (handshakeFailed) {
       // Recorded instead of the POST; the report is tried again like an unanswered one.
       record(job, built.url, { kind: 'refused', error: handshakeFailed }, at);
-      if (job.attempt < job.attempts! && !closing && job.generation === generation) {
-        scheduler.add(clock.now() + (options.retryDelayMs * 2 ** (job.attempt - 1)) / speed, {
-          ...job,
-          attempt: job.attempt + 1,
-        });
-      }
+      retryLater(job);
       return pump();
     }
     const sending = sender.send(built.request, job.timeoutMs!);
@@ -179,10 +154,7 @@ export function createDispatcher({
       const answered = result.kind === 'answered' && result.status! >= 200 && result.status! <= 299;
       const error = result.error ?? (answered ? undefined : `receiver answered ${result.status}`);
       record(job, built.url, { ...result, ...(error !== undefined && { error }) }, at);
-      if (!answered && result.kind !== 'refused' && job.attempt < job.attempts! && !closing) {
-        const wait = (options.retryDelayMs * 2 ** (job.attempt - 1)) / speed;
-        scheduler.add(clock.now() + wait, { ...job, attempt: job.attempt + 1 });
-      }
+      if (!answered && result.kind !== 'refused') retryLater(job);
     }
     pump();
   };
