@@ -1,11 +1,13 @@
 /**
- * `/__admin/contracts/<id>` serves the checked-in OpenAPI files, `/__admin/docs` renders them as pages.
+ * `/__admin/contracts/<id>` serves the checked-in OpenAPI files, `/__admin/docs` renders them as pages: the
+ * admin route table's entries for them, and their HTML.
  * Files are read on first request, never at start: contracts are built by `npm run contracts`.
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { Hono } from 'hono';
+import { z } from 'zod';
 import { problem } from '../util/problem.js';
+import { type AdminDeps, adminRoute } from './admin-table.js';
 
 const DIR = new URL('../../contracts/', import.meta.url);
 
@@ -62,62 +64,94 @@ table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3
 </style></head><body>${content}</body></html>`;
 }
 
-/**
- * Creates the contract and docs routes, to be mounted at `/__admin`.
- * @example
- * app.route('/__admin', createContractRoutes(['botcake', 'verihubs']));
- */
-export function createContractRoutes(ids: readonly string[]) {
-  const routes = new Hono();
-  const known = [...ids, 'admin'];
-  const cache = new Map<string, Json>();
-  const load = async (id: string): Promise<Json | undefined> => {
-    if (!known.includes(id)) return undefined;
-    if (!cache.has(id)) cache.set(id, JSON.parse(await readFile(new URL(`${id}.openapi.json`, DIR), 'utf8')) as Json);
-    return cache.get(id);
-  };
+const cache = new Map<string, Json>();
 
-  routes.get('/contracts', (c) =>
-    c.json({ contracts: known.map((id) => ({ id, url: `/__admin/contracts/${id}`, docs: `/__admin/docs/${id}` })) }),
-  );
-  routes.get('/contracts/:id', async (c) => {
-    const contract = await load(c.req.param('id'));
-    return contract ? c.json(contract) : problem(404, 'No such contract', `known: ${known.join(', ')}`);
-  });
-  routes.get('/docs', async (c) => {
-    const items = await Promise.all(known.map(async (id) => ({ id, contract: (await load(id))! })));
-    return c.html(
-      page(
-        'waotp contracts',
-        `<h1>waotp contracts</h1><p>OpenAPI 3.1, generated from the schemas the simulator validates with.</p><ul>${items
-          .map(
-            ({ id, contract }) =>
-              `<li><a href="/__admin/docs/${escapeHtml(id)}">${escapeHtml(contract.info?.title ?? id)}</a> — <a href="/__admin/contracts/${escapeHtml(id)}">JSON</a></li>`,
-          )
-          .join('')}</ul>`,
-      ),
-    );
-  });
-  routes.get('/docs/:id', async (c) => {
-    const contract = await load(c.req.param('id'));
-    if (!contract) return problem(404, 'No such contract', `known: ${known.join(', ')}`);
-    const ops = Object.entries(contract.paths ?? {}).flatMap(([path, item]) =>
-      Object.entries(item as Json).map(([method, op]) => operationHtml(method, path, op as Json)),
-    );
-    const webhooks = Object.entries(contract.webhooks ?? {}).flatMap(([name, item]) =>
-      Object.entries(item as Json)
-        .filter(([m]) => ['get', 'post'].includes(m))
-        .map(
-          ([m, op]) =>
-            `<section class="op"><h3>Webhook ${escapeHtml(name)}: ${escapeHtml(m.toUpperCase())}</h3><p>${escapeHtml((item as Json).description ?? '')}</p>${operationDetails(op as Json)}</section>`,
-        ),
-    );
-    return c.html(
-      page(
-        contract.info?.title ?? c.req.param('id'),
-        `<p><a href="/__admin/docs">All contracts</a> · <a href="/__admin/contracts/${escapeHtml(c.req.param('id'))}">JSON</a></p><h1>${escapeHtml(contract.info?.title)}</h1><p>${escapeHtml(contract.info?.description ?? '')}</p>${ops.join('\n')}${webhooks.join('\n')}`,
-      ),
-    );
-  });
-  return routes;
+/** The contract of a provider id or `admin`, read once; undefined for any other id. */
+async function load(id: string, known: readonly string[]): Promise<Json | undefined> {
+  if (!known.includes(id)) return undefined;
+  if (!cache.has(id)) cache.set(id, JSON.parse(await readFile(new URL(`${id}.openapi.json`, DIR), 'utf8')) as Json);
+  return cache.get(id);
 }
+
+const knownIds = (deps: AdminDeps) => [...deps.providers.map((p) => p.id), 'admin'];
+const notFound = (known: readonly string[]) => problem(404, 'No such contract', `known: ${known.join(', ')}`);
+
+export const contractRoutes = [
+  adminRoute({
+    method: 'get',
+    path: '/__admin/contracts',
+    summary: 'The contracts served: every provider and admin',
+    replies: {
+      200: z.object({ contracts: z.array(z.object({ id: z.string(), url: z.string(), docs: z.string() })) }),
+    },
+    handler: ({ c, deps }) =>
+      c.json({
+        contracts: knownIds(deps).map((id) => ({ id, url: `/__admin/contracts/${id}`, docs: `/__admin/docs/${id}` })),
+      }),
+  }),
+  adminRoute({
+    method: 'get',
+    path: '/__admin/contracts/:id',
+    summary: "A provider's OpenAPI contract (or admin)",
+    replies: { 200: z.looseObject({ openapi: z.string() }) },
+    errors: [404],
+    handler: async ({ c, deps }) => {
+      const known = knownIds(deps);
+      const contract = await load(c.req.param('id')!, known);
+      return contract ? c.json(contract) : notFound(known);
+    },
+  }),
+  adminRoute({
+    method: 'get',
+    path: '/__admin/docs',
+    summary: 'Every contract as a page',
+    replies: { 200: 'html' },
+    handler: async ({ c, deps }) => {
+      const known = knownIds(deps);
+      const items = await Promise.all(known.map(async (id) => ({ id, contract: (await load(id, known))! })));
+      const links = items
+        .map(
+          ({ id, contract }) =>
+            `<li><a href="/__admin/docs/${escapeHtml(id)}">${escapeHtml(contract.info?.title ?? id)}</a> — ` +
+            `<a href="/__admin/contracts/${escapeHtml(id)}">JSON</a></li>`,
+        )
+        .join('');
+      return c.html(
+        page(
+          'waotp contracts',
+          '<h1>waotp contracts</h1><p>OpenAPI 3.1, generated from the schemas the simulator validates with.</p>' +
+            `<ul>${links}</ul>`,
+        ),
+      );
+    },
+  }),
+  adminRoute({
+    method: 'get',
+    path: '/__admin/docs/:id',
+    summary: 'One contract as a page',
+    replies: { 200: 'html' },
+    errors: [404],
+    handler: async ({ c, deps }) => {
+      const known = knownIds(deps);
+      const id = c.req.param('id')!;
+      const contract = await load(id, known);
+      if (!contract) return notFound(known);
+      const ops = Object.entries(contract.paths ?? {}).flatMap(([path, item]) =>
+        Object.entries(item as Json).map(([method, op]) => operationHtml(method, path, op as Json)),
+      );
+      const webhooks = Object.entries(contract.webhooks ?? {}).flatMap(([name, item]) =>
+        Object.entries(item as Json)
+          .filter(([m]) => ['get', 'post'].includes(m))
+          .map(
+            ([m, op]) =>
+              `<section class="op"><h3>Webhook ${escapeHtml(name)}: ${escapeHtml(m.toUpperCase())}</h3>` +
+              `<p>${escapeHtml((item as Json).description ?? '')}</p>${operationDetails(op as Json)}</section>`,
+          ),
+      );
+      const head =
+        `<p><a href="/__admin/docs">All contracts</a> · <a href="/__admin/contracts/${escapeHtml(id)}">JSON</a></p>` +
+        `<h1>${escapeHtml(contract.info?.title)}</h1><p>${escapeHtml(contract.info?.description ?? '')}</p>`;
+      return c.html(page(contract.info?.title ?? id, `${head}${ops.join('\n')}${webhooks.join('\n')}`));
+    },
+  }),
+];
