@@ -29,12 +29,16 @@ function reply(spec: AdminReply): ResponseObject {
 
 function queryParameters(route: AdminRoute): ParameterObject[] {
   if (!(route.query instanceof z.ZodObject)) return [];
-  return Object.entries(route.query.shape as Record<string, z.ZodType>).map(([name, schema]) => ({
-    name,
-    in: 'query',
-    required: !schema.safeParse(undefined).success,
-    schema: jsonSchema(schema),
-  }));
+  return Object.entries(route.query.shape as Record<string, z.ZodType>).map(([name, field]) => {
+    const { description, ...schema } = jsonSchema(field);
+    return {
+      name,
+      in: 'query',
+      required: !field.safeParse(undefined).success,
+      ...(description && { description }),
+      schema,
+    };
+  });
 }
 
 function operation(route: AdminRoute, providers: readonly ProviderDefinition[]): OperationObject {

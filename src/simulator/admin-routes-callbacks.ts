@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ProviderDefinition } from '../providers/define.js';
 import { targetsSchema } from './admin-schemas.js';
-import { adminRoute, positiveIntParam } from './admin-table.js';
+import { adminRoute, limitParam, providerParam } from './admin-table.js';
 import type { CallbackFilter } from './dispatcher.js';
 
 const TARGETS_HINT =
@@ -54,9 +54,9 @@ export const callbackRoutes = [
     path: '/__admin/callbacks',
     summary: 'Callback delivery attempts, newest first',
     query: z.object({
-      provider: z.string().optional(),
-      message: z.string().optional(),
-      limit: positiveIntParam('limit').optional(),
+      provider: providerParam,
+      message: z.string().optional().describe("Only this message's attempts: its inbox id or the provider's id"),
+      limit: limitParam,
     }),
     errors: [400],
     replies: {

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { problem } from '../util/problem.js';
 import { messageSchema, totalsFields } from './admin-schemas.js';
-import { adminRoute, positiveIntParam } from './admin-table.js';
+import { adminRoute, limitParam, providerParam } from './admin-table.js';
 import { createEventsHandler } from './events.js';
 import type { MessageFilter } from './inbox.js';
 
@@ -16,7 +16,7 @@ const to = z
   .string()
   .transform((v) => v.replace(/[\s\-().]/g, '').replace(/^\+/, ''))
   .refine((digits) => /^\d{4,20}$/.test(digits), 'to must be a phone number, as digits or E.164 (+6281234567890)');
-const filterFields = { to: to.optional(), provider: z.string().optional() };
+const filterFields = { to: to.optional().describe('The recipient, as digits or E.164'), provider: providerParam };
 
 function messageFilter(q: { to?: string | undefined; provider?: string | undefined }, session?: string): MessageFilter {
   return {
@@ -36,7 +36,7 @@ export const inboxRoutes = [
     method: 'get',
     path: '/__admin/messages',
     summary: 'Captured messages, newest first',
-    query: z.object({ ...filterFields, limit: positiveIntParam('limit').optional() }),
+    query: z.object({ ...filterFields, limit: limitParam }),
     errors: [400],
     replies: { 200: z.object({ ...totalsFields, messages: z.array(messageSchema) }) },
     handler: ({ c, query, session, deps: { inbox } }) => {
@@ -55,7 +55,8 @@ export const inboxRoutes = [
         .string()
         .refine((v) => Number.isInteger(Number(v)) && Number(v) >= 0, 'wait must be a whole number of milliseconds')
         .transform(Number)
-        .optional(),
+        .optional()
+        .describe(`Milliseconds to wait for a match to arrive (at most ${MAX_WAIT_MS})`),
     }),
     replies: { 200: messageSchema },
     errors: [400, 404],
@@ -84,7 +85,7 @@ export const inboxRoutes = [
     path: '/__admin/events',
     summary: 'Server-Sent Events: message (added/updated) and cleared; ?session= scopes it',
     // Read by the events handler itself: EventSource cannot send the session header.
-    query: z.object({ session: z.string().optional() }),
+    query: z.object({ session: z.string().optional().describe("Only this session's messages") }),
     replies: { 200: 'event-stream' },
     handler: ({ c, deps: { inbox, clock, sseBufferBytes } }) =>
       createEventsHandler({ inbox, clock, ...(sseBufferBytes && { maxBufferBytes: sseBufferBytes }) })(c),

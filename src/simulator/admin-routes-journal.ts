@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { problem } from '../util/problem.js';
 import { journalEntrySchema, totalsFields } from './admin-schemas.js';
-import { adminRoute, positiveIntParam } from './admin-table.js';
+import { adminRoute, limitParam, providerParam } from './admin-table.js';
 import type { JournalFilter } from './journal.js';
 
 export const journalRoutes = [
@@ -14,10 +14,10 @@ export const journalRoutes = [
     path: '/__admin/requests',
     summary: 'The request journal, newest first',
     query: z.object({
-      provider: z.string().optional(),
-      outcome: z.string().optional(),
-      to: z.string().optional(),
-      limit: positiveIntParam('limit').optional(),
+      provider: providerParam,
+      outcome: z.string().optional().describe('Only requests with this outcome (e.g. rate_limited)'),
+      to: z.string().optional().describe('Only requests to this recipient (anything but digits is ignored)'),
+      limit: limitParam,
     }),
     errors: [400],
     replies: { 200: z.object({ ...totalsFields, requests: z.array(journalEntrySchema) }) },

@@ -102,6 +102,12 @@ export const positiveIntParam = (name: string) =>
     .refine((v) => Number.isInteger(Number(v)) && Number(v) > 0, `${name} must be a positive integer`)
     .transform(Number);
 
+/** `limit`: at most this many, newest first. */
+export const limitParam = positiveIntParam('limit').optional().describe('At most this many, newest first');
+
+/** `provider`: one provider's entries only. */
+export const providerParam = z.string().optional().describe("Only this provider's, by id (e.g. verihubs)");
+
 /**
  * Mounts the table's routes on the app, each behind its query and body checks.
  * @example

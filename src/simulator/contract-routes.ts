@@ -16,51 +16,84 @@ type Json = Record<string, any>;
 const escapeHtml = (text: unknown) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const pre = (value: unknown) => `<pre>${escapeHtml(JSON.stringify(value, null, 2))}</pre>`;
 
+const when = (test: unknown, html: () => string) => (test ? html() : '');
+const exampleOf = (media: Json | undefined) => when(media?.example !== undefined, () => pre(media!.example));
+
+function credentialsHtml(op: Json): string {
+  const schemes = (op.security ?? []) as Json[];
+  return when(schemes.length, () => {
+    const alternatives = schemes.map((r) => Object.keys(r).map(escapeHtml).join(' + '));
+    return `<p>Credentials: ${alternatives.join(' or ')}</p>`;
+  });
+}
+
+function responsesHtml(op: Json): string {
+  const rows = (Object.entries(op.responses ?? {}) as [string, Json][]).map(
+    ([status, r]) =>
+      `<tr><td>${escapeHtml(status)}</td><td>${escapeHtml(r.description ?? '')}</td>` +
+      `<td>${exampleOf(r.content?.['application/json'])}</td></tr>`,
+  );
+  return (
+    '<table><thead><tr><th scope="col">Status</th><th scope="col">Description</th><th scope="col">Example</th></tr>' +
+    `</thead><tbody>\n${rows.join('\n')}\n</tbody></table>`
+  );
+}
+
+function callbacksHtml(op: Json): string {
+  return (Object.entries(op.callbacks ?? {}) as [string, Json][])
+    .flatMap(([name, callback]) =>
+      (Object.entries(callback) as [string, Json][]).flatMap(([url, item]) =>
+        (Object.entries(item) as [string, Json][]).map(
+          ([m, o]) =>
+            `<h4>Callback ${escapeHtml(name)}: ${escapeHtml(m.toUpperCase())} <code>${escapeHtml(url)}</code></h4>` +
+            operationDetails(o),
+        ),
+      ),
+    )
+    .join('');
+}
+
 function operationHtml(method: string, path: string, op: Json): string {
   const body = op.requestBody?.content?.['application/json'];
-  const responses = Object.entries(op.responses ?? {}) as [string, Json][];
-  const callbacks = Object.entries(op.callbacks ?? {}) as [string, Json][];
+  const bodyHtml = when(
+    body,
+    () => `<h4>Request body</h4>${exampleOf(body)}<details><summary>Schema</summary>${pre(body.schema)}</details>`,
+  );
   return `<section class="op">
 <h3><span class="method">${escapeHtml(method.toUpperCase())}</span> <code>${escapeHtml(path)}</code></h3>
 <p>${escapeHtml(op.summary ?? '')}</p>
-${op.security?.length ? `<p>Credentials: ${op.security.map((r: Json) => Object.keys(r).map(escapeHtml).join(' + ')).join(' or ')}</p>` : ''}
-${body ? `<h4>Request body</h4>${body.example !== undefined ? pre(body.example) : ''}<details><summary>Schema</summary>${pre(body.schema)}</details>` : ''}
+${credentialsHtml(op)}
+${bodyHtml}
 <h4>Responses</h4>
-<table><thead><tr><th scope="col">Status</th><th scope="col">Description</th><th scope="col">Example</th></tr></thead><tbody>
-${responses.map(([status, r]) => `<tr><td>${escapeHtml(status)}</td><td>${escapeHtml(r.description ?? '')}</td><td>${r.content?.['application/json']?.example !== undefined ? pre(r.content['application/json'].example) : ''}</td></tr>`).join('\n')}
-</tbody></table>
-${callbacks
-  .map(([name, cb]) =>
-    Object.entries(cb as Json)
-      .map(([url, item]) =>
-        Object.entries(item as Json)
-          .map(
-            ([m, o]) =>
-              `<h4>Callback ${escapeHtml(name)}: ${escapeHtml(m.toUpperCase())} <code>${escapeHtml(url)}</code></h4>${operationDetails(o as Json)}`,
-          )
-          .join(''),
-      )
-      .join(''),
-  )
-  .join('')}
+${responsesHtml(op)}
+${callbacksHtml(op)}
 </section>`;
 }
 
 function operationDetails(op: Json): string {
-  const body = op.requestBody?.content?.['application/json'];
   const params = (op.parameters ?? []) as Json[];
+  const paramHtml = params.map(
+    (p) =>
+      `<code>${escapeHtml(p.in)}:${escapeHtml(p.name)}</code>` +
+      when(p.example !== undefined, () => ` = <code>${escapeHtml(p.example)}</code>`),
+  );
   return `<p>${escapeHtml(op.summary ?? '')} ${escapeHtml(op.description ?? '')}</p>
-${params.length ? `<p>Parameters: ${params.map((p) => `<code>${escapeHtml(p.in)}:${escapeHtml(p.name)}</code>${p.example !== undefined ? ` = <code>${escapeHtml(p.example)}</code>` : ''}`).join(', ')}</p>` : ''}
-${body?.example !== undefined ? pre(body.example) : ''}`;
+${when(params.length, () => `<p>Parameters: ${paramHtml.join(', ')}</p>`)}
+${exampleOf(op.requestBody?.content?.['application/json'])}`;
 }
 
-function page(title: string, content: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title><style>
+const STYLE = `\
 body{font:15px/1.5 system-ui,sans-serif;max-width:70rem;margin:auto;padding:1rem;color:#1a1a1a;background:#fff}
 code,pre{font:13px/1.4 ui-monospace,monospace}pre{background:#f4f4f4;padding:.5rem;overflow:auto;max-height:24rem}
 .op{border-top:1px solid #ccc;padding-top:.5rem}.method{background:#075e54;color:#fff;padding:0 .4rem;border-radius:3px}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ddd;padding:.3rem;vertical-align:top;text-align:left}a{color:#0645ad}
+table{border-collapse:collapse;width:100%}\
+td,th{border:1px solid #ddd;padding:.3rem;vertical-align:top;text-align:left}a{color:#0645ad}`;
+
+function page(title: string, content: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8">\
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title><style>
+${STYLE}
 </style></head><body>${content}</body></html>`;
 }
 
