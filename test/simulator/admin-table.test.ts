@@ -111,6 +111,28 @@ describe('the admin route table', () => {
       expect(refused, 'a route with a query schema refuses at least one parameter').toBeGreaterThan(0);
     });
 
+    it('PUT /__admin/callbacks/targets names the first entry it refuses, and sets none of them', async () => {
+      await call(`${s.url}/__admin/reset`, { method: 'POST' });
+      const put = (json: unknown) => call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json });
+      const good = 'http://127.0.0.1:3000/hooks';
+      for (const [json, detail] of [
+        [['x'], 'send {"<provider>": "http(s)://…"}, or null to remove one'],
+        [{ splashify: good, nope: 5 }, 'unknown provider "nope"; webhook targets can be set for: '],
+        [{ botcake: good }, 'botcake documents no delivery callbacks, so it sends none'],
+        [{ verihubs: good }, 'verihubs sends its callbacks to the URL each send carries (callback_url)'],
+        [{ messcat: 'ftp://example.test' }, 'messcat: the target must be an http(s) URL, or null to remove it'],
+        [{ messcat: 5 }, 'messcat: the target must be an http(s) URL, or null to remove it'],
+      ] as const) {
+        const r = await put(json);
+        expect(r.status, JSON.stringify(json)).toBe(400);
+        expect(r.body.title).toBe('Invalid targets');
+        expect(r.body.detail).toContain(detail);
+      }
+      expect((await call(`${s.url}/__admin/callbacks/targets`)).body).toEqual({});
+      expect((await put({ splashify: good, messcat: good })).body).toEqual({ splashify: good, messcat: good });
+      expect((await put({ messcat: null })).body).toEqual({ splashify: good });
+    });
+
     const withBody = ADMIN_ROUTES.filter((route) => route.body);
     it.each(withBody.map((route) => [key(route), route] as const))('%s: refused bodies', async (_name, route) => {
       const path = await prepare(route);
