@@ -7,16 +7,14 @@ import { Hono } from 'hono';
 import { type IdSource, type ProviderDefinition, secretHeaders } from '../providers/define.js';
 import { providers as registry } from '../providers/index.js';
 import { problem } from '../util/problem.js';
-import { createAdmin } from './admin.js';
 import { createAdminGuard } from './admin-guard.js';
-import { createCallbackAdmin } from './callback-admin.js';
+import { ADMIN_ROUTES } from './admin-routes.js';
+import { mountAdminRoutes } from './admin-table.js';
 import type { SelfAddress } from './callback-policy.js';
 import { type Catalogue, loadCatalogue, type RulePack } from './catalogue.js';
 import { type Clock, createClock } from './clock.js';
 import { parseConfig, type SimulatorConfig, settingsFor } from './config.js';
-import { createContractRoutes } from './contract-routes.js';
 import { type CallbackOptions, createDispatcher, type Dispatcher } from './dispatcher.js';
-import { createEventsHandler } from './events.js';
 import { createIds } from './ids.js';
 import { createInbox, type Inbox } from './inbox.js';
 import { createJournal, type Journal } from './journal.js';
@@ -172,26 +170,19 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     const { pending, later, inFlight, dropped, sockets } = callbacks.stats();
     return { callbacks: { pending, later, inFlight, dropped, sockets } };
   };
-  app.route(
-    '/__admin',
-    createAdmin({
-      inbox,
-      journal,
-      scenarios,
-      clock,
-      unmatched,
-      reset,
-      health,
-      providerIds: providers.map((p) => p.id),
-      providers: () => describeProviders(providers, config),
-    }),
-  );
-  app.route('/__admin/callbacks', createCallbackAdmin({ callbacks, providers }));
-  app.route('/__admin', createContractRoutes(providers.map((p) => p.id)));
-  app.get(
-    '/__admin/events',
-    createEventsHandler({ inbox, clock, ...(admin.sseBufferBytes && { maxBufferBytes: admin.sseBufferBytes }) }),
-  );
+  mountAdminRoutes(app, ADMIN_ROUTES, {
+    inbox,
+    journal,
+    scenarios,
+    clock,
+    unmatched,
+    callbacks,
+    providers,
+    reset,
+    health,
+    describeProviders: () => describeProviders(providers, config),
+    sseBufferBytes: admin.sseBufferBytes,
+  });
   app.route('/', createInboxUi({ providers, catalogue: scenarios.catalogue }));
   for (const provider of providers) {
     for (const endpoint of provider.endpoints) {
