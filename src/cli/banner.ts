@@ -4,8 +4,8 @@
  * @module
  */
 import type { ProviderDefinition } from '../providers/define.js';
-import { describeProviders } from '../simulator/app.js';
 import type { SimulatorConfig } from '../simulator/config.js';
+import { describeProviders } from '../simulator/provider-directory.js';
 
 const show = (values: Record<string, unknown>) =>
   Object.entries(values)

@@ -20,6 +20,7 @@ import { createInbox, type Inbox } from './inbox.js';
 import { createJournal, type Journal } from './journal.js';
 import { createLimits } from './limits.js';
 import { createEndpointHandler, type PipelineDeps, type ProviderRuntime, SESSION_HEADER } from './pipeline.js';
+import { describeProviders } from './provider-directory.js';
 import { createRequestLog, type RequestLogOptions } from './request-log.js';
 import { assertNoRouteCollisions } from './route-collisions.js';
 import { createScenarios, type Scenarios } from './scenarios.js';
@@ -243,34 +244,4 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 /** Whether `path` is `prefix` itself or below it, by whole segments. */
 function underPrefix(path: string, prefix: string): boolean {
   return path === prefix || path.startsWith(`${prefix}/`);
-}
-
-/**
- * What `/__admin/providers` and the start banners show: where each provider lives and the credentials that
- * work. A provider whose credentials are pinned in the config refuses the demo ones, so it shows its pinned
- * credentials instead, secrets masked.
- */
-export function describeProviders(providers: readonly ProviderDefinition[], config: SimulatorConfig = {}) {
-  return providers.map((p) => {
-    const pinned = settingsFor(config, p.id).credentials;
-    return {
-      id: p.id,
-      name: p.name,
-      docs: p.docs,
-      basePath: `/${p.id}`,
-      endpoints: p.endpoints.map((e) => ({ operationId: e.operationId, method: e.method, path: e.path })),
-      ...(pinned?.length ? { pinnedCredentials: pinned.map(maskCredential) } : { demoCredentials: p.demoCredentials }),
-    };
-  });
-}
-
-const SECRET_FIELD = /key|token|password|secret/i;
-
-/** A pinned credential with its secret fields cut to their first four characters, as the journal masks them. */
-function maskCredential(credential: unknown): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(credential as Record<string, unknown>)) {
-    out[name] = SECRET_FIELD.test(name) && typeof value === 'string' ? `${value.slice(0, 4)}…` : value;
-  }
-  return out;
 }

@@ -18,6 +18,7 @@ import { createHandshakes } from './handshake.js';
 import type { Inbox, InboxMessage } from './inbox.js';
 import { createReportRegistry } from './report-registry.js';
 import { GAP_MS, type PlannedReport, planTimeline, type Timeline } from './timeline.js';
+import { waitWhile } from './wait-while.js';
 
 export type { CallbackFilter, CallbackRecord, CallbackStats } from './callback-history.js';
 export { type CallbackOptions, DEFAULT_CALLBACK_OPTIONS } from './callback-options.js';
@@ -263,17 +264,7 @@ export function createDispatcher({
       const end = Date.now() + deadlineMs;
       // Busy while something is due or in flight, or will be due before the deadline (in simulated time).
       const busy = () => scheduler.due > 0 || inFlight.size > 0 || scheduler.nextAt() - clock.now() <= end - Date.now();
-      while (busy() && Date.now() < end) {
-        await new Promise<void>((resolve) => {
-          const wake = () => {
-            clearTimeout(timer);
-            wakers.delete(wake);
-            resolve();
-          };
-          const timer = setTimeout(wake, Math.min(50, Math.max(1, end - Date.now())));
-          wakers.add(wake);
-        });
-      }
+      await waitWhile(busy, end, wakers);
       const dropped = scheduler.size + inFlight.size;
       cancel(() => true);
       generation++;
