@@ -29,6 +29,13 @@ const result = await autocannon({
   ...(requests && { requests }),
   timeout: 10,
 });
-process.stdout.write(
-  `${JSON.stringify({ rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, total: result.requests.total, non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts })}\n`,
-);
+const summary = {
+  rps: result.requests.average,
+  p50: result.latency.p50,
+  p99: result.latency.p99,
+  total: result.requests.total,
+  non2xx: result.non2xx,
+  errors: result.errors,
+  timeouts: result.timeouts,
+};
+process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -18,7 +18,9 @@ await build({
   jsxImportSource: 'hono/jsx',
   // Bundled CommonJS packages call require() for Node's own modules.
   banner: {
-    js: "import { createRequire as __waotpRequire } from 'node:module'; const require = __waotpRequire(import.meta.url);",
+    js:
+      "import { createRequire as __waotpRequire } from 'node:module'; " +
+      'const require = __waotpRequire(import.meta.url);',
   },
   logLevel: 'warning',
 });

@@ -214,7 +214,8 @@ while (Date.now() < end) {
     nextProgress += 10_000;
     const cb = (await call('GET', '/__admin/callbacks?limit=1')).body;
     log(
-      `  ${Math.round((SECONDS * 1000 - (end - Date.now())) / 1000)} s: ${attemptedSends} sends, pending ${cb.pending}, in flight ${cb.inFlight}, dropped ${cb.dropped}, RSS ${rssOf()} MB`,
+      `  ${Math.round((SECONDS * 1000 - (end - Date.now())) / 1000)} s: ${attemptedSends} sends, ` +
+        `pending ${cb.pending}, in flight ${cb.inFlight}, dropped ${cb.dropped}, RSS ${rssOf()} MB`,
     );
   }
   await new Promise((r) => setTimeout(r, 50));
@@ -320,12 +321,16 @@ else {
         .map(([k, v]) => `${k} ${v}`)
         .join(', ')})`,
       `  inbox total         ${inbox.total}`,
-      `  callback attempts   delivered ${a.delivered}, answered non-2xx ${a.rejected}, timed out ${a.timedOut}, connection errors ${a.failed}, refused ${a.refused}`,
-      `  reports             ${reports.size} attempted of ${expectedReports} planned; ${retried} retried; policy violations ${retryViolations}`,
+      `  callback attempts   delivered ${a.delivered}, answered non-2xx ${a.rejected}, timed out ${a.timedOut}, ` +
+        `connection errors ${a.failed}, refused ${a.refused}`,
+      `  reports             ${reports.size} attempted of ${expectedReports} planned; ` +
+        `${retried} retried; policy violations ${retryViolations}`,
       `  dropped reports     ${stats.dropped}`,
-      `  pending at end      ${stats.pending} (scheduled later: ${stats.later}); sender sockets ${healthEnd.callbacks?.sockets}`,
+      `  pending at end      ${stats.pending} (scheduled later: ${stats.later}); ` +
+        `sender sockets ${healthEnd.callbacks?.sockets}`,
       `  RSS (MB)            start ${rss.start}, peak ${rss.peak}, end of load ${rss.endOfLoad}, end ${rss.end}`,
-      `  health latency (ms) p50 ${result.healthMs.p50}, p99 ${result.healthMs.p99}, max ${result.healthMs.max} (${health.length} samples)`,
+      `  health latency (ms) p50 ${result.healthMs.p50}, p99 ${result.healthMs.p99}, max ${result.healthMs.max} ` +
+        `(${health.length} samples)`,
       '',
       ...expectations.map(([name, ok]) => `  ${ok ? 'met   ' : 'MISSED'}  ${name}`),
     ].join('\n'),

@@ -53,7 +53,10 @@ describe('architecture', () => {
     const splashify = providers.find((p) => p.id === 'splashify')!;
     const copy = { ...splashify, id: 'copycat' };
     expect(() => createSimulator({ providers: [...providers, copy] })).toThrow(
-      /route collision between providers: POST \/api\/v1\/public\/message \(splashify sendMessage\) and POST \/api\/v1\/public\/message \(copycat sendMessage\)/,
+      new RegExp(
+        /route collision between providers: POST \/api\/v1\/public\/message \(splashify sendMessage\)/.source +
+          / and POST \/api\/v1\/public\/message \(copycat sendMessage\)/.source,
+      ),
     );
   });
 

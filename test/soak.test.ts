@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 describe('npm run soak, shortened', () => {
-  it('keeps callbacks flowing through a receiver that fails 30% and hangs 10%: nothing dropped, pending drains, memory flat', () => {
+  it('keeps callbacks flowing through a receiver that fails 30% and hangs 10%: ' +
+    'nothing dropped, pending drains, memory flat', () => {
     // 10 s of sends; callbacks time out at 1 s here so the drain fits the test budget (the full soak keeps each
     // provider's documented 10 s).
     const run = spawnSync(

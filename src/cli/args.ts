@@ -87,9 +87,11 @@ export const LOG_OPTIONS = {
   'log-format': { type: 'string' },
 } as const;
 
-export const LOG_HELP = `  --log-level <l>  request log on stderr: silent | info (one line per request) | debug (with masked
-                   headers and bodies)                    (default info)
-  --log-format <f> pretty | json        (default: pretty on a terminal, JSON lines otherwise)`;
+export const LOG_HELP = [
+  '  --log-level <l>  request log on stderr: silent | info (one line per request) | debug (with masked',
+  '                   headers and bodies)                    (default info)',
+  '  --log-format <f> pretty | json        (default: pretty on a terminal, JSON lines otherwise)',
+].join('\n');
 
 /** Checks `--log-level` / `--log-format` against the known values, suggesting the closest. */
 export function logOptions(values: { 'log-level'?: string; 'log-format'?: string }): RequestLogOptions {

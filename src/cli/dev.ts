@@ -68,7 +68,8 @@ export function run(argv: string[]) {
     closeOnSignal(() => dev.close());
     console.log(
       [
-        `waotp dev: simulator listening on ${dev.simulator.url}  (messages as JSON: ${dev.simulator.url}/__admin/messages)`,
+        `waotp dev: simulator listening on ${dev.simulator.url}  ` +
+          `(messages as JSON: ${dev.simulator.url}/__admin/messages)`,
         `waotp dev: OTP service listening on ${dev.core.url}  (providers: ${dev.core.service.providers.join(' -> ')})`,
         '',
         ...simulatorBanner(dev.simulator.url, providers, simulatorConfig),
@@ -76,7 +77,8 @@ export function run(argv: string[]) {
         '  Try it (the inbox page shows every code as it arrives):',
         `  curl -s ${dev.core.url}/v1/verifications -H 'Content-Type: application/json' -d '{"to":"+6281234567890"}'`,
         `  curl -s '${dev.simulator.url}/__admin/messages/latest?to=6281234567890'`,
-        `  curl -s ${dev.core.url}/v1/verifications/check -H 'Content-Type: application/json' -d '{"to":"+6281234567890","code":"<code>"}'`,
+        `  curl -s ${dev.core.url}/v1/verifications/check -H 'Content-Type: application/json' ` +
+          `-d '{"to":"+6281234567890","code":"<code>"}'`,
       ].join('\n'),
     );
   });

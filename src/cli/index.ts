@@ -57,7 +57,8 @@ export async function main(argv: string[]): Promise<number | undefined> {
   }
   if (name.startsWith('-')) {
     console.error(
-      `waotp: unknown option "${name}"${didYouMean(name, ['--help', '--version'])}; the first argument is a command (waotp --help)`,
+      `waotp: unknown option "${name}"${didYouMean(name, ['--help', '--version'])}; ` +
+        'the first argument is a command (waotp --help)',
     );
     return 2;
   }

@@ -57,7 +57,8 @@ export function run(argv: string[]) {
     if (!config.apiKey) {
       if (!isLoopback(values.host) && !values.insecure) {
         throw new UsageError(
-          `refusing to serve on ${values.host} without an API key: set WAOTP_API_KEY or core.apiKey (or pass --insecure)`,
+          `refusing to serve on ${values.host} without an API key: ` +
+            'set WAOTP_API_KEY or core.apiKey (or pass --insecure)',
         );
       }
       console.error(

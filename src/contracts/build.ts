@@ -123,9 +123,12 @@ function callbackPathItem(callbacks: CallbackDefinition): PathItemObject {
   const op: OperationObject = {
     summary: callbacks.summary,
     description:
-      `Sent for the states: ${callbacks.states.join(', ')}. Attempts: ${callbacks.delivery.attempts} (${callbacks.delivery.attempts === 1 ? 'never retried' : 'retried on non-2xx'}), ${callbacks.delivery.timeoutMs} ms each.` +
+      `Sent for the states: ${callbacks.states.join(', ')}. Attempts: ${callbacks.delivery.attempts} ` +
+      `(${callbacks.delivery.attempts === 1 ? 'never retried' : 'retried on non-2xx'}), ` +
+      `${callbacks.delivery.timeoutMs} ms each.` +
       (callbacks.handshake
-        ? ' Before the first POST to a URL, a GET verification handshake: the URL must answer 200 with the challenge it was sent, or nothing is posted.'
+        ? ' Before the first POST to a URL, a GET verification handshake: ' +
+          'the URL must answer 200 with the challenge it was sent, or nothing is posted.'
         : ''),
     ...(headerParameters.length + queryParameters.length > 0 && {
       parameters: [...headerParameters, ...queryParameters],

@@ -123,7 +123,8 @@ export function formatCases(provider: string, results: readonly CaseResult[]): s
   const lines = [`${'provider'.padEnd(16)} ${'case'.padEnd(width)} expected  got       result`];
   for (const r of results) {
     lines.push(
-      `${provider.padEnd(16)} ${r.name.padEnd(width)} ${String(r.expected).padEnd(9)} ${String(r.got).padEnd(9)} ${r.drift.length ? 'DRIFT' : 'ok'}`,
+      `${provider.padEnd(16)} ${r.name.padEnd(width)} ` +
+        `${String(r.expected).padEnd(9)} ${String(r.got).padEnd(9)} ${r.drift.length ? 'DRIFT' : 'ok'}`,
     );
     for (const d of r.drift) lines.push(`${''.padEnd(16)} ${''.padEnd(width)}   - ${d}`);
   }

@@ -33,7 +33,8 @@ const pointer = (...parts: string[]) => parts.map((p) => p.replace(/~/g, '~0').r
 /**
  * Creates a validator for one contract; `prefix` (e.g. `/verihubs`) is stripped from request paths.
  * @example
- * const validator = createContractValidator(JSON.parse(readFileSync('contracts/verihubs.openapi.json', 'utf8')), '/verihubs');
+ * const contract = JSON.parse(readFileSync('contracts/verihubs.openapi.json', 'utf8'));
+ * const validator = createContractValidator(contract, '/verihubs');
  * validator.checkReply('POST', '/v1/whatsapp/otp/send', 201, body); // [] when it conforms
  */
 export function createContractValidator(contract: OpenAPIObject, prefix = ''): ContractValidator {
@@ -59,7 +60,8 @@ export function createContractValidator(contract: OpenAPIObject, prefix = ''): C
     if (validate(value)) return [];
     return (validate.errors ?? []).map(
       (e) =>
-        `${what}${e.instancePath || ''} ${e.message ?? 'is invalid'}${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
+        `${what}${e.instancePath || ''} ${e.message ?? 'is invalid'}` +
+        `${e.params && 'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`,
     );
   };
 
@@ -79,7 +81,8 @@ export function createContractValidator(contract: OpenAPIObject, prefix = ''): C
     return satisfied
       ? []
       : [
-          `credentials: none of the security requirements is met (${requirements.map((r) => Object.keys(r).join(' + ')).join(' or ')})`,
+          'credentials: none of the security requirements is met ' +
+            `(${requirements.map((r) => Object.keys(r).join(' + ')).join(' or ')})`,
         ];
   };
 
@@ -123,7 +126,8 @@ export function createContractValidator(contract: OpenAPIObject, prefix = ''): C
       const response = found.operation.responses?.[String(status)] as { content?: Record<string, unknown> } | undefined;
       if (!response)
         return [
-          `reply: status ${status} is not documented for ${method} ${found.template} (documented: ${Object.keys(found.operation.responses ?? {}).join(', ')})`,
+          `reply: status ${status} is not documented for ${method} ${found.template} ` +
+            `(documented: ${Object.keys(found.operation.responses ?? {}).join(', ')})`,
         ];
       const type = Object.keys(response.content ?? {})[0];
       if (!type) return [];

@@ -121,7 +121,10 @@ export interface CapturedMessage {
   failure?: { code: number | string; title: string; details?: string };
   /** Where and with what this send's delivery reports go: a URL the request carried, data to echo. */
   callback?: { url?: string; data?: string };
-  /** When the code stops verifying (simulated epoch ms), for providers that check codes themselves: `unverified` is reported then. */
+  /**
+   * When the code stops verifying (simulated epoch ms), for providers that check codes themselves:
+   * `unverified` is reported then.
+   */
   expiresAt?: number;
 }
 
@@ -232,7 +235,10 @@ export interface CallbackDefinition {
   delivery: { attempts: number; timeoutMs: number };
   /** The delivery states this provider reports at all. */
   states: readonly CallbackEvent['state'][];
-  /** For a `setting` target: the webhook URL held in the provider's live state (On-Prem: PATCH /v1/settings/application). */
+  /**
+   * For a `setting` target: the webhook URL held in the provider's live state
+   * (On-Prem: PATCH /v1/settings/application).
+   */
   settingUrl?(state: any): string | undefined;
   /** False when the provider's live settings switch this report off (On-Prem's `webhooks.message.*` flags). */
   reports?(state: any, event: CallbackEvent & { state: Exclude<CallbackEvent['state'], 'requested'> }): boolean;

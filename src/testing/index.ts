@@ -48,7 +48,8 @@ export async function startSimulator(options: TestSimulatorOptions = {}): Promis
   if (typeof options !== 'object' || options === null) throw new ConfigError(`${source}: expected an object`);
   if ('config' in options) {
     throw new ConfigError(
-      `${source}: pass the config file's fields directly, e.g. startSimulator({ seed: 42, providers: {…} }), not { config: {…} }`,
+      `${source}: pass the config file's fields directly, ` +
+        'e.g. startSimulator({ seed: 42, providers: {…} }), not { config: {…} }',
     );
   }
   const knobs: Record<string, unknown> = {};

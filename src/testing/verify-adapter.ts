@@ -114,7 +114,8 @@ export async function verifyAdapter(
       const expected = EXPECTED_KIND[outcome];
       if (got !== expected)
         problems.push(
-          `result: expected ${expected}, got ${got}${!(result instanceof Error) && !result.ok ? ` (${result.message})` : ''}`,
+          `result: expected ${expected}, got ${got}` +
+            `${!(result instanceof Error) && !result.ok ? ` (${result.message})` : ''}`,
         );
       if (!(result instanceof Error) && !result.ok && outcome === 'rate_limited' && result.retryAfterMs === undefined)
         problems.push('result: rate_limited without retryAfterMs from Retry-After');
@@ -170,7 +171,9 @@ export function formatCells(cells: readonly CellReport[]): string {
   return sorted
     .map(
       (c) =>
-        `${c.passed ? 'PASS' : 'FAIL'}  ${c.provider.padEnd(16)} ${c.outcome.padEnd(19)} expected ${c.expected.padEnd(18)} got ${c.got}${c.problems.length ? `\n      - ${c.problems.join('\n      - ')}` : ''}`,
+        `${c.passed ? 'PASS' : 'FAIL'}  ${c.provider.padEnd(16)} ${c.outcome.padEnd(19)} ` +
+        `expected ${c.expected.padEnd(18)} got ${c.got}` +
+        `${c.problems.length ? `\n      - ${c.problems.join('\n      - ')}` : ''}`,
     )
     .join('\n');
 }

@@ -16,7 +16,8 @@ function serveConfig(): string {
   const file = join(mkdtempSync(join(tmpdir(), 'waotp-serve-')), 'waotp.yaml');
   writeFileSync(
     file,
-    'core:\n  providers:\n    - id: verihubs\n      baseUrl: http://127.0.0.1:9\n      appId: app-0123\n      apiKey: key-0123456789\n',
+    'core:\n  providers:\n    - id: verihubs\n' +
+      '      baseUrl: http://127.0.0.1:9\n      appId: app-0123\n      apiKey: key-0123456789\n',
   );
   return file;
 }

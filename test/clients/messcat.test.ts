@@ -39,26 +39,29 @@ describe('ChatDaddy SDK (@titanabrian/chatdaddy-client) against the Messcat simu
   const config = (base: string, accessToken = TOKEN) => new Configuration({ basePath: `${s.url}${base}`, accessToken });
   const latest = async (to: string) => (await call(`${s.url}/__admin/messages/latest?to=${to}`)).body;
 
-  it('botsFire at the current layout (base …/bots, path /bots/{id}/fire): a pending record, the code in the inbox', async () => {
-    const bots = new BotsApi(config('/bots'));
-    const { status, data } = await bots.botsFire({
-      id: BOT,
-      botsFireRequest: { accountId: ACCOUNT, toContact: '6281234567890', parameters: { verificationCode: '482913' } },
-    });
-    expect(status).toBe(200);
-    expect(data).toMatchObject({
-      botId: BOT,
-      status: 'pending',
-      contactId: '6281234567890',
-      accountId: ACCOUNT,
-      inputParameters: { verificationCode: '482913' },
-    });
-    expect(await latest('6281234567890')).toMatchObject({
-      provider: 'messcat',
-      code: '482913',
-      providerMessageId: data.messages![0]!.body!.id,
-    });
-  });
+  it(
+    'botsFire at the current layout (base …/bots, path /bots/{id}/fire): a pending record, ' + 'the code in the inbox',
+    async () => {
+      const bots = new BotsApi(config('/bots'));
+      const { status, data } = await bots.botsFire({
+        id: BOT,
+        botsFireRequest: { accountId: ACCOUNT, toContact: '6281234567890', parameters: { verificationCode: '482913' } },
+      });
+      expect(status).toBe(200);
+      expect(data).toMatchObject({
+        botId: BOT,
+        status: 'pending',
+        contactId: '6281234567890',
+        accountId: ACCOUNT,
+        inputParameters: { verificationCode: '482913' },
+      });
+      expect(await latest('6281234567890')).toMatchObject({
+        provider: 'messcat',
+        code: '482913',
+        providerMessageId: data.messages![0]!.body!.id,
+      });
+    },
+  );
 
   it('botsFire at the seed layout (the api-bots host, path /bots/{id}/fire)', async () => {
     const { data } = await new BotsApi(config('')).botsFire({
@@ -69,16 +72,20 @@ describe('ChatDaddy SDK (@titanabrian/chatdaddy-client) against the Messcat simu
     expect((await latest('918074906794')).code).toBe('123456');
   });
 
-  it('botsFire without parameters, which BotsFireRequest allows: accepted, and the message fails for want of a code', async () => {
-    const { status, data } = await new BotsApi(config('/bots')).botsFire({
-      id: BOT,
-      botsFireRequest: { toContact: '6281234567890' },
-    });
-    expect(status).toBe(200);
-    expect(data).toMatchObject({ status: 'pending', inputParameters: {} });
-    await sleep(150);
-    expect(await latest('6281234567890')).toMatchObject({ status: 'failed', code: '' });
-  });
+  it(
+    'botsFire without parameters, which BotsFireRequest allows: accepted, ' +
+      'and the message fails for want of a code',
+    async () => {
+      const { status, data } = await new BotsApi(config('/bots')).botsFire({
+        id: BOT,
+        botsFireRequest: { toContact: '6281234567890' },
+      });
+      expect(status).toBe(200);
+      expect(data).toMatchObject({ status: 'pending', inputParameters: {} });
+      await sleep(150);
+      expect(await latest('6281234567890')).toMatchObject({ status: 'failed', code: '' });
+    },
+  );
 
   it('botsBulkFire: one record per recipient, recipient parameters over the shared ones', async () => {
     const { data } = await new BotsApi(config('/bots')).botsBulkFire({
@@ -109,61 +116,68 @@ describe('ChatDaddy SDK (@titanabrian/chatdaddy-client) against the Messcat simu
     expect(failure).toMatchObject({ status: 401, data: { statusCode: 401, error: 'Unauthorized' } });
   });
 
-  it("an operation the simulator does not serve (botsGets) gets hapi's 404 in Boom's shape, not problem+json", async () => {
-    const failure = await boomOf(new BotsApi(config('/bots')).botsGets({}));
-    expect(failure).toEqual({ status: 404, data: { statusCode: 404, error: 'Not Found', message: 'Not Found' } });
-  });
+  it(
+    "an operation the simulator does not serve (botsGets) gets hapi's 404 in Boom's shape, " + 'not problem+json',
+    async () => {
+      const failure = await boomOf(new BotsApi(config('/bots')).botsGets({}));
+      expect(failure).toEqual({ status: 404, data: { statusCode: 404, error: 'Not Found', message: 'Not Found' } });
+    },
+  );
 
-  it('subscribes its own webhook (subscriptionsPost), receives message-update items shaped as MessageUpdateData, lists and deletes it', async () => {
-    const events = new EventSubscriptionApi(config('/events'));
-    const { data: subscription } = await events.subscriptionsPost({
-      postEventSubscription: { enabled: true, events: ['message-update'], url: `${receiver.url}/hooks/messcat` },
-    });
-    expect(subscription).toMatchObject({
-      enabled: true,
-      events: ['message-update'],
-      type: 'webhook',
-      url: `${receiver.url}/hooks/messcat`,
-    });
-
-    const { data: record } = await new BotsApi(config('/bots')).botsFire({
-      id: BOT,
-      botsFireRequest: { accountId: ACCOUNT, toContact: '6281234567890', parameters: { verificationCode: '482913' } },
-    });
-    const got = await receiver.waitFor(3);
-    const messageId = record.messages![0]!.body!.id;
-    for (const request of got) {
-      const update = request.body as MessageUpdate;
-      expect(update.event).toBe('message-update');
-      // MessageUpdateData requires chatId, accountId and id.
-      expect(update.data[0]).toMatchObject({
-        id: messageId,
-        accountId: ACCOUNT,
-        chatId: '6281234567890@s.whatsapp.net',
+  it(
+    'subscribes its own webhook (subscriptionsPost), ' +
+      'receives message-update items shaped as MessageUpdateData, lists and deletes it',
+    async () => {
+      const events = new EventSubscriptionApi(config('/events'));
+      const { data: subscription } = await events.subscriptionsPost({
+        postEventSubscription: { enabled: true, events: ['message-update'], url: `${receiver.url}/hooks/messcat` },
       });
-    }
-    expect(got.map((r) => (r.body as MessageUpdate).data[0]!.status).sort()).toEqual(['delivered', 'read', 'sent']);
-    // The sending core reads the same webhooks back as delivery events of the message id.
-    expect(messcatAdapter.parseCallback!({ method: 'POST', query: {}, body: got[0]!.body, headers: {} })).toMatchObject(
-      [{ providerMessageId: messageId }],
-    );
+      expect(subscription).toMatchObject({
+        enabled: true,
+        events: ['message-update'],
+        type: 'webhook',
+        url: `${receiver.url}/hooks/messcat`,
+      });
 
-    const { data: listed } = await events.subscriptionsGet({});
-    expect(listed.subscriptions.map((sub) => sub.id)).toEqual([subscription.id]);
-    const { data: deleted } = await events.subscriptionsDelete({ id: subscription.id });
-    expect(deleted).toEqual({ success: true });
-    expect((await events.subscriptionsGet({})).data.subscriptions).toEqual([]);
-    expect(await boomOf(events.subscriptionsDelete({ id: subscription.id }))).toMatchObject({
-      status: 404,
-      data: { message: 'subscription not found' },
-    });
+      const { data: record } = await new BotsApi(config('/bots')).botsFire({
+        id: BOT,
+        botsFireRequest: { accountId: ACCOUNT, toContact: '6281234567890', parameters: { verificationCode: '482913' } },
+      });
+      const got = await receiver.waitFor(3);
+      const messageId = record.messages![0]!.body!.id;
+      for (const request of got) {
+        const update = request.body as MessageUpdate;
+        expect(update.event).toBe('message-update');
+        // MessageUpdateData requires chatId, accountId and id.
+        expect(update.data[0]).toMatchObject({
+          id: messageId,
+          accountId: ACCOUNT,
+          chatId: '6281234567890@s.whatsapp.net',
+        });
+      }
+      expect(got.map((r) => (r.body as MessageUpdate).data[0]!.status).sort()).toEqual(['delivered', 'read', 'sent']);
+      // The sending core reads the same webhooks back as delivery events of the message id.
+      expect(
+        messcatAdapter.parseCallback!({ method: 'POST', query: {}, body: got[0]!.body, headers: {} }),
+      ).toMatchObject([{ providerMessageId: messageId }]);
 
-    receiver.clear();
-    await new BotsApi(config('/bots')).botsFire({
-      id: BOT,
-      botsFireRequest: { toContact: '6281234567890', parameters: { verificationCode: '1' } },
-    });
-    await sleep(200);
-    expect(receiver.received).toEqual([]);
-  });
+      const { data: listed } = await events.subscriptionsGet({});
+      expect(listed.subscriptions.map((sub) => sub.id)).toEqual([subscription.id]);
+      const { data: deleted } = await events.subscriptionsDelete({ id: subscription.id });
+      expect(deleted).toEqual({ success: true });
+      expect((await events.subscriptionsGet({})).data.subscriptions).toEqual([]);
+      expect(await boomOf(events.subscriptionsDelete({ id: subscription.id }))).toMatchObject({
+        status: 404,
+        data: { message: 'subscription not found' },
+      });
+
+      receiver.clear();
+      await new BotsApi(config('/bots')).botsFire({
+        id: BOT,
+        botsFireRequest: { toContact: '6281234567890', parameters: { verificationCode: '1' } },
+      });
+      await sleep(200);
+      expect(receiver.received).toEqual([]);
+    },
+  );
 });

@@ -21,7 +21,9 @@ const PRISM = join(createRequire(import.meta.url).resolve('@stoplight/prism-cli/
 /** The seed page's request ("Send Authentication Template"), headers and body as written. */
 const SEED_HEADERS = { Authorization: 'Basic YOUR_API_KEY', 'Content-Type': 'application/json' };
 const SEED_BODY =
-  '{ "phoneNumber": "9028883545", "callbackData": "some text here", "type": "Template", "template": { "name": "itk_auth_one_tap", "languageCode": "en", "bodyValues": ["LIPSUM"], "buttonValues": { "0": ["LIPSUM"] } } }';
+  '{ "phoneNumber": "9028883545", "callbackData": "some text here", "type": "Template", ' +
+  '"template": { "name": "itk_auth_one_tap", "languageCode": "en", "bodyValues": ["LIPSUM"], ' +
+  '"buttonValues": { "0": ["LIPSUM"] } } }';
 
 /** Starts Prism's validation proxy in front of `upstream` on a free port; resolves with its URL once it listens. */
 function startPrism(upstream: string): Promise<{ url: string; child: ChildProcess }> {
@@ -63,18 +65,22 @@ describe("Splashify contract under Prism's validation proxy", () => {
     prism?.child.kill('SIGTERM');
   });
 
-  it('passes the seed request with its raw-key "Authorization: Basic YOUR_API_KEY" through to a 201, without violations', async () => {
-    const r = await fetch(`${prism!.url}/api/v1/public/message`, {
-      method: 'POST',
-      headers: SEED_HEADERS,
-      body: SEED_BODY,
-    });
-    const text = await r.text();
-    expect(r.status, text).toBe(201);
-    expect(JSON.parse(text)).toMatchObject({ result: true, message: 'Message created successfully' });
-    expect(r.headers.get('sl-violations')).toBeNull();
-    expect((await call(`${s.url}/__admin/messages/latest?to=919028883545`)).body.code).toBe('LIPSUM');
-  });
+  it(
+    'passes the seed request with its raw-key "Authorization: Basic YOUR_API_KEY" ' +
+      'through to a 201, without violations',
+    async () => {
+      const r = await fetch(`${prism!.url}/api/v1/public/message`, {
+        method: 'POST',
+        headers: SEED_HEADERS,
+        body: SEED_BODY,
+      });
+      const text = await r.text();
+      expect(r.status, text).toBe(201);
+      expect(JSON.parse(text)).toMatchObject({ result: true, message: 'Message created successfully' });
+      expect(r.headers.get('sl-violations')).toBeNull();
+      expect((await call(`${s.url}/__admin/messages/latest?to=919028883545`)).body.code).toBe('LIPSUM');
+    },
+  );
 
   it('refuses a request with no Authorization header at all, as the contract now says it is required', async () => {
     const r = await fetch(`${prism!.url}/api/v1/public/message`, {
@@ -114,24 +120,31 @@ describe('Splashify SDK (splashifypro/sdk-node) requests, replayed', () => {
     template: { name: 'auth_otp', languageCode: 'en', bodyValues: ['482913'], buttonValues: { '0': ['482913'] } },
   };
 
-  it('sends an authentication template the way the SDK README builds one (countryCode + phoneNumber): 201, code in the inbox', async () => {
-    const r = await publicMessagePost('Basic sk_live_0123456789abcdef0123456789abcdef', authTemplate);
-    expect(r.status).toBe(201);
-    // JSONApiResponse.value(): the parsed body; the README reads `result.id`.
-    const result = (await r.json()) as { id: string };
-    expect(result.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await call(`${s.url}/__admin/messages/latest?to=919999999999`)).body).toMatchObject({
-      code: '482913',
-      providerMessageId: result.id,
-    });
-  });
+  it(
+    'sends an authentication template the way the SDK README builds one (countryCode + phoneNumber): ' +
+      '201, code in the inbox',
+    async () => {
+      const r = await publicMessagePost('Basic sk_live_0123456789abcdef0123456789abcdef', authTemplate);
+      expect(r.status).toBe(201);
+      // JSONApiResponse.value(): the parsed body; the README reads `result.id`.
+      const result = (await r.json()) as { id: string };
+      expect(result.id).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await call(`${s.url}/__admin/messages/latest?to=919999999999`)).body).toMatchObject({
+        code: '482913',
+        providerMessageId: result.id,
+      });
+    },
+  );
 
-  it('is refused with 401 when configured as its README shows (`username`), since no Authorization header goes out', async () => {
-    // BaseAPI.request throws ResponseError for any status outside 2xx; the app reads error.response.
-    const r = await publicMessagePost(undefined, authTemplate);
-    expect(r.status).toBe(401);
-    expect(await r.json()).toEqual({ result: false, message: 'Invalid API key' });
-  });
+  it(
+    'is refused with 401 when configured as its README shows (`username`), ' + 'since no Authorization header goes out',
+    async () => {
+      // BaseAPI.request throws ResponseError for any status outside 2xx; the app reads error.response.
+      const r = await publicMessagePost(undefined, authTemplate);
+      expect(r.status).toBe(401);
+      expect(await r.json()).toEqual({ result: false, message: 'Invalid API key' });
+    },
+  );
 
   it("gets the documented 400 for the README's free-form Text quickstart outside the 24-hour window", async () => {
     const r = await publicMessagePost('Bearer sk_live_0123456789abcdef0123456789abcdef', {

@@ -17,7 +17,8 @@ const GO_HEADERS = {
 
 /** The JSON Go's encoding/json writes for the client's structs: fields in declaration order, "" when unset. */
 const goSend = (msisdn: string, otp: string, challenge: string) =>
-  `{"msisdn":"${msisdn}","otp":"${otp}","time_limit":"300","challenge":"${challenge}","lang_code":"en","template_name":"send_otp_template"}`;
+  `{"msisdn":"${msisdn}","otp":"${otp}","time_limit":"300","challenge":"${challenge}",` +
+  '"lang_code":"en","template_name":"send_otp_template"}';
 const goVerify = (msisdn: string, otp: string, challenge: string) =>
   `{"otp":"${otp}","msisdn":"${msisdn}","challenge":"${challenge}"}`;
 

@@ -40,13 +40,20 @@ afterAll(() => {
   mkdirSync('reports', { recursive: true });
   writeFileSync('reports/conformance.json', `${JSON.stringify({ cells: allCells }, null, 2)}\n`);
   const escapeHtml = (t: string) => t.replace(/[<>&"]/g, (c) => `&#${c.charCodeAt(0)};`);
-  const cases = allCells.map(
-    (c) =>
-      `    <testcase classname="conformance.${c.provider}" name="${c.outcome}" time="${(c.durationMs / 1000).toFixed(3)}">${c.passed ? '' : `<failure message="${escapeHtml(c.problems[0] ?? 'failed')}">${escapeHtml(c.problems.join('\n'))}</failure>`}</testcase>`,
-  );
+  const cases = allCells.map((c) => {
+    const time = (c.durationMs / 1000).toFixed(3);
+    const failure = c.passed
+      ? ''
+      : `<failure message="${escapeHtml(c.problems[0] ?? 'failed')}">${escapeHtml(c.problems.join('\n'))}</failure>`;
+    const name = `classname="conformance.${c.provider}" name="${c.outcome}"`;
+    return `    <testcase ${name} time="${time}">${failure}</testcase>`;
+  });
+  const failures = allCells.filter((c) => !c.passed).length;
   writeFileSync(
     'reports/conformance.junit.xml',
-    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name="conformance" tests="${allCells.length}" failures="${allCells.filter((c) => !c.passed).length}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`,
+    '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n' +
+      `  <testsuite name="conformance" tests="${allCells.length}" failures="${failures}">\n` +
+      `${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`,
   );
 });
 

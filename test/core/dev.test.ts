@@ -110,7 +110,8 @@ describe('waotp dev, end to end over HTTP', () => {
       session_id: string;
     };
     const cb = await call(
-      `${dev.core.url}/v1/callbacks/verihubs/${dev.core.service.reportToken}?session_id=${sessionId.session_id}&status=2`,
+      `${dev.core.url}/v1/callbacks/verihubs/${dev.core.service.reportToken}` +
+        `?session_id=${sessionId.session_id}&status=2`,
     );
     expect(cb.body).toEqual({ received: 1, matched: 1 });
     const v = await call(`${dev.core.url}/v1/verifications/${sent.body.id}`);
@@ -164,7 +165,8 @@ describe('waotp dev wires delivery reports back to the core', () => {
     const to = '+12025550177';
     const sent = await call(`${dev.core.url}/v1/verifications`, { method: 'POST', json: { to } });
     expect(sent.body.provider).toBe('verihubs');
-    // The number has no WhatsApp: each provider reports a failure, and the core moves on, ending with Botcake (no reports).
+    // The number has no WhatsApp: each provider reports a failure, and the core moves on,
+    // ending with Botcake (no reports).
     const final = await until(async () => {
       const v = await call(`${dev.core.url}/v1/verifications/${sent.body.id}`);
       return v.body.provider === 'botcake' ? v.body : undefined;

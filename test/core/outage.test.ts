@@ -39,7 +39,8 @@ describe('redis-server killed and restarted under load', () => {
     consoleErrors.mockRestore();
   });
 
-  it('answers 503 with Retry-After within about a second, reports down on /health, and recovers by itself', async () => {
+  it('answers 503 with Retry-After within about a second, ' +
+    'reports down on /health, and recovers by itself', async () => {
     const answers: Answer[] = [];
     let running = true;
     let n = 0;
@@ -107,7 +108,8 @@ describe('redis-server killed and restarted under load', () => {
     expect(warnings.filter((w) => /redis/.test(w))).toHaveLength(2);
     expect(consoleErrors.mock.calls.flat().join('\n')).not.toContain('Unhandled error event');
     console.log(
-      `outage: first 503 ${firstUnavailable! - killedAt} ms after the kill; slowest refusal ${Math.max(...during.map((a) => a.ms))} ms over ${during.length} requests; ` +
+      `outage: first 503 ${firstUnavailable! - killedAt} ms after the kill; ` +
+        `slowest refusal ${Math.max(...during.map((a) => a.ms))} ms over ${during.length} requests; ` +
         `healthy ${recoveredAt! - restartedAt} ms after the restart`,
     );
   }, 60_000);

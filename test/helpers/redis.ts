@@ -35,7 +35,10 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-/** Spawns a throwaway redis-server on a free loopback port (or `port`, to restart one): no disk, no running server assumed. */
+/**
+ * Spawns a throwaway redis-server on a free loopback port (or `port`, to restart one):
+ * no disk, no running server assumed.
+ */
 export async function startRedis(port?: number): Promise<RedisServer> {
   port ??= await freePort();
   const child: ChildProcess = spawn(

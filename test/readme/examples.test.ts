@@ -4,7 +4,8 @@ import { curlExamples, missingFromReply, tsExamples } from './examples.js';
 describe('README example reading', () => {
   it('finds a reply comment under a command, joined across lines, and an inline one', () => {
     const md =
-      '```sh\ncurl -s http://x/a \\\n  -d \'{"a":1}\'\n# {"ok":true,\n#  "id":"…"}\ncurl -s \'http://x/b\'   # ... "code":"123456" ...\n```\n';
+      '```sh\ncurl -s http://x/a \\\n  -d \'{"a":1}\'\n# {"ok":true,\n#  "id":"…"}\n' +
+      'curl -s \'http://x/b\'   # ... "code":"123456" ...\n```\n';
     const [block] = curlExamples(md);
     expect(block).toEqual([
       { line: 2, command: 'curl -s http://x/a  -d \'{"a":1}\'', expected: '{"ok":true,"id":"…"}' },
@@ -22,7 +23,9 @@ describe('README example reading', () => {
 
   it('classifies TypeScript examples by their first comment', () => {
     const md =
-      '```ts\n// a.test.ts (vitest)\nx\n```\n```ts\n// Type-checked, not run, by the README test: needs Redis.\n```\n```ts\nconst y = 1;\n```\n';
+      '```ts\n// a.test.ts (vitest)\nx\n```\n' +
+      '```ts\n// Type-checked, not run, by the README test: needs Redis.\n```\n' +
+      '```ts\nconst y = 1;\n```\n';
     expect(tsExamples(md).map((e) => [e.mode, e.file ?? e.why])).toEqual([
       ['run', 'a.test.ts'],
       ['typecheck', 'needs Redis.'],

@@ -139,31 +139,34 @@ describe('delivery callbacks', () => {
         json: application,
       });
 
-    it('POSTs {statuses:[…]} to the webhook set with PATCH /v1/settings/application, sent only when switched on', async () => {
-      await patch({ webhooks: { url: `${receiver.url}/wa` } });
-      const first = await send(s.url, 'whatsapp-onprem', PLAIN);
-      let got = await receiver.waitFor(2);
-      await sleep(30);
-      expect(receiver.received.map((r) => r.body.statuses[0].status)).toEqual(['delivered', 'read']);
+    it(
+      'POSTs {statuses:[…]} to the webhook set with PATCH /v1/settings/application, ' + 'sent only when switched on',
+      async () => {
+        await patch({ webhooks: { url: `${receiver.url}/wa` } });
+        const first = await send(s.url, 'whatsapp-onprem', PLAIN);
+        let got = await receiver.waitFor(2);
+        await sleep(30);
+        expect(receiver.received.map((r) => r.body.statuses[0].status)).toEqual(['delivered', 'read']);
 
-      receiver.clear();
-      await patch({ webhooks: { message: { sent: true } } });
-      const second = await send(s.url, 'whatsapp-onprem', PLAIN);
-      got = await receiver.waitFor(3);
-      expect(got.map((r) => r.body.statuses[0].status)).toEqual(['sent', 'delivered', 'read']);
-      for (const r of got) {
-        expect(r.method).toBe('POST');
-        expect(r.path).toBe('/wa');
-        expect(r.headers['content-type']).toContain('application/json');
-        expect(whatsappOnpremCallbacks.body!.safeParse(r.body).success).toBe(true);
-        expect(r.body.statuses[0]).toMatchObject({
-          id: second.body.messages[0].id,
-          recipient_id: PLAIN,
-          timestamp: expect.stringMatching(/^\d{10}$/),
-        });
-      }
-      expect(first.body.messages[0].id).not.toBe(second.body.messages[0].id);
-    });
+        receiver.clear();
+        await patch({ webhooks: { message: { sent: true } } });
+        const second = await send(s.url, 'whatsapp-onprem', PLAIN);
+        got = await receiver.waitFor(3);
+        expect(got.map((r) => r.body.statuses[0].status)).toEqual(['sent', 'delivered', 'read']);
+        for (const r of got) {
+          expect(r.method).toBe('POST');
+          expect(r.path).toBe('/wa');
+          expect(r.headers['content-type']).toContain('application/json');
+          expect(whatsappOnpremCallbacks.body!.safeParse(r.body).success).toBe(true);
+          expect(r.body.statuses[0]).toMatchObject({
+            id: second.body.messages[0].id,
+            recipient_id: PLAIN,
+            timestamp: expect.stringMatching(/^\d{10}$/),
+          });
+        }
+        expect(first.body.messages[0].id).not.toBe(second.body.messages[0].id);
+      },
+    );
 
     it('reports an undeliverable message as one failed status carrying the error', async () => {
       await patch({ webhooks: { url: `${receiver.url}/wa` } });
@@ -213,24 +216,28 @@ describe('delivery callbacks', () => {
     const target = (url: string | null) =>
       call(`${s.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: url } });
 
-    it('POSTs {event,timestamp,data} with its X-Webhook headers and the callbackData, to the target set through the admin API', async () => {
-      expect((await target(`${receiver.url}/splashify`)).body).toEqual({ splashify: `${receiver.url}/splashify` });
-      const sent = await send(s.url, 'splashify', PLAIN, { body: { callbackData: 'login:7f3a9c' } });
-      const got = await receiver.waitFor(3);
-      expect(got.map((r) => r.body.event)).toEqual(['message.sent', 'message.delivered', 'message.read']);
-      for (const r of got) {
-        expect(splashifyCallbacks.body!.safeParse(r.body).success).toBe(true);
-        expect(r.headers['x-webhook-event']).toBe(r.body.event);
-        expect(r.headers['x-webhook-source']).toBe('splashifypro');
-        expect(r.body.data).toMatchObject({
-          message_id: sent.body.id,
-          channel: 'whatsapp',
-          phone_number: PLAIN,
-          callback_data: 'login:7f3a9c',
-        });
-        expect(r.body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
-      }
-    });
+    it(
+      'POSTs {event,timestamp,data} with its X-Webhook headers and the callbackData, ' +
+        'to the target set through the admin API',
+      async () => {
+        expect((await target(`${receiver.url}/splashify`)).body).toEqual({ splashify: `${receiver.url}/splashify` });
+        const sent = await send(s.url, 'splashify', PLAIN, { body: { callbackData: 'login:7f3a9c' } });
+        const got = await receiver.waitFor(3);
+        expect(got.map((r) => r.body.event)).toEqual(['message.sent', 'message.delivered', 'message.read']);
+        for (const r of got) {
+          expect(splashifyCallbacks.body!.safeParse(r.body).success).toBe(true);
+          expect(r.headers['x-webhook-event']).toBe(r.body.event);
+          expect(r.headers['x-webhook-source']).toBe('splashifypro');
+          expect(r.body.data).toMatchObject({
+            message_id: sent.body.id,
+            channel: 'whatsapp',
+            phone_number: PLAIN,
+            callback_data: 'login:7f3a9c',
+          });
+          expect(r.body.timestamp).toMatch(/^\d{4}-\d\d-\d\dT/);
+        }
+      },
+    );
 
     it('does not retry: one attempt per event even when the receiver fails', async () => {
       await target(`${receiver.url}/splashify`);
@@ -363,12 +370,16 @@ describe('delivery callbacks', () => {
       expect(records.every((r) => r.url === 'http://127.0.0.1:1/placeholder')).toBe(true);
     });
 
-    it('resolves options.webhookUrl into the typed webhookUrl setting, and refuses one that is not http(s) at start', () => {
-      expect(m.sim.simulator.runtime('messcat').settings.webhookUrl).toBe('http://127.0.0.1:1/placeholder');
-      expect(() =>
-        createSimulator({ config: { providers: { splashify: { options: { webhookUrl: 'ftp://x/y' } } } } }),
-      ).toThrow(/providers\.splashify\.options\.webhookUrl must be an http\(s\) URL/);
-    });
+    it(
+      'resolves options.webhookUrl into the typed webhookUrl setting, ' +
+        'and refuses one that is not http(s) at start',
+      () => {
+        expect(m.sim.simulator.runtime('messcat').settings.webhookUrl).toBe('http://127.0.0.1:1/placeholder');
+        expect(() =>
+          createSimulator({ config: { providers: { splashify: { options: { webhookUrl: 'ftp://x/y' } } } } }),
+        ).toThrow(/providers\.splashify\.options\.webhookUrl must be an http\(s\) URL/);
+      },
+    );
   });
 
   describe('timeline variants', () => {
@@ -393,17 +404,21 @@ describe('delivery callbacks', () => {
       expect(events(await receiver.waitFor(3))).toEqual(['delivered', 'sent', 'read']);
     });
 
-    it('late: only sent on time; delivered and read once the OTP has expired (5 minutes where the send names no expiry)', async () => {
-      await send(s.url, 'splashify', PLAIN, { headers: { prefer: 'scenario=accepted, timeline=late' } });
-      await receiver.waitFor(1);
-      await sleep(150);
-      expect(events(receiver.received)).toEqual(['sent']);
-      s.sim.simulator.clock.advance(4 * 60_000);
-      await sleep(50);
-      expect(events(receiver.received)).toEqual(['sent']);
-      s.sim.simulator.clock.advance(60_000 + 100);
-      expect(events(await receiver.waitFor(3)).sort()).toEqual(['delivered', 'read', 'sent']);
-    });
+    it(
+      'late: only sent on time; delivered and read once the OTP has expired ' +
+        '(5 minutes where the send names no expiry)',
+      async () => {
+        await send(s.url, 'splashify', PLAIN, { headers: { prefer: 'scenario=accepted, timeline=late' } });
+        await receiver.waitFor(1);
+        await sleep(150);
+        expect(events(receiver.received)).toEqual(['sent']);
+        s.sim.simulator.clock.advance(4 * 60_000);
+        await sleep(50);
+        expect(events(receiver.received)).toEqual(['sent']);
+        s.sim.simulator.clock.advance(60_000 + 100);
+        expect(events(await receiver.waitFor(3)).sort()).toEqual(['delivered', 'read', 'sent']);
+      },
+    );
 
     it('late on Verihubs: delivered and read come after its time_limit, after 5', async () => {
       await send(s.url, 'verihubs', PLAIN, {

@@ -45,44 +45,51 @@ describe('callback delivery that cannot wedge', () => {
     await receiver.close();
   });
 
-  it('ends every attempt at a hung receiver within its timeout, frees its slot and its socket, and drains', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 150, concurrency: 2 } });
-    receiver.answer = () => 'hang';
-    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
-    for (let i = 0; i < 4; i++) expect((await send(sim.url, 'splashify', `6281234567${800 + i}`)).status).toBe(201);
-    // 12 reports through 2 slots held 150 ms each: all attempted in well under the time a wedge would take.
-    await expect
-      .poll(async () => (await call(`${sim!.url}/__admin/callbacks`)).body.attempts.timedOut, {
-        timeout: 10_000,
-        interval: 100,
-      })
-      .toBe(12);
-    const listed = await call(`${sim.url}/__admin/callbacks`);
-    expect(listed.body).toMatchObject({ pending: 0, inFlight: 0, dropped: 0 });
-    expect(listed.body.callbacks.every((r: { error?: string }) => r.error === 'no answer within 150 ms')).toBe(true);
-    // The receiver saw every socket closed: nothing of a hung exchange is kept.
-    await expect.poll(() => sim!.simulator.callbacks.stats().sockets, { timeout: 3000 }).toBe(0);
-  });
+  it(
+    'ends every attempt at a hung receiver within its timeout, ' + 'frees its slot and its socket, and drains',
+    async () => {
+      sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 150, concurrency: 2 } });
+      receiver.answer = () => 'hang';
+      await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+      for (let i = 0; i < 4; i++) expect((await send(sim.url, 'splashify', `6281234567${800 + i}`)).status).toBe(201);
+      // 12 reports through 2 slots held 150 ms each: all attempted in well under the time a wedge would take.
+      await expect
+        .poll(async () => (await call(`${sim!.url}/__admin/callbacks`)).body.attempts.timedOut, {
+          timeout: 10_000,
+          interval: 100,
+        })
+        .toBe(12);
+      const listed = await call(`${sim.url}/__admin/callbacks`);
+      expect(listed.body).toMatchObject({ pending: 0, inFlight: 0, dropped: 0 });
+      expect(listed.body.callbacks.every((r: { error?: string }) => r.error === 'no answer within 150 ms')).toBe(true);
+      // The receiver saw every socket closed: nothing of a hung exchange is kept.
+      await expect.poll(() => sim!.simulator.callbacks.stats().sockets, { timeout: 3000 }).toBe(0);
+    },
+  );
 
-  it('drops the oldest report when the queue truly overflows, counts it, and shows it on /__admin/callbacks and /__admin/health', async () => {
-    sim = await startSimulator({
-      port: 0,
-      seed: 1,
-      callbacks: { speed: 1, timeoutMs: 2000, capacity: 4, concurrency: 1 },
-    });
-    receiver.answer = () => 'hang';
-    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
-    // 3 sends: 9 reports, 1 in flight at most, 4 waiting at most.
-    for (let i = 0; i < 3; i++) await send(sim.url, 'splashify', `6281234567${800 + i}`);
-    const listed = await call(`${sim.url}/__admin/callbacks`);
-    expect(listed.body.dropped).toBeGreaterThanOrEqual(4);
-    expect(listed.body.callbacks.some((r: { error?: string }) => r.error?.startsWith('callback queue full'))).toBe(
-      true,
-    );
-    expect(listed.body.pending).toBeLessThanOrEqual(5);
-    const health = await call(`${sim.url}/__admin/health`);
-    expect(health.body).toMatchObject({ status: 'ok', callbacks: { dropped: listed.body.dropped } });
-  });
+  it(
+    'drops the oldest report when the queue truly overflows, counts it, ' +
+      'and shows it on /__admin/callbacks and /__admin/health',
+    async () => {
+      sim = await startSimulator({
+        port: 0,
+        seed: 1,
+        callbacks: { speed: 1, timeoutMs: 2000, capacity: 4, concurrency: 1 },
+      });
+      receiver.answer = () => 'hang';
+      await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+      // 3 sends: 9 reports, 1 in flight at most, 4 waiting at most.
+      for (let i = 0; i < 3; i++) await send(sim.url, 'splashify', `6281234567${800 + i}`);
+      const listed = await call(`${sim.url}/__admin/callbacks`);
+      expect(listed.body.dropped).toBeGreaterThanOrEqual(4);
+      expect(listed.body.callbacks.some((r: { error?: string }) => r.error?.startsWith('callback queue full'))).toBe(
+        true,
+      );
+      expect(listed.body.pending).toBeLessThanOrEqual(5);
+      const health = await call(`${sim.url}/__admin/health`);
+      expect(health.body).toMatchObject({ status: 'ok', callbacks: { dropped: listed.body.dropped } });
+    },
+  );
 
   it('keeps reports that still have room: none is dropped below capacity', async () => {
     sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 2000 } });
@@ -118,28 +125,32 @@ describe('bounded memory, by bytes', () => {
     expect((await sim.app.request('/__admin/requests')).status).toBe(200);
   });
 
-  it('disconnects an event-stream client that stops reading, with a final comment, once its unsent buffer passes the cap', async () => {
-    const sim = createSimulator({ seed: 1, admin: { sseBufferBytes: 16 * 1024 } });
-    const response = await sim.app.request('/__admin/events');
-    // Nothing is read while 200 messages are captured: the stream's buffer fills.
-    for (let i = 0; i < 200; i++) {
-      sim.inbox.add({
-        to: PLAIN,
-        code: '123456',
-        text: 'y'.repeat(200),
-        provider: 'splashify',
-        session: null,
-        outcome: 'accepted',
-        status: 'accepted',
-        createdAt: new Date().toISOString(),
-        requestId: 'req',
-      });
-    }
-    const text = await response.text();
-    expect(text.startsWith('event: ready')).toBe(true);
-    expect(text.trimEnd().split('\n').at(-1)).toMatch(/^: disconnected: more than 16384 bytes waited unsent/);
-    expect(Buffer.byteLength(text)).toBeLessThan(16 * 1024 + 2_000);
-  });
+  it(
+    'disconnects an event-stream client that stops reading, with a final comment, ' +
+      'once its unsent buffer passes the cap',
+    async () => {
+      const sim = createSimulator({ seed: 1, admin: { sseBufferBytes: 16 * 1024 } });
+      const response = await sim.app.request('/__admin/events');
+      // Nothing is read while 200 messages are captured: the stream's buffer fills.
+      for (let i = 0; i < 200; i++) {
+        sim.inbox.add({
+          to: PLAIN,
+          code: '123456',
+          text: 'y'.repeat(200),
+          provider: 'splashify',
+          session: null,
+          outcome: 'accepted',
+          status: 'accepted',
+          createdAt: new Date().toISOString(),
+          requestId: 'req',
+        });
+      }
+      const text = await response.text();
+      expect(text.startsWith('event: ready')).toBe(true);
+      expect(text.trimEnd().split('\n').at(-1)).toMatch(/^: disconnected: more than 16384 bytes waited unsent/);
+      expect(Buffer.byteLength(text)).toBeLessThan(16 * 1024 + 2_000);
+    },
+  );
 });
 
 describe('hostile JSON', () => {

@@ -48,7 +48,8 @@ describe('every provider x every outcome, chosen by magic number', () => {
           const body = await response.json();
           expect(spec!.schema.safeParse(body).success).toBe(true);
           expect(provider.errorSchema.safeParse(body).success).toBe(true);
-          // Retry-After comes exactly where the provider documents it (On-Prem's 1015 names the wait in details instead).
+          // Retry-After comes exactly where the provider documents it
+          // (On-Prem's 1015 names the wait in details instead).
           if (outcome === 'rate_limited' && spec!.headers?.['Retry-After'])
             expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
           else if (outcome === 'rate_limited') expect(response.headers.get('retry-after')).toBeNull();

@@ -38,7 +38,8 @@ describe('the inbox page, in Chromium', () => {
     } catch (error) {
       throw new Error(
         `cannot launch Chromium at ${CHROMIUM} (${(error as Error).message.split('\n')[0]}). ` +
-          "Install Debian's package with `sudo apt-get install -y chromium` (npm test does it through scripts/ensure-system-deps.mjs), or set WAOTP_CHROMIUM.",
+          "Install Debian's package with `sudo apt-get install -y chromium` " +
+          '(npm test does it through scripts/ensure-system-deps.mjs), or set WAOTP_CHROMIUM.',
       );
     }
     const context = await browser.newContext({

@@ -44,8 +44,13 @@ export type BotcakeConfig = z.infer<typeof botcakeConfigSchema>;
 /**
  * Botcake as a sending-core adapter.
  * @example
- * const adapter = botcakeAdapter.create(botcakeAdapter.config.parse({ accessToken, pageId: 'waba_1029384756102938', flowId: 7731 }));
- * const result = await adapter.send({ to: '6281219110199', code: '482913', reference: 'v_1' }, { signal: AbortSignal.timeout(5000) });
+ * const adapter = botcakeAdapter.create(
+ *   botcakeAdapter.config.parse({ accessToken, pageId: 'waba_1029384756102938', flowId: 7731 }),
+ * );
+ * const result = await adapter.send(
+ *   { to: '6281219110199', code: '482913', reference: 'v_1' },
+ *   { signal: AbortSignal.timeout(5000) },
+ * );
  */
 export const botcakeAdapter: AdapterDefinition<BotcakeConfig> = {
   config: botcakeConfigSchema,
@@ -72,7 +77,8 @@ export const botcakeAdapter: AdapterDefinition<BotcakeConfig> = {
           body: { psid, flow_id: config.flowId, payload: { [config.codeKey]: code } },
           signal,
         });
-        // `'ok' in`, not the helper's `'status' in`: a failure SendResult may carry `status` too, which defeats narrowing.
+        // `'ok' in`, not the helper's `'status' in`:
+        // a failure SendResult may carry `status` too, which defeats narrowing.
         if ('ok' in reply) return reply;
         const { status, headers, json } = reply;
 

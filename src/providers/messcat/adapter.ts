@@ -58,7 +58,10 @@ const STATES: Partial<Record<MessageUpdateItem['status'], DeliveryEvent['state']
  * The Messcat adapter: `POST {baseUrl}/bots/{botId}/fire` with a Bearer API token.
  * @example
  * const adapter = messcatAdapter.create(messcatAdapter.config.parse({ token: 'apit_…', botId: 'bot_…' }));
- * const result = await adapter.send({ to: '6281234567890', code: '482913', reference: 'v_1' }, { signal: AbortSignal.timeout(5000) });
+ * const result = await adapter.send(
+ *   { to: '6281234567890', code: '482913', reference: 'v_1' },
+ *   { signal: AbortSignal.timeout(5000) },
+ * );
  */
 export const messcatAdapter: AdapterDefinition<MesscatConfig> = {
   config: messcatConfigSchema,

@@ -12,7 +12,8 @@ export type FlowRender = { ok: true; code: string; text: string } | { ok: false;
 /**
  * Fills the flow from `parameters`; the OTP is required, `name` is not.
  * @example
- * renderFlow({ verificationCode: '123456', name: 'Rina' }); // { ok: true, code: '123456', text: 'Hello Rina !\nHere is your OTP: 123456' }
+ * renderFlow({ verificationCode: '123456', name: 'Rina' });
+ * // { ok: true, code: '123456', text: 'Hello Rina !\nHere is your OTP: 123456' }
  */
 export function renderFlow(parameters: Record<string, unknown> | undefined): FlowRender {
   // assumption: a fire without an OTP is refused with 400 in Ajv's words, not sent with an empty variable

@@ -75,7 +75,8 @@ const SEED_RECORD: ActionFireRecord = {
 /** Every error a fire or bulk fire can answer. */
 const FIRE_ERRORS: Record<number, ResponseSpec> = {
   400: errorResponse(
-    'Validation error (Ajv wording), a bot without a starting action, parameters without a usable verificationCode, or a blocked contact',
+    'Validation error (Ajv wording), a bot without a starting action, ' +
+      'parameters without a usable verificationCode, or a blocked contact',
     400,
     'Bad Request',
     "request/body must have required property 'toContact'",
@@ -300,7 +301,8 @@ export const messcat = defineProvider<MesscatState, MesscatCredential>({
       type: 'http',
       scheme: 'bearer',
       description:
-        'API token `apit_…` (Developer → API Token; never expires) or a 1-hour JWT access token; needs MESSAGES_SEND_TO_ALL or MESSAGES_SEND_TO_ASSIGNED',
+        'API token `apit_…` (Developer → API Token; never expires) or a 1-hour JWT access token; ' +
+        'needs MESSAGES_SEND_TO_ALL or MESSAGES_SEND_TO_ASSIGNED',
     },
   },
   credential: credentialSchema,

@@ -26,11 +26,13 @@ const PHRASES: Record<number, string> = {
 export const SERVER_ERROR_STATUSES = [500, 502, 503, 504] as const;
 
 export const MISSING_AUTHENTICATION = 'Missing authentication';
-// assumption: the 403 names only MESSAGES_SEND_TO_ALL, the scope the article asks for, though either send scope would do.
+// assumption: the 403 names only MESSAGES_SEND_TO_ALL, the scope the article asks for,
+// though either send scope would do.
 export const MISSING_SCOPES = `missing scopes: ${SEND_SCOPES[0]}`;
 export const NO_STARTING_ACTION = 'bot has no starting action';
 
-// assumption: Boom-style texts for the cases the docs do not word: hapi-auth-jwt2's 401 texts, hapi's 413 text, Boom's default 500 text.
+// assumption: Boom-style texts for the cases the docs do not word: hapi-auth-jwt2's 401 texts, hapi's 413 text,
+// Boom's default 500 text.
 export const TEXTS = {
   invalidToken: 'Invalid token',
   tokenExpired: 'Token expired',
@@ -67,7 +69,8 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
       // assumption: an empty message balance is 402 Payment Required (undocumented).
       return boom(402, TEXTS.noCredits);
     case 'blocked_recipient':
-      // assumption: a contact who blocked the channel is refused with 400 (undocumented; the real service may only fail the message later).
+      // assumption: a contact who blocked the channel is refused with 400 (undocumented; the real service may only
+      // fail the message later).
       return boom(400, TEXTS.blocked);
     case 'provider_error': {
       const status = (SERVER_ERROR_STATUSES as readonly number[]).includes(reason.status ?? 0) ? reason.status! : 500;
@@ -79,7 +82,8 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
 function invalid(reason: RejectReason): NativeReply {
   if (reason.status === 413 || reason.problem === 'too_large') return boom(413, TEXTS.tooLarge);
   if (reason.status === 415 || reason.problem === 'unsupported_media_type') {
-    // assumption: a non-JSON body is 415 in express-openapi-validator's words; the pipeline's message ends with the refused type.
+    // assumption: a non-JSON body is 415 in express-openapi-validator's words; the pipeline's message ends with the
+    // refused type.
     const type = /not (\S+)\s*$/.exec(reason.message ?? '')?.[1];
     return boom(415, type ? `unsupported media type ${type}` : 'unsupported media type');
   }
@@ -90,7 +94,8 @@ function invalid(reason: RejectReason): NativeReply {
 /** Ajv's wording, as express-openapi-validator joins it: `request/body/<path> <message>`. */
 function validationMessage({ problem, field, message }: RejectReason): string {
   if (problem === 'missing_field') {
-    // assumption: an empty body reaches the validator as `{}` (as express.json leaves it), so toContact is named as missing.
+    // assumption: an empty body reaches the validator as `{}` (as express.json leaves it),
+    // so toContact is named as missing.
     if (!field) return "request/body must have required property 'toContact'";
     const path = field.split('.');
     const property = path.pop()!;
@@ -102,7 +107,8 @@ function validationMessage({ problem, field, message }: RejectReason): string {
     return `${['request/body', ...(field ? field.split('.') : [])].join('/')} ${text}`;
   }
   if (problem === 'malformed_json') {
-    // assumption: malformed JSON is 400 with JSON.parse's own message, as body-parser passes it through; the pipeline prefixes it.
+    // assumption: malformed JSON is 400 with JSON.parse's own message, as body-parser passes it through; the pipeline
+    // prefixes it.
     return message?.replace(/^body is not valid JSON: /, '') ?? 'Unexpected end of JSON input';
   }
   return message || PHRASES[400]!;

@@ -65,8 +65,13 @@ function classify(status: number, text: string | undefined): FailureKind {
  * The Splashify Pro adapter: raw-key Basic auth, `fullPhoneNumber` digits, the code in `bodyValues[0]`
  * and `buttonValues["0"][0]`, the core's reference in `callbackData`.
  * @example
- * const adapter = splashifyAdapter.create(splashifyAdapter.config.parse({ apiKey: 'sk_live_…', templateName: 'auth_copy_code' }));
- * const result = await adapter.send({ to: '6281234567890', code: '482913', reference: 'v_1' }, { signal: AbortSignal.timeout(5000) });
+ * const adapter = splashifyAdapter.create(
+ *   splashifyAdapter.config.parse({ apiKey: 'sk_live_…', templateName: 'auth_copy_code' }),
+ * );
+ * const result = await adapter.send(
+ *   { to: '6281234567890', code: '482913', reference: 'v_1' },
+ *   { signal: AbortSignal.timeout(5000) },
+ * );
  */
 export const splashifyAdapter: AdapterDefinition<SplashifyConfig> = {
   config: splashifyConfigSchema,

@@ -57,7 +57,9 @@ const sendMessage = defineEndpoint<State>()({
       return reject('invalid_request', {
         problem: 'invalid_field',
         field: 'template_category',
-        message: `Message not sent. Template category mismatch: Expected 'authentication', but received '${category}'. Please update the request to match the approved template category.`,
+        message:
+          `Message not sent. Template category mismatch: Expected 'authentication', but received '${category}'. ` +
+          'Please update the request to match the approved template category.',
       });
     }
     const id = ids.uuid();
@@ -126,7 +128,8 @@ export const splashify = defineProvider<State, unknown>({
       in: 'header',
       name: 'Authorization',
       description:
-        'The whole header: `Basic <raw API key>` (not base64 of user:pass), or `Bearer <key>` as the Developer Settings page shows',
+        'The whole header: `Basic <raw API key>` (not base64 of user:pass), ' +
+        'or `Bearer <key>` as the Developer Settings page shows',
     },
   },
   credential: credentialSchema,

@@ -202,7 +202,8 @@ function verifyEndpoint(version: 'v1' | 'v2') {
       if (result === 'expired') return { status: 422, body: { message: MESSAGES.expired } };
       if (result === 'not_found') return { status: 404, body: { message: MESSAGES.notFound } };
       // Callback status 4 "Verified" for the session just used up.
-      // assumption: 4 follows the read report (1 → 2 → 3 → 4) even when the code is verified sooner; the sandbox verify reports none.
+      // assumption: 4 follows the read report (1 → 2 → 3 → 4) even when the code is verified sooner;
+      // the sandbox verify reports none.
       const sessionId = currentSessionId(state, input.msisdn, input.challenge);
       if (sessionId) report?.(sessionId, 'verified');
       return { status: 200, body: { message: MESSAGES.verified } };

@@ -4,9 +4,11 @@
  */
 import { z } from 'zod';
 
-// assumption: a generated OTP has 4 digits unless otp_length says otherwise (a public Verihubs client's README verifies "1234").
+// assumption: a generated OTP has 4 digits unless otp_length says otherwise
+// (a public Verihubs client's README verifies "1234").
 export const DEFAULT_OTP_LENGTH = 4;
-// assumption: an OTP is valid for 300 seconds unless time_limit says otherwise (what the public Go client's sample sends).
+// assumption: an OTP is valid for 300 seconds unless time_limit says otherwise
+// (what the public Go client's sample sends).
 export const DEFAULT_TIME_LIMIT_SECONDS = 300;
 // assumption: otp_length may range from 4 to 10 digits (undocumented).
 export const OTP_LENGTH_RANGE = { min: 4, max: 10 } as const;
@@ -85,7 +87,9 @@ function checkSend(body: SendShape, ctx: z.RefinementCtx) {
 export const sendOtpSchema = z.object({ msisdn, content: content.optional(), ...sendFields }).superRefine(checkSend);
 export type SendOtp = z.infer<typeof sendOtpSchema>;
 
-/** `POST /v1/whatsapp/otp/send/sandbox`: "Any other msisdn format will be marked as Invalid", so any string passes here. */
+/**
+ * `POST /v1/whatsapp/otp/send/sandbox`: "Any other msisdn format will be marked as Invalid", so any string passes here.
+ */
 // The sandbox page marks `content` required.
 export const sandboxSendSchema = z.object({ msisdn: z.string(), content, ...sendFields }).superRefine(checkSend);
 export type SandboxSend = z.infer<typeof sandboxSendSchema>;

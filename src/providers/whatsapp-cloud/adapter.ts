@@ -73,7 +73,10 @@ const UNAVAILABLE = new Set([1, 2, 131000, 131016, 131057]);
  *   accessToken: process.env.WA_TOKEN, phoneNumberId: '109283746501928', templateName: 'login_otp',
  *   appSecret: process.env.WA_APP_SECRET, verifyToken: process.env.WA_VERIFY_TOKEN,
  * }));
- * const result = await adapter.send({ to: '6281234567890', code: '482913', reference: 'v_1' }, { signal: AbortSignal.timeout(5000) });
+ * const result = await adapter.send(
+ *   { to: '6281234567890', code: '482913', reference: 'v_1' },
+ *   { signal: AbortSignal.timeout(5000) },
+ * );
  */
 export const whatsappCloudAdapter: AdapterDefinition<WhatsappCloudConfig> = {
   config: whatsappCloudConfigSchema,

@@ -88,7 +88,8 @@ export const whatsappCloudCallbacks: CallbackDefinition = {
   },
   method: 'POST',
   summary:
-    'Status webhook: {"object":"whatsapp_business_account","entry":[{id,changes:[{field:"messages",value:{metadata,statuses:[…]}}]}]}, signed with X-Hub-Signature-256',
+    'Status webhook: {"object":"whatsapp_business_account",' +
+    '"entry":[{id,changes:[{field:"messages",value:{metadata,statuses:[…]}}]}]}, signed with X-Hub-Signature-256',
   body: statusWebhookSchema,
   // Docs: Meta retries failed deliveries for up to 7 days, in no guaranteed order; the simulator keeps it short.
   // assumption: 5 attempts in all, like the On-Prem slice, stand in for Meta's undocumented schedule.

@@ -123,7 +123,9 @@ const sendMessage = defineEndpoint<CloudState, CloudCredential>()({
     },
     400: {
       ...errorResponse(
-        'Invalid parameter (100; 100/33 for an unknown phone-number id), missing (131008) or invalid (131009) value, payment issue (131042), recipient not allowed (131030), and throttling (130429, 131056, 80007, 4): Meta answers throttling with 400, never 429',
+        'Invalid parameter (100; 100/33 for an unknown phone-number id), missing (131008) or invalid (131009) value, ' +
+          'payment issue (131042), recipient not allowed (131030), and throttling (130429, 131056, 80007, 4): ' +
+          'Meta answers throttling with 400, never 429',
         reject('invalid_request', {
           problem: 'invalid_field',
           message: 'Button at index 0 of type Url requires a parameter',

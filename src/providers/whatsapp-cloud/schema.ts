@@ -56,7 +56,8 @@ export const templateSchema = z
       return;
     }
     if (button < 0) {
-      // Docs: an authentication template's OTP button needs its parameter ("Button at index 0 of type Url requires a parameter").
+      // Docs: an authentication template's OTP button needs its parameter
+      // ("Button at index 0 of type Url requires a parameter").
       ctx.addIssue({
         code: 'custom',
         path: ['components', 'button'],
@@ -81,7 +82,8 @@ export const templateSchema = z
       });
       return;
     }
-    // assumption: a button code that differs from the body code is refused, as On-Prem's docs require the same OTP in both.
+    // assumption: a button code that differs from the body code is refused, as On-Prem's docs require the same OTP in
+    // both.
     if (b.parameters[0]!.text !== code) {
       ctx.addIssue({
         code: 'custom',

@@ -78,7 +78,8 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
         details: 'Message failed to send because there were one or more errors related to your payment method.',
       });
     case 'blocked_recipient':
-      // assumption: Meta has no "recipient blocked the business" code; 131030 (recipient not allowed) is the one sync refusal of a recipient.
+      // assumption: Meta has no "recipient blocked the business" code; 131030 (recipient not allowed) is the one
+      // sync refusal of a recipient.
       return graphError({
         status: 400,
         code: 131030,
@@ -142,7 +143,10 @@ function invalidRequest(reason: RejectReason): NativeReply {
       code: 100,
       subcode: 33,
       type: 'GraphMethodException',
-      title: `Unsupported post request. ${details ?? ''} does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+      title:
+        `Unsupported post request. ${details ?? ''} does not exist, cannot be loaded due to missing permissions, ` +
+        'or does not support this operation. ' +
+        'Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api',
     });
   }
   if (reason.problem === 'missing_field')
@@ -159,7 +163,8 @@ function invalidRequest(reason: RejectReason): NativeReply {
       title: 'Parameter value is not valid',
       details: details ?? 'Parameter value is not valid.',
     });
-  // assumption: malformed JSON, a non-JSON Content-Type and scenario-forced invalid requests are code 100 Invalid parameter.
+  // assumption: malformed JSON, a non-JSON Content-Type and scenario-forced invalid requests are code 100
+  // Invalid parameter.
   return graphError({ status: 400, code: 100, title: 'Invalid parameter', details: details ?? 'Invalid parameter.' });
 }
 

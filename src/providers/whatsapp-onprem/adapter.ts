@@ -73,7 +73,10 @@ const STATES: Record<string, DeliveryState> = { sent: 'sent', delivered: 'delive
  *   baseUrl: 'https://wa.internal:9090', username: 'otp', password: process.env.WA_PASSWORD,
  *   namespace: 'c8ae5f90_307a_ca4c_b8f6_d1e2f3a4b5c6', templateName: 'login_otp',
  * }));
- * const result = await adapter.send({ to: '6281234567890', code: '482913', reference: 'v_1' }, { signal: AbortSignal.timeout(5000) });
+ * const result = await adapter.send(
+ *   { to: '6281234567890', code: '482913', reference: 'v_1' },
+ *   { signal: AbortSignal.timeout(5000) },
+ * );
  */
 export const whatsappOnpremAdapter: AdapterDefinition<WhatsappOnpremConfig> = {
   config: whatsappOnpremConfigSchema,
@@ -303,7 +306,8 @@ function sendFailureKind(status: number, code: number | undefined): FailureKind 
   if (status === 400 && code === 1007) return 'blocked_recipient';
   // Older Webapps answer 1013 at once; newer ones accept and report it on the webhook.
   if (status === 400 && code === 1013) return 'not_on_whatsapp';
-  // 401/403 unauthorized, 402 quota (Meta's payment issue), 413 and every other 4xx (1008, 1009, 1002...) invalid_request.
+  // 401/403 unauthorized, 402 quota (Meta's payment issue),
+  // 413 and every other 4xx (1008, 1009, 1002...) invalid_request.
   return kindOfStatus(status);
 }
 

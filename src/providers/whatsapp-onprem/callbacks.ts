@@ -43,11 +43,13 @@ export const whatsappOnpremCallbacks: CallbackDefinition = {
   summary: 'Message status webhook: {"statuses":[{id,status,timestamp,recipient_id,errors?}]}',
   body: z.object({ statuses: z.array(webhookStatusSchema) }),
   // The Coreapp retries anything but 200 for about 24 hours; the simulator keeps that short and bounded.
-  // assumption: 5 attempts in all, the waits doubling (0.25 s, 0.5 s, 1 s, 2 s at speed 1), stand in for Meta's undocumented schedule.
+  // assumption: 5 attempts in all, the waits doubling (0.25 s, 0.5 s, 1 s, 2 s at speed 1), stand in for Meta's
+  // undocumented schedule.
   delivery: { attempts: 5, timeoutMs: 10_000 },
   states: ['sent', 'delivered', 'read', 'failed'],
   settingUrl: (state: OnPremState) => webhookUrlOf(state),
-  // `sent` goes out only when switched on (sent_status or webhooks.message.sent); delivered and read unless switched off.
+  // `sent` goes out only when switched on (sent_status or webhooks.message.sent);
+  // delivered and read unless switched off.
   reports: (state: OnPremState, event) =>
     event.state === 'verified' || event.state === 'unverified' ? false : wantsStatus(state, event.state),
   render: ({ state, at, message }) => ({

@@ -4,7 +4,8 @@
  * Failures tied to the recipient or the template (1013, 2000, 2001, 1026) are not answered at once:
  * the send gets 201 and the failure arrives later as a `failed` status on the webhook.
  * Docs: https://developers.facebook.com/docs/whatsapp/on-premises ("Sending Authentication Message Templates
- * with One-Time Password Buttons"; login: https://developers.facebook.com/docs/whatsapp/on-premises/reference/users/login;
+ * with One-Time Password Buttons";
+ * login: https://developers.facebook.com/docs/whatsapp/on-premises/reference/users/login;
  * errors: https://developers.facebook.com/docs/whatsapp/api/errors)
  * @module
  */
@@ -28,6 +29,7 @@ import {
   metaOnlySchema,
   type OnPremCredential,
   type SendMessage,
+  STRONG_PASSWORD_RULES,
   sendMessageSchema,
   WA_ID,
 } from './schema.js';
@@ -113,12 +115,13 @@ const login = endpoint({
     },
     400: badJson(
       'new_password breaks the rules (8-64 characters, digit, upper, lower, special), or the body is not JSON (1009)',
-      'new_password must be 8-64 characters with at least one digit, one upper-case letter, one lower-case letter and one special character',
+      STRONG_PASSWORD_RULES,
     ),
     401: {
       ...unauthorized,
       description:
-        "Wrong username or password (1005 Access denied), or the default admin's first login without new_password (1024 Password change required)",
+        'Wrong username or password (1005 Access denied), ' +
+        "or the default admin's first login without new_password (1024 Password change required)",
     },
     413: tooLarge,
   },
@@ -168,16 +171,20 @@ const sendMessage = endpoint({
     const id = `gBEG${ids.alphanumeric(23)}`;
     let failure: CapturedMessage['failure'];
     if (to === undefined || outcome === 'not_on_whatsapp') {
-      // assumption: a `to` that is not a WhatsApp id (the docs' "recipient_wa_id" placeholder) is accepted and fails later with 1013, like a number not on WhatsApp.
+      // assumption: a `to` that is not a WhatsApp id (the docs' "recipient_wa_id" placeholder) is accepted and fails
+      // later with 1013, like a number not on WhatsApp.
       failure = { code: 1013, title: 'User is not valid', details: `${body.to} is not a valid WhatsApp user` };
     } else if (settings.templates && !settings.templates.includes(template.name)) {
       failure = {
         code: 2001,
         title: 'Template missing',
-        details: `Template ${template.name} (${template.language.code}) does not exist in namespace ${template.namespace}`,
+        details:
+          `Template ${template.name} (${template.language.code}) ` +
+          `does not exist in namespace ${template.namespace}`,
       };
     } else if (bodyParameters > 1) {
-      // assumption: an extra body parameter is accepted and fails later with 2000 (async in Meta's table); an authentication body has one variable.
+      // assumption: an extra body parameter is accepted and fails later with 2000 (async in Meta's table); an
+      // authentication body has one variable.
       failure = {
         code: 2000,
         title: 'Template param count mismatch',
@@ -216,19 +223,23 @@ const sendMessage = endpoint({
   responses: {
     201: {
       description:
-        'Accepted. Recipient and template failures (1013, 1026, 2000, 2001) arrive later as a failed status on the webhook',
+        'Accepted. Recipient and template failures (1013, 1026, 2000, 2001) ' +
+        'arrive later as a failed status on the webhook',
       schema: messageCreatedSchema,
       example: { messages: [{ id: 'gBEGkYiEB1VXAglK1ZEqA1YKPrU' }], meta: META },
     },
     400: error(
-      "Missing parameter (1008), invalid value (1009, details name the field; also legacy-template OTPs over 15 characters, with a link or emoji), invalid recipient_type (1002), recipient blocked (1007), or the number's spam rate limit hit (471, with options.spamRateLimited)",
+      'Missing parameter (1008), invalid value (1009, details name the field; ' +
+        'also legacy-template OTPs over 15 characters, with a link or emoji), invalid recipient_type (1002), ' +
+        "recipient blocked (1007), or the number's spam rate limit hit (471, with options.spamRateLimited)",
       1009,
       'Parameter value is not valid',
       'template.language.policy must be "deterministic"',
     ),
     401: unauthorized,
     404: error(
-      'The recipient is not in the contact store yet (1006 unknown contact): check it with POST /v1/contacts, then send again',
+      'The recipient is not in the contact store yet (1006 unknown contact): ' +
+        'check it with POST /v1/contacts, then send again',
       1006,
       'Resource not found',
       'unknown contact',
@@ -367,7 +378,8 @@ export const whatsappOnprem = defineProvider<OnPremState, OnPremCredential>({
       type: 'http',
       scheme: 'bearer',
       description:
-        'Token from POST /v1/users/login, valid 7 days; any other token is accepted unless credentials are pinned or options.strictAuth is set',
+        'Token from POST /v1/users/login, valid 7 days; ' +
+        'any other token is accepted unless credentials are pinned or options.strictAuth is set',
     },
   },
   credential: credentialSchema,

@@ -125,10 +125,11 @@ export const templateSchema = z
     }
     // assumption: a button code that differs from the body code is refused; the docs require the same OTP in both.
     if (button.parameters![0]!.text !== code) {
+      const field = `template.components[${i}].parameters[0].text`;
       ctx.addIssue({
         code: 'custom',
         path: at(i, 'parameters', 0, 'text'),
-        message: `template.components[${i}].parameters[0].text must be the same one-time password as the body parameter`,
+        message: `${field} must be the same one-time password as the body parameter`,
       });
     }
   });
@@ -148,6 +149,11 @@ export const messageCreatedSchema = z.object({
   meta: metaSchema,
 });
 
+/** On-Prem's password rules for `new_password`, in the words of its 400 reply. */
+export const STRONG_PASSWORD_RULES =
+  'new_password must be 8-64 characters with at least one digit, one upper-case letter, ' +
+  'one lower-case letter and one special character';
+
 /** On-Prem's password rules for `new_password`. */
 export function isStrongPassword(password: string): boolean {
   return (
@@ -161,13 +167,7 @@ export function isStrongPassword(password: string): boolean {
 }
 
 export const loginSchema = z.object({
-  new_password: z
-    .string({ error: 'must be a string' })
-    .refine(
-      isStrongPassword,
-      'new_password must be 8-64 characters with at least one digit, one upper-case letter, one lower-case letter and one special character',
-    )
-    .optional(),
+  new_password: z.string({ error: 'must be a string' }).refine(isStrongPassword, STRONG_PASSWORD_RULES).optional(),
 });
 export type Login = z.infer<typeof loginSchema>;
 
@@ -259,7 +259,8 @@ function indexesOf(components: Component[], type: Component['type']): number[] {
 function legacyRules(code: string, field: string): string[] {
   if (code.length > LEGACY_MAX_LENGTH)
     return [
-      `${field} must be at most ${LEGACY_MAX_LENGTH} characters in a legacy authentication template (no one-time password button)`,
+      `${field} must be at most ${LEGACY_MAX_LENGTH} characters ` +
+        'in a legacy authentication template (no one-time password button)',
     ];
   if (LINK.test(code)) return [`${field} must not contain a link in a legacy authentication template`];
   if (EMOJI.test(code)) return [`${field} must not contain emoji in a legacy authentication template`];

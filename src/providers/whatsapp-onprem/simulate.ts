@@ -48,7 +48,8 @@ export function reject(outcome: Rejection, reason: RejectReason = {}): NativeRep
         );
       return onPremError(401, 1005, 'Access denied', ownWords(reason) ?? 'Invalid credentials.');
     case 'insufficient_quota':
-      // assumption: a self-hosted Webapp has no wallet; Meta's payment failure (402, async on the real API) is answered at once with HTTP 402.
+      // assumption: a self-hosted Webapp has no wallet; Meta's payment failure (402, async on the real API) is
+      // answered at once with HTTP 402.
       return onPremError(
         402,
         402,
@@ -135,7 +136,8 @@ export function authenticateBearer(req: RequestView, { state, now, credentials }
   const token = readAuthorization(req.header('authorization'), 'Bearer');
   if (!token) return denied('Authorization: Bearer <token> is required; get a token from POST /v1/users/login.');
   const issued = state.tokens.get(token);
-  // assumption: an expired or logged-out token gets the same 401 1005 Access denied as a wrong password, with the cause in details.
+  // assumption: an expired or logged-out token gets the same 401 1005 Access denied as a wrong password, with the
+  // cause in details.
   if (issued?.revoked) return denied('Token is no longer valid: it was logged out.');
   if (issued && issued.expiresAt <= now()) return denied('Token expired. Log in again.', 'token_expired');
   if (issued) return { ok: true, account: issued.user };

@@ -274,7 +274,8 @@ function patchBubble(li, m) {
   const failure = $('.failure', li);
   failure.hidden = !m.failure;
   failure.textContent = m.failure
-    ? `Delivery ${status === 'failed' ? 'failed' : 'will fail'}: ${m.failure.code} ${m.failure.title}${m.failure.details ? ` (${m.failure.details})` : ''}`
+    ? `Delivery ${status === 'failed' ? 'failed' : 'will fail'}: ` +
+      `${m.failure.code} ${m.failure.title}${m.failure.details ? ` (${m.failure.details})` : ''}`
     : '';
   renderDelivery($('.delivery', li), m);
 }
@@ -446,6 +447,12 @@ function scheduleRules() {
   rulesTimer = setTimeout(refreshRules, 300);
 }
 
+/** Whom a rule applies to, as the page words it: "+628… on Splashify Pro", "any number on any provider". */
+function ruleTarget(rule) {
+  const number = rule.to ? phone(rule.to) : 'any number';
+  return `${number} on ${rule.provider ? providerName(rule.provider) : 'any provider'}`;
+}
+
 async function refreshRules() {
   let rules;
   try {
@@ -459,7 +466,7 @@ async function refreshRules() {
   ul.replaceChildren(
     ...rules.map((r) => {
       const limit = r.times ?? (r.outcomes.length === 1 ? Infinity : r.outcomes.length);
-      const target = `${r.to ? phone(r.to) : 'any number'} on ${r.provider ? providerName(r.provider) : 'any provider'}`;
+      const target = ruleTarget(r);
       return el(
         'li',
         { class: 'rule' },
@@ -472,7 +479,8 @@ async function refreshRules() {
           el(
             'span',
             { class: 'muted' },
-            ` · used ${r.used}${Number.isFinite(limit) ? ` of ${limit}` : ', until disarmed'}${r.session ? ` · session ${r.session}` : ''}`,
+            ` · used ${r.used}${Number.isFinite(limit) ? ` of ${limit}` : ', until disarmed'}` +
+              `${r.session ? ` · session ${r.session}` : ''}`,
           ),
         ),
         el(
@@ -538,9 +546,7 @@ async function arm(event) {
       method: 'POST',
       json: { outcomes, ...(to && { to }), ...(provider && { provider }), ...(times && { times: Number(times) }) },
     });
-    report(
-      `Armed: ${rule.outcomes.join(' → ')} for ${rule.to ? phone(rule.to) : 'any number'} on ${rule.provider ? providerName(rule.provider) : 'any provider'}.`,
-    );
+    report(`Armed: ${rule.outcomes.join(' → ')} for ${ruleTarget(rule)}.`);
   } catch (error) {
     report(`Not armed: ${error.message}`, { error: true });
   }

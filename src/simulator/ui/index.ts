@@ -23,13 +23,24 @@ const ASSETS = {
 type AssetName = keyof typeof ASSETS;
 
 // The page only talks to its own origin; inline styles and scripts are not needed.
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+const CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 
 /**
  * Creates the page routes, to be mounted at the root of the simulator.
  * @example
- * app.route('/', createInboxUi({ providers: [{ id: 'splashify', name: 'Splashify Pro' }], catalogue: loadCatalogue() }));
+ * app.route(
+ *   '/',
+ *   createInboxUi({ providers: [{ id: 'splashify', name: 'Splashify Pro' }], catalogue: loadCatalogue() }),
+ * );
  */
 export function createInboxUi({ providers, catalogue }: InboxUiOptions) {
   const ui = new Hono();

@@ -13,7 +13,10 @@ export interface PageProps {
 
 // A tiny inline icon, so the browser asks for no /favicon.ico (a 404 in the console).
 const ICON =
-  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='8' fill='%23075e54'/%3E%3Cpath d='M9 17l5 5 9-11' stroke='white' stroke-width='3' fill='none'/%3E%3C/svg%3E";
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E" +
+  "%3Crect width='32' height='32' rx='8' fill='%23075e54'/%3E" +
+  "%3Cpath d='M9 17l5 5 9-11' stroke='white' stroke-width='3' fill='none'/%3E" +
+  '%3C/svg%3E';
 
 const ProviderOptions: FC<{ providers: PageProps['providers']; any: string }> = ({ providers, any }) => (
   <>
@@ -148,7 +151,8 @@ const Page: FC<PageProps> = (props) => (
         <h1>
           waotp <span>inbox</span>
         </h1>
-        {/* biome-ignore lint/a11y/useSemanticElements: role=search on a form is the landmark screen readers know; <search> is too new */}
+        {/* biome-ignore lint/a11y/useSemanticElements: role=search on a form is the landmark screen readers know;
+            <search> is too new */}
         <form id="filters" class="filters" role="search" aria-label="Filter messages">
           <div class="filter">
             <label for="filter-provider">Filter by provider</label>
