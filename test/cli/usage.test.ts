@@ -124,24 +124,21 @@ describe('waotp sim request log', () => {
 });
 
 describe('banners', () => {
-  it(
-    'waotp dev prints the inbox, every provider with its paths and demo credentials, ' + 'and the try-it commands',
-    async () => {
-      const { output } = await startCli(
-        ['dev', '--port', '0', '--core-port', '0'],
-        /OTP service listening on (http:\/\/\S+)[\s\S]*verifications\/check/,
-      );
-      const sim = /simulator listening on (http:\/\/\S+)/.exec(output())![1]!;
-      expect(output()).toContain(`Inbox: ${sim}/`);
-      expect(output()).toContain(`admin API: ${sim}/__admin`);
-      for (const id of ['botcake', 'messcat', 'whatsapp-onprem', 'verihubs', 'splashify'])
-        expect(output()).toContain(`(${sim}/${id})`);
-      expect(output()).toContain('POST  /v2/whatsapp/otp/send');
-      expect(output()).toContain(
-        'demo credentials: App-ID: 3f5c1a2e-8b7d-4c6e-9f01-2a3b4c5d6e7f  API-Key: waotp-demo-verihubs-key',
-      );
-    },
-  );
+  it('waotp dev prints the inbox, every provider with its paths and demo credentials, and the try-it commands', async () => {
+    const { output } = await startCli(
+      ['dev', '--port', '0', '--core-port', '0'],
+      /OTP service listening on (http:\/\/\S+)[\s\S]*verifications\/check/,
+    );
+    const sim = /simulator listening on (http:\/\/\S+)/.exec(output())![1]!;
+    expect(output()).toContain(`Inbox: ${sim}/`);
+    expect(output()).toContain(`admin API: ${sim}/__admin`);
+    for (const id of ['botcake', 'messcat', 'whatsapp-onprem', 'verihubs', 'splashify'])
+      expect(output()).toContain(`(${sim}/${id})`);
+    expect(output()).toContain('POST  /v2/whatsapp/otp/send');
+    expect(output()).toContain(
+      'demo credentials: App-ID: 3f5c1a2e-8b7d-4c6e-9f01-2a3b4c5d6e7f  API-Key: waotp-demo-verihubs-key',
+    );
+  });
 
   it('print pinned credentials masked instead of demo ones that would be refused', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'waotp-')), 'pinned.yaml');

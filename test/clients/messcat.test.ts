@@ -39,29 +39,26 @@ describe('ChatDaddy SDK (@titanabrian/chatdaddy-client) against the Messcat simu
   const config = (base: string, accessToken = TOKEN) => new Configuration({ basePath: `${s.url}${base}`, accessToken });
   const latest = async (to: string) => (await call(`${s.url}/__admin/messages/latest?to=${to}`)).body;
 
-  it(
-    'botsFire at the current layout (base …/bots, path /bots/{id}/fire): a pending record, ' + 'the code in the inbox',
-    async () => {
-      const bots = new BotsApi(config('/bots'));
-      const { status, data } = await bots.botsFire({
-        id: BOT,
-        botsFireRequest: { accountId: ACCOUNT, toContact: '6281234567890', parameters: { verificationCode: '482913' } },
-      });
-      expect(status).toBe(200);
-      expect(data).toMatchObject({
-        botId: BOT,
-        status: 'pending',
-        contactId: '6281234567890',
-        accountId: ACCOUNT,
-        inputParameters: { verificationCode: '482913' },
-      });
-      expect(await latest('6281234567890')).toMatchObject({
-        provider: 'messcat',
-        code: '482913',
-        providerMessageId: data.messages![0]!.body!.id,
-      });
-    },
-  );
+  it('botsFire at the current layout (base …/bots, path /bots/{id}/fire): a pending record, the code in the inbox', async () => {
+    const bots = new BotsApi(config('/bots'));
+    const { status, data } = await bots.botsFire({
+      id: BOT,
+      botsFireRequest: { accountId: ACCOUNT, toContact: '6281234567890', parameters: { verificationCode: '482913' } },
+    });
+    expect(status).toBe(200);
+    expect(data).toMatchObject({
+      botId: BOT,
+      status: 'pending',
+      contactId: '6281234567890',
+      accountId: ACCOUNT,
+      inputParameters: { verificationCode: '482913' },
+    });
+    expect(await latest('6281234567890')).toMatchObject({
+      provider: 'messcat',
+      code: '482913',
+      providerMessageId: data.messages![0]!.body!.id,
+    });
+  });
 
   it('botsFire at the seed layout (the api-bots host, path /bots/{id}/fire)', async () => {
     const { data } = await new BotsApi(config('')).botsFire({

@@ -136,15 +136,12 @@ describe('Splashify SDK (splashifypro/sdk-node) requests, replayed', () => {
     },
   );
 
-  it(
-    'is refused with 401 when configured as its README shows (`username`), ' + 'since no Authorization header goes out',
-    async () => {
-      // BaseAPI.request throws ResponseError for any status outside 2xx; the app reads error.response.
-      const r = await publicMessagePost(undefined, authTemplate);
-      expect(r.status).toBe(401);
-      expect(await r.json()).toEqual({ result: false, message: 'Invalid API key' });
-    },
-  );
+  it('is refused with 401 when configured as its README shows (`username`), since no Authorization header goes out', async () => {
+    // BaseAPI.request throws ResponseError for any status outside 2xx; the app reads error.response.
+    const r = await publicMessagePost(undefined, authTemplate);
+    expect(r.status).toBe(401);
+    expect(await r.json()).toEqual({ result: false, message: 'Invalid API key' });
+  });
 
   it("gets the documented 400 for the README's free-form Text quickstart outside the 24-hour window", async () => {
     const r = await publicMessagePost('Bearer sk_live_0123456789abcdef0123456789abcdef', {

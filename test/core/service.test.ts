@@ -344,31 +344,28 @@ describe('delivery reports', () => {
     { providerMessageId: request.query.id!, state: request.query.state as 'failed' },
   ];
 
-  it(
-    'records them on the verification, ' + 'and resends a fresh code through the next provider when delivery fails',
-    async () => {
-      const first = scripted('first');
-      const second = scripted('second');
-      const service = createOtpService({
-        secret: SECRET,
-        adapters: [first.adapter, second.adapter],
-        callbackParsers: { first: parse, second: parse },
-      });
-      const v = await service.send({ to: PHONE });
-      const oldCode = first.lastCode()!;
-      expect(
-        await service.handleCallback('first', report('first-1', 'sent'), { token: service.reportToken, rawBody: '' }),
-      ).toEqual({ events: 1, matched: 1 });
-      await service.handleCallback('first', report('first-1', 'failed'), { token: service.reportToken, rawBody: '' });
-      expect(second.sent).toHaveLength(1);
-      const newCode = second.lastCode()!;
-      const after = await service.get(v.id);
-      expect(after.provider).toBe('second');
-      expect(after.delivery.map((d) => `${d.provider}:${d.state}`)).toEqual(['first:sent', 'first:failed']);
-      if (newCode !== oldCode) expect((await service.check({ to: PHONE, code: oldCode })).status).toBe('pending');
-      expect((await service.check({ to: PHONE, code: newCode })).status).toBe('approved');
-    },
-  );
+  it('records them on the verification, and resends a fresh code through the next provider when delivery fails', async () => {
+    const first = scripted('first');
+    const second = scripted('second');
+    const service = createOtpService({
+      secret: SECRET,
+      adapters: [first.adapter, second.adapter],
+      callbackParsers: { first: parse, second: parse },
+    });
+    const v = await service.send({ to: PHONE });
+    const oldCode = first.lastCode()!;
+    expect(
+      await service.handleCallback('first', report('first-1', 'sent'), { token: service.reportToken, rawBody: '' }),
+    ).toEqual({ events: 1, matched: 1 });
+    await service.handleCallback('first', report('first-1', 'failed'), { token: service.reportToken, rawBody: '' });
+    expect(second.sent).toHaveLength(1);
+    const newCode = second.lastCode()!;
+    const after = await service.get(v.id);
+    expect(after.provider).toBe('second');
+    expect(after.delivery.map((d) => `${d.provider}:${d.state}`)).toEqual(['first:sent', 'first:failed']);
+    if (newCode !== oldCode) expect((await service.check({ to: PHONE, code: oldCode })).status).toBe('pending');
+    expect((await service.check({ to: PHONE, code: newCode })).status).toBe('approved');
+  });
 
   it('does not resend when switched off, and ignores reports for unknown messages', async () => {
     const first = scripted('first');

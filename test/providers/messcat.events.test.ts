@@ -175,20 +175,17 @@ describe('messcat events service', () => {
     expect(missing.body).toEqual(boom(404, 'Not Found', 'subscription not found'));
   });
 
-  it(
-    'needs CHATDADDY_HOOK: a pinned token with only a send scope gets 403, ' + 'a JWT with bit 65 gets through',
-    async () => {
-      const denied = await subscribe(
-        { enabled: true, url: 'https://a.example.com/h' },
-        { authorization: 'Bearer apit_send_only' },
-      );
-      expect(denied.status).toBe(403);
-      expect(denied.body).toEqual(boom(403, 'Forbidden', 'missing scopes: CHATDADDY_HOOK'));
-      expect((await call(`${s.url}/subscriptions`, { headers: {} })).body).toEqual(
-        boom(401, 'Unauthorized', 'Missing authentication'),
-      );
-    },
-  );
+  it('needs CHATDADDY_HOOK: a pinned token with only a send scope gets 403, a JWT with bit 65 gets through', async () => {
+    const denied = await subscribe(
+      { enabled: true, url: 'https://a.example.com/h' },
+      { authorization: 'Bearer apit_send_only' },
+    );
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual(boom(403, 'Forbidden', 'missing scopes: CHATDADDY_HOOK'));
+    expect((await call(`${s.url}/subscriptions`, { headers: {} })).body).toEqual(
+      boom(401, 'Unauthorized', 'Missing authentication'),
+    );
+  });
 
   it('refuses a subscription without url, or with one that is not a URL, in Ajv words', async () => {
     expect((await subscribe({ enabled: true })).body).toEqual(

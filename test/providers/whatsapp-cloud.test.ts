@@ -271,75 +271,72 @@ describe('whatsapp-cloud simulator: webhooks', () => {
 });
 
 describe('whatsapp-cloud adapter and the core receiver', () => {
-  it(
-    'reads Graph errors by code: throttling on a 400 is rate_limited, 190 unauthorized, ' + '131026 not_on_whatsapp',
-    async () => {
-      const replies: Record<string, [number, unknown]> = {
-        throttled: [
-          400,
-          {
-            error: {
-              message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',
-              type: 'OAuthException',
-              code: 131056,
-              fbtrace_id: 'A',
-            },
+  it('reads Graph errors by code: throttling on a 400 is rate_limited, 190 unauthorized, 131026 not_on_whatsapp', async () => {
+    const replies: Record<string, [number, unknown]> = {
+      throttled: [
+        400,
+        {
+          error: {
+            message: '(#131056) (Business Account, Consumer Account) pair rate limit hit',
+            type: 'OAuthException',
+            code: 131056,
+            fbtrace_id: 'A',
           },
-        ],
-        token: [
-          401,
-          {
-            error: {
-              message: 'Invalid OAuth access token',
-              type: 'OAuthException',
-              code: 190,
-              error_subcode: 467,
-              fbtrace_id: 'A',
-            },
+        },
+      ],
+      token: [
+        401,
+        {
+          error: {
+            message: 'Invalid OAuth access token',
+            type: 'OAuthException',
+            code: 190,
+            error_subcode: 467,
+            fbtrace_id: 'A',
           },
-        ],
-        gone: [
-          400,
-          {
-            error: {
-              message: '(#131026) Message undeliverable',
-              type: 'OAuthException',
-              code: 131026,
-              fbtrace_id: 'A',
-            },
+        },
+      ],
+      gone: [
+        400,
+        {
+          error: {
+            message: '(#131026) Message undeliverable',
+            type: 'OAuthException',
+            code: 131026,
+            fbtrace_id: 'A',
           },
-        ],
-        template: [
-          404,
-          {
-            error: {
-              message: '(#132001) Template name does not exist in the translation',
-              type: 'OAuthException',
-              code: 132001,
-              fbtrace_id: 'A',
-            },
+        },
+      ],
+      template: [
+        404,
+        {
+          error: {
+            message: '(#132001) Template name does not exist in the translation',
+            type: 'OAuthException',
+            code: 132001,
+            fbtrace_id: 'A',
           },
-        ],
-      };
-      const kinds: Record<string, string | undefined> = {};
-      for (const [name, [status, body]] of Object.entries(replies)) {
-        const fetch = async () =>
-          new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
-        const adapter = whatsappCloudAdapter.create(whatsappCloudAdapter.simulator('http://sim.invalid'), { fetch });
-        const result = await adapter.send(
-          { to: '6281234567890', code: '482913', reference: 'v1' },
-          { signal: AbortSignal.timeout(5000) },
-        );
-        kinds[name] = result.ok ? 'ok' : result.kind;
-      }
-      expect(kinds).toEqual({
-        throttled: 'rate_limited',
-        token: 'unauthorized',
-        gone: 'not_on_whatsapp',
-        template: 'invalid_request',
-      });
-    },
-  );
+        },
+      ],
+    };
+    const kinds: Record<string, string | undefined> = {};
+    for (const [name, [status, body]] of Object.entries(replies)) {
+      const fetch = async () =>
+        new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+      const adapter = whatsappCloudAdapter.create(whatsappCloudAdapter.simulator('http://sim.invalid'), { fetch });
+      const result = await adapter.send(
+        { to: '6281234567890', code: '482913', reference: 'v1' },
+        { signal: AbortSignal.timeout(5000) },
+      );
+      kinds[name] = result.ok ? 'ok' : result.kind;
+    }
+    expect(kinds).toEqual({
+      throttled: 'rate_limited',
+      token: 'unauthorized',
+      gone: 'not_on_whatsapp',
+      template: 'invalid_request',
+    });
+  });
 
   it('answers the handshake and reads signed reports end to end in waotp dev; ' +
     'refuses a bad signature with 401 and no side effect', async () => {

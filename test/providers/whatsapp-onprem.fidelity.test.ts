@@ -65,27 +65,21 @@ describe('whatsapp-onprem contacts', () => {
   beforeEach(() => s.sim.simulator.reset());
   const check = (json: unknown) => call(s.url + CONTACTS, { method: 'POST', headers: bearer(), json });
 
-  it(
-    'answers no_wait (the documented default) with processing ' + 'for a number not checked yet, valid once it is',
-    async () => {
-      const first = await check({ contacts: ['+62 812-3456-7890'] });
-      expect(first.status).toBe(200);
-      expect(first.body).toEqual({ contacts: [{ input: '+62 812-3456-7890', status: 'processing' }], meta: META });
-      const again = await check({ blocking: 'no_wait', contacts: ['+6281234567890'] });
-      expect(again.body.contacts).toEqual([{ input: '+6281234567890', status: 'valid', wa_id: '6281234567890' }]);
-    },
-  );
+  it('answers no_wait (the documented default) with processing for a number not checked yet, valid once it is', async () => {
+    const first = await check({ contacts: ['+62 812-3456-7890'] });
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ contacts: [{ input: '+62 812-3456-7890', status: 'processing' }], meta: META });
+    const again = await check({ blocking: 'no_wait', contacts: ['+6281234567890'] });
+    expect(again.body.contacts).toEqual([{ input: '+6281234567890', status: 'valid', wa_id: '6281234567890' }]);
+  });
 
-  it(
-    'answers blocking wait with valid and a wa_id at once, ' + 'and invalid without one for a malformed number',
-    async () => {
-      const r = await check({ blocking: 'wait', contacts: ['+6281234567890', '12'] });
-      expect(r.body.contacts).toEqual([
-        { input: '+6281234567890', status: 'valid', wa_id: '6281234567890' },
-        { input: '12', status: 'invalid' },
-      ]);
-    },
-  );
+  it('answers blocking wait with valid and a wa_id at once, and invalid without one for a malformed number', async () => {
+    const r = await check({ blocking: 'wait', contacts: ['+6281234567890', '12'] });
+    expect(r.body.contacts).toEqual([
+      { input: '+6281234567890', status: 'valid', wa_id: '6281234567890' },
+      { input: '12', status: 'invalid' },
+    ]);
+  });
 
   it('skips the cache with force_check: a no_wait check is processing again', async () => {
     await check({ blocking: 'wait', contacts: ['+6281234567890'] });
@@ -112,19 +106,16 @@ describe('whatsapp-onprem unknown contact (1006)', () => {
   const send = (to: string, query = '') =>
     call(`${s.url}${SEND}${query}`, { method: 'POST', headers: bearer(), json: message(to) });
 
-  it(
-    'answers a send to a number of the unknown_contact range ' + 'with 404 1006 "unknown contact" and captures nothing',
-    async () => {
-      const r = await send(UNKNOWN_CONTACT);
-      expect(r.status).toBe(404);
-      expect(r.body).toEqual({
-        errors: [{ code: 1006, title: 'Resource not found', details: 'unknown contact' }],
-        meta: META,
-      });
-      expect(errorSchema.safeParse(r.body).success).toBe(true);
-      expect((await call(`${s.url}/__admin/messages/latest?to=${UNKNOWN_CONTACT}`)).status).toBe(404);
-    },
-  );
+  it('answers a send to a number of the unknown_contact range with 404 1006 "unknown contact" and captures nothing', async () => {
+    const r = await send(UNKNOWN_CONTACT);
+    expect(r.status).toBe(404);
+    expect(r.body).toEqual({
+      errors: [{ code: 1006, title: 'Resource not found', details: 'unknown contact' }],
+      meta: META,
+    });
+    expect(errorSchema.safeParse(r.body).success).toBe(true);
+    expect((await call(`${s.url}/__admin/messages/latest?to=${UNKNOWN_CONTACT}`)).status).toBe(404);
+  });
 
   it("sends once the number was checked, also with courier's ?retry=1", async () => {
     const checked = await call(s.url + CONTACTS, {

@@ -536,20 +536,17 @@ describe('whatsapp-onprem with a rate limit', () => {
   });
   beforeEach(() => s.sim.simulator.reset());
 
-  it(
-    'answers 429 1015 past the limit with the wait in details, ' + 'and accepts again when the window has passed',
-    async () => {
-      const send = () => call(s.url + SEND, { method: 'POST', headers: bearer(), json: message() });
-      expect([(await send()).status, (await send()).status]).toEqual([201, 201]);
-      const limited = await send();
-      expect(limited.status).toBe(429);
-      expect(limited.body.errors[0]).toMatchObject({ code: 1015, title: 'Too many requests' });
-      expect(limited.headers.get('retry-after')).toBeNull();
-      expect(Number(/Retry after (\d+) seconds/.exec(limited.body.errors[0].details)?.[1])).toBeGreaterThan(0);
-      s.sim.simulator.clock.advance(60_000);
-      expect((await send()).status).toBe(201);
-    },
-  );
+  it('answers 429 1015 past the limit with the wait in details, and accepts again when the window has passed', async () => {
+    const send = () => call(s.url + SEND, { method: 'POST', headers: bearer(), json: message() });
+    expect([(await send()).status, (await send()).status]).toEqual([201, 201]);
+    const limited = await send();
+    expect(limited.status).toBe(429);
+    expect(limited.body.errors[0]).toMatchObject({ code: 1015, title: 'Too many requests' });
+    expect(limited.headers.get('retry-after')).toBeNull();
+    expect(Number(/Retry after (\d+) seconds/.exec(limited.body.errors[0].details)?.[1])).toBeGreaterThan(0);
+    s.sim.simulator.clock.advance(60_000);
+    expect((await send()).status).toBe(201);
+  });
 });
 
 describe('whatsappOnprem.reject', () => {

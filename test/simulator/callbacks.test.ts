@@ -139,34 +139,31 @@ describe('delivery callbacks', () => {
         json: application,
       });
 
-    it(
-      'POSTs {statuses:[…]} to the webhook set with PATCH /v1/settings/application, ' + 'sent only when switched on',
-      async () => {
-        await patch({ webhooks: { url: `${receiver.url}/wa` } });
-        const first = await send(s.url, 'whatsapp-onprem', PLAIN);
-        let got = await receiver.waitFor(2);
-        await sleep(30);
-        expect(receiver.received.map((r) => r.body.statuses[0].status)).toEqual(['delivered', 'read']);
+    it('POSTs {statuses:[…]} to the webhook set with PATCH /v1/settings/application, sent only when switched on', async () => {
+      await patch({ webhooks: { url: `${receiver.url}/wa` } });
+      const first = await send(s.url, 'whatsapp-onprem', PLAIN);
+      let got = await receiver.waitFor(2);
+      await sleep(30);
+      expect(receiver.received.map((r) => r.body.statuses[0].status)).toEqual(['delivered', 'read']);
 
-        receiver.clear();
-        await patch({ webhooks: { message: { sent: true } } });
-        const second = await send(s.url, 'whatsapp-onprem', PLAIN);
-        got = await receiver.waitFor(3);
-        expect(got.map((r) => r.body.statuses[0].status)).toEqual(['sent', 'delivered', 'read']);
-        for (const r of got) {
-          expect(r.method).toBe('POST');
-          expect(r.path).toBe('/wa');
-          expect(r.headers['content-type']).toContain('application/json');
-          expect(whatsappOnpremCallbacks.body!.safeParse(r.body).success).toBe(true);
-          expect(r.body.statuses[0]).toMatchObject({
-            id: second.body.messages[0].id,
-            recipient_id: PLAIN,
-            timestamp: expect.stringMatching(/^\d{10}$/),
-          });
-        }
-        expect(first.body.messages[0].id).not.toBe(second.body.messages[0].id);
-      },
-    );
+      receiver.clear();
+      await patch({ webhooks: { message: { sent: true } } });
+      const second = await send(s.url, 'whatsapp-onprem', PLAIN);
+      got = await receiver.waitFor(3);
+      expect(got.map((r) => r.body.statuses[0].status)).toEqual(['sent', 'delivered', 'read']);
+      for (const r of got) {
+        expect(r.method).toBe('POST');
+        expect(r.path).toBe('/wa');
+        expect(r.headers['content-type']).toContain('application/json');
+        expect(whatsappOnpremCallbacks.body!.safeParse(r.body).success).toBe(true);
+        expect(r.body.statuses[0]).toMatchObject({
+          id: second.body.messages[0].id,
+          recipient_id: PLAIN,
+          timestamp: expect.stringMatching(/^\d{10}$/),
+        });
+      }
+      expect(first.body.messages[0].id).not.toBe(second.body.messages[0].id);
+    });
 
     it('reports an undeliverable message as one failed status carrying the error', async () => {
       await patch({ webhooks: { url: `${receiver.url}/wa` } });

@@ -45,27 +45,24 @@ describe('callback delivery that cannot wedge', () => {
     await receiver.close();
   });
 
-  it(
-    'ends every attempt at a hung receiver within its timeout, ' + 'frees its slot and its socket, and drains',
-    async () => {
-      sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 150, concurrency: 2 } });
-      receiver.answer = () => 'hang';
-      await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
-      for (let i = 0; i < 4; i++) expect((await send(sim.url, 'splashify', `6281234567${800 + i}`)).status).toBe(201);
-      // 12 reports through 2 slots held 150 ms each: all attempted in well under the time a wedge would take.
-      await expect
-        .poll(async () => (await call(`${sim!.url}/__admin/callbacks`)).body.attempts.timedOut, {
-          timeout: 10_000,
-          interval: 100,
-        })
-        .toBe(12);
-      const listed = await call(`${sim.url}/__admin/callbacks`);
-      expect(listed.body).toMatchObject({ pending: 0, inFlight: 0, dropped: 0 });
-      expect(listed.body.callbacks.every((r: { error?: string }) => r.error === 'no answer within 150 ms')).toBe(true);
-      // The receiver saw every socket closed: nothing of a hung exchange is kept.
-      await expect.poll(() => sim!.simulator.callbacks.stats().sockets, { timeout: 3000 }).toBe(0);
-    },
-  );
+  it('ends every attempt at a hung receiver within its timeout, frees its slot and its socket, and drains', async () => {
+    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 150, concurrency: 2 } });
+    receiver.answer = () => 'hang';
+    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+    for (let i = 0; i < 4; i++) expect((await send(sim.url, 'splashify', `6281234567${800 + i}`)).status).toBe(201);
+    // 12 reports through 2 slots held 150 ms each: all attempted in well under the time a wedge would take.
+    await expect
+      .poll(async () => (await call(`${sim!.url}/__admin/callbacks`)).body.attempts.timedOut, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe(12);
+    const listed = await call(`${sim.url}/__admin/callbacks`);
+    expect(listed.body).toMatchObject({ pending: 0, inFlight: 0, dropped: 0 });
+    expect(listed.body.callbacks.every((r: { error?: string }) => r.error === 'no answer within 150 ms')).toBe(true);
+    // The receiver saw every socket closed: nothing of a hung exchange is kept.
+    await expect.poll(() => sim!.simulator.callbacks.stats().sockets, { timeout: 3000 }).toBe(0);
+  });
 
   it(
     'drops the oldest report when the queue truly overflows, counts it, ' +

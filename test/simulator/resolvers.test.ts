@@ -87,17 +87,14 @@ describe('resolvers', () => {
     });
   });
 
-  it(
-    'keep a sandbox endpoint on its documented table: magic numbers and chaos do not apply, ' + 'rules and headers do',
-    () => {
-      const { scenarios, query, decide } = setup();
-      scenarios.setChaos({ enabled: true, probabilities: { provider_error: 1 } });
-      expect(decide(query({ kind: 'sandbox', to: PROVIDER_ERROR_NUMBER }))).toBe('sandbox:accepted');
-      expect(decide(query({ kind: 'sandbox', prefer: parsePrefer('code=429') }))).toBe('header:rate_limited');
-      scenarios.arm({ outcomes: ['provider_error'] }, null);
-      expect(decide(query({ kind: 'sandbox' }))).toBe('rule:provider_error');
-    },
-  );
+  it('keep a sandbox endpoint on its documented table: magic numbers and chaos do not apply, rules and headers do', () => {
+    const { scenarios, query, decide } = setup();
+    scenarios.setChaos({ enabled: true, probabilities: { provider_error: 1 } });
+    expect(decide(query({ kind: 'sandbox', to: PROVIDER_ERROR_NUMBER }))).toBe('sandbox:accepted');
+    expect(decide(query({ kind: 'sandbox', prefer: parsePrefer('code=429') }))).toBe('header:rate_limited');
+    scenarios.arm({ outcomes: ['provider_error'] }, null);
+    expect(decide(query({ kind: 'sandbox' }))).toBe('rule:provider_error');
+  });
 
   it('answer an account endpoint by default only', () => {
     const { scenarios, query, decide } = setup();

@@ -130,8 +130,7 @@ export const botcake = defineProvider<State, BotcakeCredential>({
       type: 'apiKey',
       in: 'header',
       name: 'access-token',
-      description:
-        'Page token from Settings → Integration → Public API; ' + 'not Authorization: Bearer, not ?access_token=',
+      description: 'Page token from Settings → Integration → Public API; not Authorization: Bearer, not ?access_token=',
     },
   },
   credential: credentialSchema,
