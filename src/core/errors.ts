@@ -91,9 +91,8 @@ export class DeliveryFailedError extends OtpError {
     readonly verificationId: string,
     readonly attempts: AttemptSummary[],
   ) {
-    super(
-      `no provider accepted the message (${attempts.map((a) => `${a.provider}: ${a.kind ?? 'ok'}`).join(', ') || 'none configured'})`,
-    );
+    const tried = attempts.map((a) => `${a.provider}: ${a.kind ?? 'ok'}`).join(', ');
+    super(`no provider accepted the message (${tried || 'none configured'})`);
   }
   override details() {
     return { verificationId: this.verificationId, attempts: this.attempts };

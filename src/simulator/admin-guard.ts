@@ -75,7 +75,8 @@ export function createAdminGuard(options: AdminGuardOptions): MiddlewareHandler 
       return problem(
         403,
         'Host not allowed',
-        `the simulator's control plane answers to loopback names and its bound address; start it with --allow-host ${url.hostname} to use this name`,
+        "the simulator's control plane answers to loopback names and its bound address; " +
+          `start it with --allow-host ${url.hostname} to use this name`,
       );
     }
     const origin = c.req.header('origin')?.toLowerCase();
@@ -102,7 +103,8 @@ export function createAdminGuard(options: AdminGuardOptions): MiddlewareHandler 
         return problem(
           403,
           'Cross-origin request refused',
-          `state-changing admin requests are refused from ${origin ?? 'another site'}; list the origin under admin.allowOrigins to allow it`,
+          `state-changing admin requests are refused from ${origin ?? 'another site'}; ` +
+            'list the origin under admin.allowOrigins to allow it',
         );
       }
       const hasBody =
@@ -131,7 +133,8 @@ export function createAdminGuard(options: AdminGuardOptions): MiddlewareHandler 
         return problem(
           401,
           'Unauthorized',
-          'this simulator needs its admin token: send Authorization: Bearer <token>, or open the page once at /?token=<token>',
+          'this simulator needs its admin token: send Authorization: Bearer <token>, ' +
+            'or open the page once at /?token=<token>',
           {},
           { 'www-authenticate': 'Bearer realm="waotp"' },
         );

@@ -74,7 +74,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   if (!Array.isArray(providers as unknown)) {
     // The mistake the config file's shape invites: its `providers` section belongs under `config`.
     throw new TypeError(
-      "createSimulator: `providers` is the provider registry (an array); per-provider settings go in `config.providers`, or use startSimulator() from 'waotp/testing', which takes the config file's shape",
+      'createSimulator: `providers` is the provider registry (an array); per-provider settings go in ' +
+        "`config.providers`, or use startSimulator() from 'waotp/testing', which takes the config file's shape",
     );
   }
   assertNoRouteCollisions(providers);

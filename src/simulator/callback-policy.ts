@@ -22,7 +22,8 @@ export interface CallbackPolicy {
   self: SelfAddress;
 }
 
-/** Names of cloud metadata services. assumption: the names AWS, GCP, Azure and Tencent document; others resolve to 169.254.x and are caught there. */
+/** Names of cloud metadata services. */
+// assumption: the names AWS, GCP, Azure and Tencent document; others resolve to 169.254.x and are caught there.
 const METADATA_NAMES = new Set([
   'metadata',
   'metadata.google.internal',
@@ -85,7 +86,10 @@ export function refusedUrl(url: URL, { allow, self }: CallbackPolicy): string | 
   return undefined;
 }
 
-/** Whether a URL's host is on the allow-list: `host`, `host:port`, or `*.domain` for its subdomains; empty allows all. */
+/**
+ * Whether a URL's host is on the allow-list: `host`, `host:port`, or `*.domain` for its subdomains; empty allows
+ * all.
+ */
 export function isAllowed(url: URL, allow: readonly string[]): boolean {
   if (allow.length === 0) return true;
   const host = bare(url.hostname);

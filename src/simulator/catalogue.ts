@@ -68,7 +68,10 @@ export function chaosSchemaFor(providerIds: readonly string[]) {
   });
 }
 
-/** A rule pack's schema for a set of provider ids: read exactly as `POST /__admin/scenarios` and `PUT /__admin/chaos` read. */
+/**
+ * A rule pack's schema for a set of provider ids: read exactly as `POST /__admin/scenarios` and
+ * `PUT /__admin/chaos` read.
+ */
 export function rulePackSchema(providerIds: readonly string[]) {
   return z.strictObject({
     rules: z.array(ruleSchema(providerIds)).default([]),

@@ -56,10 +56,13 @@ export function createHandshakes({
       answer = await readCapped(response, 1024);
     } catch (caught) {
       const failure = caught as Error & { cause?: { code?: string } };
-      return `verification handshake failed: ${failure.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (failure.cause?.code ?? failure.message)}`;
+      const why =
+        failure.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (failure.cause?.code ?? failure.message);
+      return `verification handshake failed: ${why}`;
     }
     if (status !== 200 || answer.trim() !== expected) {
-      return `verification handshake failed: GET answered ${status} ${JSON.stringify(answer.slice(0, 80))}, expected 200 with the challenge ${expected}`;
+      const got = `${status} ${JSON.stringify(answer.slice(0, 80))}`;
+      return `verification handshake failed: GET answered ${got}, expected 200 with the challenge ${expected}`;
     }
     if (verified.size >= capacity) verified.delete(verified.values().next().value!);
     verified.add(key);

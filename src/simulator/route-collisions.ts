@@ -69,7 +69,8 @@ export function findRouteCollisions(providers: readonly ProviderDefinition[]): s
     for (const b of routes.slice(i + 1)) {
       if (a.provider === b.provider || a.method !== b.method || !pathsOverlap(a.path, b.path)) continue;
       found.push(
-        `${a.method} ${a.path} (${a.provider} ${a.operationId}) and ${b.method} ${b.path} (${b.provider} ${b.operationId})`,
+        `${a.method} ${a.path} (${a.provider} ${a.operationId}) and ` +
+          `${b.method} ${b.path} (${b.provider} ${b.operationId})`,
       );
     }
   });

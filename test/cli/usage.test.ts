@@ -124,7 +124,7 @@ describe('waotp sim request log', () => {
 });
 
 describe('banners', () => {
-  it('waotp dev prints the inbox, every provider with its paths and demo credentials, and the try-it commands', async () => {
+  it("waotp dev prints the inbox, each provider's paths and demo credentials, and try-it commands", async () => {
     const { output } = await startCli(
       ['dev', '--port', '0', '--core-port', '0'],
       /OTP service listening on (http:\/\/\S+)[\s\S]*verifications\/check/,

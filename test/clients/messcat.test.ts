@@ -39,7 +39,7 @@ describe('ChatDaddy SDK (@titanabrian/chatdaddy-client) against the Messcat simu
   const config = (base: string, accessToken = TOKEN) => new Configuration({ basePath: `${s.url}${base}`, accessToken });
   const latest = async (to: string) => (await call(`${s.url}/__admin/messages/latest?to=${to}`)).body;
 
-  it('botsFire at the current layout (base …/bots, path /bots/{id}/fire): a pending record, the code in the inbox', async () => {
+  it('botsFire at the current layout (…/bots + /bots/{id}/fire): a pending record, the code in the inbox', async () => {
     const bots = new BotsApi(config('/bots'));
     const { status, data } = await bots.botsFire({
       id: BOT,

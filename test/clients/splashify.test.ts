@@ -136,7 +136,7 @@ describe('Splashify SDK (splashifypro/sdk-node) requests, replayed', () => {
     },
   );
 
-  it('is refused with 401 when configured as its README shows (`username`), since no Authorization header goes out', async () => {
+  it('is refused 401 when configured as its README shows (`username`): no Authorization header goes out', async () => {
     // BaseAPI.request throws ResponseError for any status outside 2xx; the app reads error.response.
     const r = await publicMessagePost(undefined, authTemplate);
     expect(r.status).toBe(401);

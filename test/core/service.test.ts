@@ -344,7 +344,7 @@ describe('delivery reports', () => {
     { providerMessageId: request.query.id!, state: request.query.state as 'failed' },
   ];
 
-  it('records them on the verification, and resends a fresh code through the next provider when delivery fails', async () => {
+  it('records them, and resends a fresh code through the next provider when delivery fails', async () => {
     const first = scripted('first');
     const second = scripted('second');
     const service = createOtpService({

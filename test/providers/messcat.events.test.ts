@@ -175,7 +175,7 @@ describe('messcat events service', () => {
     expect(missing.body).toEqual(boom(404, 'Not Found', 'subscription not found'));
   });
 
-  it('needs CHATDADDY_HOOK: a pinned token with only a send scope gets 403, a JWT with bit 65 gets through', async () => {
+  it('needs CHATDADDY_HOOK: a send-only pinned token gets 403, a JWT with bit 65 passes', async () => {
     const denied = await subscribe(
       { enabled: true, url: 'https://a.example.com/h' },
       { authorization: 'Bearer apit_send_only' },

@@ -138,7 +138,7 @@ describe('splashify', () => {
     );
   });
 
-  it('rate-limits at 100 requests per minute per key with Retry-After, and resets when the clock moves on', async () => {
+  it('rate-limits at 100 requests a minute per key with Retry-After, reset as the clock moves on', async () => {
     const json = { fullPhoneNumber: '6281234567890', type: 'Template', template: template() };
     const headers = { authorization: 'Basic rate-key' };
     const statuses: number[] = [];

@@ -271,7 +271,7 @@ describe('whatsapp-cloud simulator: webhooks', () => {
 });
 
 describe('whatsapp-cloud adapter and the core receiver', () => {
-  it('reads Graph errors by code: throttling on a 400 is rate_limited, 190 unauthorized, 131026 not_on_whatsapp', async () => {
+  it('reads Graph errors: a 400 throttle is rate_limited, 190 unauthorized, 131026 not_on_whatsapp', async () => {
     const replies: Record<string, [number, unknown]> = {
       throttled: [
         400,

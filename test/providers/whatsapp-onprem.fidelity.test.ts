@@ -65,7 +65,7 @@ describe('whatsapp-onprem contacts', () => {
   beforeEach(() => s.sim.simulator.reset());
   const check = (json: unknown) => call(s.url + CONTACTS, { method: 'POST', headers: bearer(), json });
 
-  it('answers no_wait (the documented default) with processing for a number not checked yet, valid once it is', async () => {
+  it('answers no_wait (the default) with processing for an unchecked number, valid once checked', async () => {
     const first = await check({ contacts: ['+62 812-3456-7890'] });
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ contacts: [{ input: '+62 812-3456-7890', status: 'processing' }], meta: META });
@@ -73,7 +73,7 @@ describe('whatsapp-onprem contacts', () => {
     expect(again.body.contacts).toEqual([{ input: '+6281234567890', status: 'valid', wa_id: '6281234567890' }]);
   });
 
-  it('answers blocking wait with valid and a wa_id at once, and invalid without one for a malformed number', async () => {
+  it('answers blocking wait with valid and a wa_id at once, invalid without one when malformed', async () => {
     const r = await check({ blocking: 'wait', contacts: ['+6281234567890', '12'] });
     expect(r.body.contacts).toEqual([
       { input: '+6281234567890', status: 'valid', wa_id: '6281234567890' },
@@ -106,7 +106,7 @@ describe('whatsapp-onprem unknown contact (1006)', () => {
   const send = (to: string, query = '') =>
     call(`${s.url}${SEND}${query}`, { method: 'POST', headers: bearer(), json: message(to) });
 
-  it('answers a send to a number of the unknown_contact range with 404 1006 "unknown contact" and captures nothing', async () => {
+  it('answers a send to the unknown_contact range with 404 1006 "unknown contact", capturing nothing', async () => {
     const r = await send(UNKNOWN_CONTACT);
     expect(r.status).toBe(404);
     expect(r.body).toEqual({

@@ -536,7 +536,7 @@ describe('whatsapp-onprem with a rate limit', () => {
   });
   beforeEach(() => s.sim.simulator.reset());
 
-  it('answers 429 1015 past the limit with the wait in details, and accepts again when the window has passed', async () => {
+  it('answers 429 1015 past the limit, the wait in details, and accepts once the window passed', async () => {
     const send = () => call(s.url + SEND, { method: 'POST', headers: bearer(), json: message() });
     expect([(await send()).status, (await send()).status]).toEqual([201, 201]);
     const limited = await send();

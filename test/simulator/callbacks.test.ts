@@ -139,7 +139,7 @@ describe('delivery callbacks', () => {
         json: application,
       });
 
-    it('POSTs {statuses:[…]} to the webhook set with PATCH /v1/settings/application, sent only when switched on', async () => {
+    it('POSTs {statuses:[…]} to the webhook PATCH /v1/settings/application set, sent only when on', async () => {
       await patch({ webhooks: { url: `${receiver.url}/wa` } });
       const first = await send(s.url, 'whatsapp-onprem', PLAIN);
       let got = await receiver.waitFor(2);

@@ -45,7 +45,7 @@ describe('callback delivery that cannot wedge', () => {
     await receiver.close();
   });
 
-  it('ends every attempt at a hung receiver within its timeout, frees its slot and its socket, and drains', async () => {
+  it('ends each attempt at a hung receiver at its timeout, frees its slot and socket, and drains', async () => {
     sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 150, concurrency: 2 } });
     receiver.answer = () => 'hang';
     await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });

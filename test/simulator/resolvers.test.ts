@@ -87,7 +87,7 @@ describe('resolvers', () => {
     });
   });
 
-  it('keep a sandbox endpoint on its documented table: magic numbers and chaos do not apply, rules and headers do', () => {
+  it('keep a sandbox endpoint on its table: magic numbers and chaos do not apply, rules and headers do', () => {
     const { scenarios, query, decide } = setup();
     scenarios.setChaos({ enabled: true, probabilities: { provider_error: 1 } });
     expect(decide(query({ kind: 'sandbox', to: PROVIDER_ERROR_NUMBER }))).toBe('sandbox:accepted');

@@ -176,7 +176,8 @@ export async function createRedisStore({
     // ioredis rejects with "Connection is closed."; the socket's own error (ECONNREFUSED...) says more.
     const cause = firstError?.message ?? (error as Error).message;
     throw new StoreUnavailableError(
-      `cannot reach Redis at ${where}: ${cause} (is redis-server running there, and are the host, port, password and TLS scheme right?)`,
+      `cannot reach Redis at ${where}: ${cause} ` +
+        '(is redis-server running there, and are the host, port, password and TLS scheme right?)',
     );
   } finally {
     clearTimeout(timer);
