@@ -102,13 +102,16 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
     );
   });
 
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: maxBodyBytes,
-      onError: () => problem(413, 'Content Too Large', `request bodies are limited to ${maxBodyBytes} bytes`),
-    }),
-  );
+  const tooLarge = () => problem(413, 'Content Too Large', `request bodies are limited to ${maxBodyBytes} bytes`);
+  const streamedLimit = bodyLimit({ maxSize: maxBodyBytes, onError: tooLarge });
+  app.use('*', (c, next) => {
+    // A declared length is enforced by Node's parser, so it is enough to check; hono's bodyLimit would open the
+    // body as a web stream on every request. Only a streamed (chunked) body is counted as it arrives.
+    if (c.req.method === 'GET' || c.req.method === 'HEAD') return next();
+    const declared = c.req.header('content-length');
+    if (declared === undefined || c.req.header('transfer-encoding') !== undefined) return streamedLimit(c, next);
+    return Number(declared) <= maxBodyBytes ? next() : Promise.resolve(tooLarge());
+  });
 
   // The JSON API takes JSON only: a form or text/plain body (which a browser may send cross-site) is refused.
   const requireJson = async (c: Context, next: () => Promise<void>) => {
@@ -212,7 +215,8 @@ export function createOtpHttp(service: OtpService, options: OtpHttpOptions = {})
         ? problem(403, 'Forbidden', 'hub.verify_token does not match, or hub.mode is not subscribe')
         : c.text(challenge);
     }
-    const text = await c.req.text();
+    // A GET report (Verihubs') has no body; reading one would build a whole fetch Request for nothing.
+    const text = c.req.method === 'GET' ? '' : await c.req.text();
     const token = c.req.param('token');
     let body: unknown = text;
     try {

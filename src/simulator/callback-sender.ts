@@ -79,11 +79,11 @@ const MAX_ANSWER_BYTES = 64 * 1024;
  * const { result } = sender.send(request, 10_000);
  * (await result).status; // 200
  */
-export function createSender({ policy }: { policy: CallbackPolicy }): Sender {
-  const agents = {
-    'http:': new http.Agent({ keepAlive: true, maxFreeSockets: 64 }),
-    'https:': new https.Agent({ keepAlive: true, maxFreeSockets: 64 }),
-  };
+export function createSender({ policy, sockets = 128 }: { policy: CallbackPolicy; sockets?: number }): Sender {
+  // Connections per receiver are capped, and as many are kept open as may be in use at once: keeping fewer
+  // closed and reopened sockets under load, a flood of new connections the receiver had to accept.
+  const pool = { keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets };
+  const agents = { 'http:': new http.Agent(pool), 'https:': new https.Agent(pool) };
   const countSockets = (agent: http.Agent) =>
     [agent.sockets, agent.freeSockets].reduce(
       (sum, pool) => sum + Object.values(pool).reduce((n, list) => n + (list?.length ?? 0), 0),

@@ -84,7 +84,7 @@ export function createDispatcher({
   const policy = { allow: options.allow, self };
   const history = createCallbackHistory({ capacity: options.history, maxBytes: options.historyBytes });
   const registry = createReportRegistry();
-  const sender = createSender({ policy });
+  const sender = createSender({ policy, sockets: options.concurrency });
   const handshakes = createHandshakes();
   const inFlight = new Map<Job, () => void>();
   const targets = createCallbackTargets({
@@ -140,7 +140,16 @@ export function createDispatcher({
     const at = clock.now();
     const built = buildCallbackRequest(job.url!, job.native!, policy);
     if (!built.request) return record(job, built.url, { kind: 'refused', error: built.refused! }, at);
-    const handshakeFailed = await verifyTarget(job, built.url);
+    // The slot is taken before anything is awaited, so pump() counts it: without this, every due report started
+    // at once (thousands of connections to one receiver under load, and its accept queue overflowed).
+    let cancelled = false;
+    inFlight.set(job, () => {
+      cancelled = true;
+    });
+    const handshake = verifyTarget(job, built.url);
+    const handshakeFailed = handshake && (await handshake);
+    if (handshakeFailed || cancelled) inFlight.delete(job);
+    if (cancelled) return pump();
     if (handshakeFailed) {
       // Recorded instead of the POST; the report is tried again like an unanswered one.
       record(job, built.url, { kind: 'refused', error: handshakeFailed }, at);

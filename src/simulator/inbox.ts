@@ -64,6 +64,11 @@ export interface MessageFilter {
 export interface Inbox {
   /** Stores a message under a new id. */
   add(message: NewMessage): InboxMessage;
+  /**
+   * Stores a message under a new id and returns it as stored, without working out a view: the send path's
+   * `add`, whose caller only needs its id and fields (the view is built when someone reads it).
+   */
+  put(message: NewMessage): StoredMessage;
   get(id: string): InboxMessage | undefined;
   /** The reports planned for a message (for live viewers that wake up when one falls due). */
   plan(id: string): readonly PlannedReport[];
@@ -155,19 +160,24 @@ export function createInbox({
     for (const listener of [...listeners]) listener(shown, change);
   };
   let sequence = 0;
+  const put = (message: NewMessage): StoredMessage => {
+    const stored = message as StoredMessage;
+    stored.id = `msg_${(++sequence).toString().padStart(6, '0')}`;
+    stored.plan ??= [];
+    stored.callbacks = [];
+    stored.bytes =
+      BASE_BYTES +
+      2 * (message.text?.length ?? 0) +
+      (message.callback === undefined ? 0 : estimateBytes(message.callback)) +
+      48 * stored.plan.length;
+    ring.push(stored);
+    byId.set(stored.id, stored);
+    notify(stored, 'added');
+    return stored;
+  };
   return {
-    add(message) {
-      const stored = message as StoredMessage;
-      stored.id = `msg_${(++sequence).toString().padStart(6, '0')}`;
-      stored.plan ??= [];
-      stored.callbacks = [];
-      stored.bytes =
-        BASE_BYTES + 2 * (message.text?.length ?? 0) + estimateBytes(message.callback) + 48 * stored.plan.length;
-      ring.push(stored);
-      byId.set(stored.id, stored);
-      notify(stored, 'added');
-      return view(stored);
-    },
+    add: (message) => view(put(message)),
+    put,
     get: (id) => viewOf(byId.get(id)),
     plan: (id) => byId.get(id)?.plan ?? [],
     update(id, change) {

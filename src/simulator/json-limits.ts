@@ -37,7 +37,9 @@ export type JsonResult = { ok: true; value: unknown } | { ok: false; error: stri
  * parseJsonText('{"a":1}'); // { ok: true, value: { a: 1 } }
  */
 export function parseJsonText(text: string, max = MAX_JSON_DEPTH): JsonResult {
-  if (tooDeep(text, max)) return { ok: false, error: `JSON nested deeper than ${max} levels`, tooDeep: true };
+  // A text no longer than `max` cannot open more than `max` brackets: the scan is skipped.
+  if (text.length > max && tooDeep(text, max))
+    return { ok: false, error: `JSON nested deeper than ${max} levels`, tooDeep: true };
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch (error) {

@@ -175,7 +175,7 @@ function handle(ctx: RequestContext): Verdict {
       };
       // The delivery reports to come are stored with the message, as data its status is read from.
       if (deps.callbacks) fields.plan = deps.callbacks.plan(fields, ctx.timeline);
-      const stored = deps.inbox.add(fields);
+      const stored = deps.inbox.put(fields);
       deps.callbacks?.start(stored, ctx.timeline);
     },
     report: (providerMessageId, state) => deps.callbacks?.report(provider.id, providerMessageId, state),

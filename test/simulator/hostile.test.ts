@@ -64,6 +64,19 @@ describe('callback delivery that cannot wedge', () => {
     await expect.poll(() => sim!.simulator.callbacks.stats().sockets, { timeout: 3000 }).toBe(0);
   });
 
+  it('never has more callbacks open than its concurrency, even when many fall due at once', async () => {
+    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 1, timeoutMs: 5000, concurrency: 2 } });
+    receiver.answer = () => 'hang';
+    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+    for (let i = 0; i < 4; i++) expect((await send(sim.url, 'splashify', `6281234567${810 + i}`)).status).toBe(201);
+    // All 12 reports fall due in the same instant; only two may be sent while the receiver holds them.
+    sim.simulator.clock.advance(1000);
+    await receiver.waitFor(2);
+    await sleep(300);
+    expect(receiver.received).toHaveLength(2);
+    expect(sim.simulator.callbacks.stats()).toMatchObject({ inFlight: 2, pending: 12 });
+  });
+
   it(
     'drops the oldest report when the queue truly overflows, counts it, ' +
       'and shows it on /__admin/callbacks and /__admin/health',

@@ -36,7 +36,9 @@ export function createMemoryStore({ now = Date.now }: { now?: () => number } = {
     }
     return entry.value;
   };
-  const copy = (record: VerificationRecord): VerificationRecord => structuredClone(record);
+  // Records are plain data (strings, numbers, arrays, objects): a plain copy, several times cheaper than
+  // structuredClone, keeps callers from changing what is stored.
+  const copy = (record: VerificationRecord): VerificationRecord => copyPlain(record);
   // Expired entries are also dropped in passing, so an idle-read store does not grow without bound.
   const sweep = () => {
     if (++operations % 1000 !== 0) return;
@@ -121,4 +123,13 @@ export function createMemoryStore({ now = Date.now }: { now?: () => number } = {
     },
     async close() {},
   };
+}
+
+/** A deep copy of plain data (what JSON can hold, plus undefined). */
+function copyPlain<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyPlain) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) out[key] = copyPlain((value as Record<string, unknown>)[key]);
+  return out as T;
 }
