@@ -286,7 +286,9 @@ async function main() {
     await stop(memorySim);
     const sent = inbox.stored + inbox.evicted;
     console.error(
-      `memory (${flags.join(' ') || 'plain bin'}): ${SENDS} sends, RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB (peak ${Math.round(peak)}, settled ${Math.round(rssSettled)}), inbox total ${sent}`,
+      `memory (${flags.join(' ') || 'plain bin'}): ${SENDS} sends, ` +
+        `RSS ${Math.round(rssBefore)} -> ${Math.round(rssAfter)} MB ` +
+        `(peak ${Math.round(peak)}, settled ${Math.round(rssSettled)}), inbox total ${sent}`,
     );
     return {
       sends: SENDS,
@@ -395,7 +397,8 @@ function judgeTargets(r) {
   const cold = r.coldStart;
   judge(
     'cold start of waotp sim',
-    `${Math.round(cold.medianMs)} ms (${cold.cpuMs} ms CPU; bare Hono ${cold.ceiling.medianMs} ms, ${cold.ceiling.cpuMs} ms CPU)`,
+    `${Math.round(cold.medianMs)} ms (${cold.cpuMs} ms CPU; ` +
+      `bare Hono ${cold.ceiling.medianMs} ms, ${cold.ceiling.cpuMs} ms CPU)`,
     '< 150 ms',
     cold.medianMs < 150,
   );
@@ -422,9 +425,17 @@ function table(r) {
         : `| core check (${c.store} store) | 100 | ${c.rps} | ${c.ratio} | ${c.p50} | ${c.p99} | |`,
     ),
     '',
-    `Cold start (spawn \`waotp sim\` → first healthy /__admin/health), median of ${r.coldStart.runsMs.length}: ${Math.round(r.coldStart.medianMs)} ms, ${r.coldStart.cpuMs} ms CPU (bare \`node -e 0\`: ${r.coldStart.nodeFloorMs} ms, ${r.coldStart.ratioToNodeFloor}×; the bare Hono ceiling: ${r.coldStart.ceiling.medianMs} ms, ${r.coldStart.ceiling.cpuMs} ms CPU).`,
-    `Memory: RSS ${r.memory.rssBeforeMb} MB at start → ${r.memory.rssAfterMb} MB right after ${r.memory.completed} accepted sends, ${r.memory.rssSettledMb} MB 5 s later (peak ${r.memory.rssPeakMb} MB; inbox and journal capped, inbox total ${r.memory.inboxTotal}).`,
-    `Plain \`#!/usr/bin/env node\` bin vs ${r.withSemiSpaceFlag.flags.join(' ')}: cold start ${Math.round(r.coldStart.medianMs)} vs ${r.withSemiSpaceFlag.coldStartMedianMs} ms; RSS settled ${r.memory.rssSettledMb} vs ${r.withSemiSpaceFlag.memory.rssSettledMb} MB, peak ${r.memory.rssPeakMb} vs ${r.withSemiSpaceFlag.memory.rssPeakMb} MB.`,
+    `Cold start (spawn \`waotp sim\` → first healthy /__admin/health), median of ${r.coldStart.runsMs.length}: ` +
+      `${Math.round(r.coldStart.medianMs)} ms, ${r.coldStart.cpuMs} ms CPU ` +
+      `(bare \`node -e 0\`: ${r.coldStart.nodeFloorMs} ms, ${r.coldStart.ratioToNodeFloor}×; ` +
+      `the bare Hono ceiling: ${r.coldStart.ceiling.medianMs} ms, ${r.coldStart.ceiling.cpuMs} ms CPU).`,
+    `Memory: RSS ${r.memory.rssBeforeMb} MB at start → ${r.memory.rssAfterMb} MB right after ` +
+      `${r.memory.completed} accepted sends, ${r.memory.rssSettledMb} MB 5 s later ` +
+      `(peak ${r.memory.rssPeakMb} MB; inbox and journal capped, inbox total ${r.memory.inboxTotal}).`,
+    `Plain \`#!/usr/bin/env node\` bin vs ${r.withSemiSpaceFlag.flags.join(' ')}: ` +
+      `cold start ${Math.round(r.coldStart.medianMs)} vs ${r.withSemiSpaceFlag.coldStartMedianMs} ms; ` +
+      `RSS settled ${r.memory.rssSettledMb} vs ${r.withSemiSpaceFlag.memory.rssSettledMb} MB, ` +
+      `peak ${r.memory.rssPeakMb} vs ${r.withSemiSpaceFlag.memory.rssPeakMb} MB.`,
     '',
     '| target | goal | this run | |',
     '|---|---|---|---|',

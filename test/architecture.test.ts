@@ -118,6 +118,20 @@ describe('architecture', () => {
     }
   });
 
+  it('keeps lines of source and tests within 120 characters, and no simulator module over 300 lines', () => {
+    const root = join(import.meta.dirname, '..');
+    const files = [...sourceFiles(SRC), ...sourceFiles(join(root, 'test'))];
+    const long = files.flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => (line.length > 120 ? [`${relative(root, file)}:${i + 1}`] : [])),
+    );
+    expect(long).toEqual([]);
+    const simulator = sourceFiles(join(SRC, 'simulator')).filter((file) => !file.includes('/ui/'));
+    const big = simulator.filter((file) => readFileSync(file, 'utf8').split('\n').length > 300);
+    expect(big.map((file) => relative(SRC, file))).toEqual([]);
+  });
+
   it('keeps the simulator away from the sending core', () => {
     for (const file of sourceFiles(join(SRC, 'simulator'))) {
       for (const spec of importsOf(file)) expect(spec, relative(SRC, file)).not.toMatch(/\/core\//);

@@ -81,7 +81,8 @@ function honourRetryAfter(factory: IBackoffFactory<unknown>): IBackoffFactory<IR
  * Creates the delivery engine; circuit state lives as long as it does.
  * @example
  * const delivery = createDelivery(adapters, { attemptTimeoutMs: 5000, deadlineMs: 20_000 });
- * const outcome = await delivery.send({ to: '6281234567890', code: '482913', reference: 'VE1' }, ['verihubs', 'splashify']);
+ * const message = { to: '6281234567890', code: '482913', reference: 'VE1' };
+ * const outcome = await delivery.send(message, ['verihubs', 'splashify']);
  */
 export function createDelivery(adapters: readonly Adapter[], options: DeliveryOptions = {}): Delivery {
   const {

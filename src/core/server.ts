@@ -88,7 +88,10 @@ export interface CoreServerOptions {
   logger?: Logger;
   /** Apply the default abuse limits where the config names none (`waotp serve` does; `waotp dev` does not). */
   defaultLimits?: boolean;
-  /** The providers it may use: default the registry's adapters; `waotp dev` passes full definitions (failover ranks). */
+  /**
+   * The providers it may use: default the registry's adapters; `waotp dev` passes full definitions (failover
+   * ranks).
+   */
   providers?: readonly CoreProvider[];
 }
 

@@ -24,7 +24,8 @@ export function createIds(seed?: number): IdSource {
       // A v4 UUID from four seeded 32-bit draws: faker's own uuid() draws once per character.
       const w = [0, 1, 2, 3].map(() => faker.number.int(0xffffffff).toString(16).padStart(8, '0'));
       const variant = ((parseInt(w[2]!.slice(0, 1), 16) & 0x3) | 0x8).toString(16);
-      return `${w[0]}-${w[1]!.slice(0, 4)}-4${w[1]!.slice(5, 8)}-${variant}${w[2]!.slice(1, 4)}-${w[2]!.slice(4)}${w[3]}`;
+      const [a, b, c, d] = w as [string, string, string, string];
+      return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${variant}${c.slice(1, 4)}-${c.slice(4)}${d}`;
     },
     int: (min, max) => faker.number.int({ min, max }),
     digits: (length) => faker.string.numeric({ length, allowLeadingZeros: false }),

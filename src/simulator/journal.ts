@@ -123,7 +123,8 @@ function mask(value: string): string {
 /**
  * Creates a bounded journal; the oldest entries are evicted past `capacity` (and counted).
  * @example
- * const journal = createJournal({ capacity: 5000, secretHeaders: new Set(['authorization']), onAdd: createRequestLog()?.request });
+ * const log = createRequestLog();
+ * const journal = createJournal({ capacity: 5000, secretHeaders: new Set(['authorization']), onAdd: log?.request });
  * journal.list({ provider: 'verihubs', outcome: 'rate_limited' });
  */
 export function createJournal({

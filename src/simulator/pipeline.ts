@@ -19,7 +19,8 @@ export const SESSION_HEADER = 'x-waotp-session';
 /**
  * Builds the Hono handler for one endpoint of one provider.
  * @example
- * app.on(endpoint.method, [endpoint.path, `/${provider.id}${endpoint.path}`], createEndpointHandler(provider, endpoint, deps));
+ * const handler = createEndpointHandler(provider, endpoint, deps);
+ * app.on(endpoint.method, [endpoint.path, `/${provider.id}${endpoint.path}`], handler);
  */
 export function createEndpointHandler(provider: ProviderDefinition, endpoint: EndpointDefinition, deps: PipelineDeps) {
   return async (c: Context): Promise<Response> => {
