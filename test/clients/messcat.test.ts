@@ -5,10 +5,10 @@
  */
 import { BotsApi, Configuration, EventSubscriptionApi, type MessageUpdate } from '@titanabrian/chatdaddy-client';
 import { isAxiosError } from 'axios';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { messcatAdapter } from '../../src/providers/messcat/adapter.js';
 import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { useReceiver } from '../helpers/receiver.js';
 
 const TOKEN = 'apit_KjLAhuzJIdAA9SpZfLEUOAMs8D1450k16ppuRW';
 const BOT = 'bot_8d3b30d69965baf7';
@@ -27,15 +27,7 @@ async function boomOf(promise: Promise<unknown>) {
 
 describe('ChatDaddy SDK (@titanabrian/chatdaddy-client) against the Messcat simulator', () => {
   const s = useSimulator({ callbacks: { speed: 10 } });
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    s.sim.simulator.reset();
-    receiver.clear();
-  });
+  const receiver = useReceiver(s);
   const config = (base: string, accessToken = TOKEN) => new Configuration({ basePath: `${s.url}${base}`, accessToken });
   const latest = async (to: string) => (await call(`${s.url}/__admin/messages/latest?to=${to}`)).body;
 

@@ -11,10 +11,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splashifyAdapter } from '../../src/providers/splashify/adapter.js';
 import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { useReceiver } from '../helpers/receiver.js';
 
 const CONTRACT = join(import.meta.dirname, '../../contracts/splashify.openapi.json');
 const PRISM = join(createRequire(import.meta.url).resolve('@stoplight/prism-cli/package.json'), '../dist/index.js');
@@ -97,15 +97,7 @@ describe("Splashify contract under Prism's validation proxy", () => {
 
 describe('Splashify SDK (splashifypro/sdk-node) requests, replayed', () => {
   const s = useSimulator({ callbacks: { speed: 10 } });
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    s.sim.simulator.reset();
-    receiver.clear();
-  });
+  const receiver = useReceiver(s);
   /** What `publicMessagePost({ body })` sends for a Configuration with `basePath` and `apiKey`. */
   const publicMessagePost = (apiKey: string | undefined, body: unknown) =>
     fetch(`${s.url}/api/v1/public/message`, {

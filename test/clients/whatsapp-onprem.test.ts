@@ -1,7 +1,7 @@
 import whatsapp from '@hyperjumptech/whatsapp-business-sender';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { useReceiver } from '../helpers/receiver.js';
 
 // Real On-Prem clients against a real simulator on loopback, only their base URL changed:
 // - @hyperjumptech/whatsapp-business-sender (npm), run unmodified;
@@ -133,15 +133,7 @@ async function courierSend(base: string, token: string, to: string, code: string
 
 describe("courier's On-Premises handler, replayed", () => {
   const s = useSimulator({ callbacks: { speed: 10, retryDelayMs: 50, timeoutMs: 2000 } });
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    s.sim.simulator.reset();
-    receiver.clear();
-  });
+  const receiver = useReceiver(s);
 
   it('sends a template to a known number and the code is in the inbox', async () => {
     const result = await courierSend(s.url, 'courier-channel-token', '6281234567890', '482913');

@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { RunningSimulator } from '../../src/simulator/server.js';
 
 /** One callback request as a receiver saw it. */
 export interface Received {
@@ -75,4 +77,42 @@ export async function startReceiver(): Promise<Receiver> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return receiver;
+}
+
+/**
+ * A receiver for the enclosing describe block: started once, closed after, and before each test emptied and
+ * answering 200 again, right after the simulator `s` is reset (so no report of an earlier test lands late).
+ */
+export function useReceiver(s: { readonly sim: RunningSimulator }): Receiver {
+  let current: Receiver | undefined;
+  const started = () => {
+    if (!current) throw new Error('receiver not started yet');
+    return current;
+  };
+  beforeAll(async () => {
+    current = await startReceiver();
+  });
+  afterAll(() => current?.close());
+  beforeEach(() => {
+    s.sim.simulator.reset();
+    started().clear();
+    started().answer = () => 200;
+  });
+  return {
+    get url() {
+      return started().url;
+    },
+    get received() {
+      return started().received;
+    },
+    get answer() {
+      return started().answer;
+    },
+    set answer(answer) {
+      started().answer = answer;
+    },
+    waitFor: (count, ms, match) => started().waitFor(count, ms, match),
+    clear: () => started().clear(),
+    close: () => started().close(),
+  };
 }

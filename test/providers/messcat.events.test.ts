@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { messcatCallbacks } from '../../src/providers/messcat/callbacks.js';
 import { MAX_SUBSCRIPTIONS } from '../../src/providers/messcat/subscriptions.js';
 import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { useReceiver } from '../helpers/receiver.js';
 
 const BOT = 'bot_8d3b30d69965baf7';
 const TOKEN = 'apit_KjLAhuzJIdAA9SpZfLEUOAMs8D1450k16ppuRW';
@@ -96,15 +96,7 @@ describe('messcat events service', () => {
       },
     },
   });
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    s.sim.simulator.reset();
-    receiver.clear();
-  });
+  const receiver = useReceiver(s);
   const subscribe = (json: unknown, headers: Record<string, string> = auth, base = '') =>
     call(`${s.url}${base}/subscriptions`, { method: 'POST', headers, json });
   const fire = (accountId?: string) =>

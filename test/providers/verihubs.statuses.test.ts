@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { CALLBACK_STATUSES } from '../../src/providers/verihubs/callbacks.js';
 import { createSimulator } from '../../src/simulator/app.js';
 import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { useReceiver } from '../helpers/receiver.js';
 
 const HEADERS = { 'App-ID': 'app-1', 'API-Key': 'key-1' };
 const FAILURES = { '6281200000007': 7, '6281200000008': 8, '6281200000009': 9, '6281200000010': 10 } as const;
@@ -56,15 +56,7 @@ describe('verihubs callback statuses', () => {
     callbacks: { speed: 10 },
     config: { providers: { verihubs: { options: { failures: FAILURES } } } },
   });
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    s.sim.simulator.reset();
-    receiver.clear();
-  });
+  const receiver = useReceiver(s);
   const send = (version: 'v1' | 'v2', msisdn: string) =>
     call(`${s.url}/${version}/whatsapp/otp/send`, {
       method: 'POST',

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { providers } from '../../src/providers/index.js';
 import { messcatCallbacks } from '../../src/providers/messcat/callbacks.js';
 import { splashifyCallbacks } from '../../src/providers/splashify/callbacks.js';
@@ -8,7 +8,7 @@ import { createSimulator } from '../../src/simulator/app.js';
 import type { CallbackRecord } from '../../src/simulator/dispatcher.js';
 import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { type Receiver, startReceiver, useReceiver } from '../helpers/receiver.js';
 
 // Speed 10: sent at 10 ms, delivered at 30 ms, read at 80 ms after the send (failed at 30 ms).
 const FAST = { speed: 10, retryDelayMs: 50, timeoutMs: 2000 };
@@ -38,16 +38,7 @@ const attempts = async (base: string, query = '', headers: Record<string, string
 
 describe('delivery callbacks', () => {
   const s = useSimulator({ callbacks: FAST });
-  let receiver: Receiver;
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    s.sim.simulator.reset();
-    receiver.clear();
-    receiver.answer = () => 200;
-  });
+  const receiver = useReceiver(s);
 
   describe('verihubs', () => {
     const sendOtp = (body: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>

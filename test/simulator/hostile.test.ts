@@ -3,14 +3,14 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { providers } from '../../src/providers/index.js';
 import { MAX_RULES } from '../../src/simulator/admin-limits.js';
 import { createSimulator } from '../../src/simulator/app.js';
 import { loadRulePack } from '../../src/simulator/catalogue.js';
 import { exposureWarning, type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver } from '../helpers/receiver.js';
+import { type Receiver, startReceiver, useReceiver } from '../helpers/receiver.js';
 
 const PLAIN = '6281234567890';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -367,16 +367,8 @@ describe('the admin token', () => {
 });
 
 describe('callback targets', () => {
-  let receiver: Receiver;
   const s = useSimulator({ callbacks: { speed: 10, timeoutMs: 2000, retryDelayMs: 20 } });
-  beforeAll(async () => {
-    receiver = await startReceiver();
-  });
-  afterAll(() => receiver.close());
-  beforeEach(() => {
-    s.sim.simulator.reset();
-    receiver.clear();
-  });
+  const receiver = useReceiver(s);
 
   it('never calls the simulator itself: an On-Prem webhook set to /__admin/reset is refused and recorded', async () => {
     await call(`${s.url}/v1/settings/application`, {
