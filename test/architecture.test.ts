@@ -68,7 +68,7 @@ describe('architecture', () => {
     expect(pathsOverlap('/v1/*', '/v1/a/b')).toBe(true);
   });
 
-  it('keeps waotp serve (production) free of the simulator, simulated replies and faker', async () => {
+  it('keeps waotp serve (production) free of the simulator, simulated replies and its id generator', async () => {
     // Bundled as the CLI is (split at dynamic imports): what serve loads is its chunk and the chunks that
     // chunk imports statically; the registry's lazy definition loaders become chunks serve never loads.
     const { metafile } = await build({
@@ -105,7 +105,7 @@ describe('architecture', () => {
         /^providers\/[\w-]+\/(index|simulate|sandbox|sessions|flow)\.ts$/.test(file),
     );
     expect(simulatorOnly).toEqual([]);
-    expect(packages.filter((name) => name.startsWith('@faker-js/') || name.startsWith('hono/jsx'))).toEqual([]);
+    expect(packages.filter((name) => name.startsWith('pure-rand') || name.startsWith('hono/jsx'))).toEqual([]);
   });
 
   it.each(providerFolders)('keeps the %s slice to its own folder, the shared provider modules and zod', (folder) => {

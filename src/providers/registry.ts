@@ -1,6 +1,6 @@
 /**
  * The registry: one line per provider. A line names the slice's two halves: its adapter (all the sending core
- * loads) and its full definition, loaded lazily so `waotp serve` never loads simulated replies or faker.
+ * loads) and its full definition, loaded lazily so `waotp serve` never loads simulated replies or id generators.
  * Adding a line adds the provider's routes, contract, test rows, `waotp dev` wiring and its type in `ProviderId`.
  * @module
  */
