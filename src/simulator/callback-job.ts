@@ -1,6 +1,6 @@
 /**
  * One report on its way to a receiver (a job of the callback scheduler), and the attempt record an outcome of
- * sending it becomes: plain data and pure functions, so the dispatcher only schedules and sends.
+ * sending it becomes: plain data and pure functions, so the send queue only sends, records and retries.
  * @module
  */
 import type { NativeCallback } from '../providers/define.js';
@@ -14,7 +14,7 @@ export interface Job {
   /** Simulated time the report is about. */
   at: number;
   attempt: number;
-  /** The dispatcher's generation when the job was made: a full reset outdates it. */
+  /** The send queue's generation when the job was made: a full reset outdates it. */
   generation: number;
   /** Set once the report falls due: where it goes and what it says (retries send the same). */
   url?: string;

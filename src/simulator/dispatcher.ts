@@ -1,16 +1,16 @@
 /**
- * Delivery callbacks: schedules the reports a captured message's plan sends on the virtual clock
- * (callback-scheduler.ts), sends each when due (callback-sender.ts) as far as the provider's documented retry
- * policy goes, and records every attempt on the message and in a bounded history. Never awaited by a
- * provider request. Knows providers only through their `callbacks` definition.
+ * Delivery callbacks: plans the reports a captured message gets, hands those that send a callback to the send
+ * queue (callback-queue.ts: due on the virtual clock, sent, retried as far as the provider's documented policy
+ * goes), and records every attempt on the message and in a bounded history. Never awaited by a provider
+ * request. Knows providers only through their `callbacks` definition.
  * @module
  */
 import { type CallbackHistory, type CallbackStats, createCallbackHistory } from './callback-history.js';
-import { attemptOf, type Job } from './callback-job.js';
+import type { Job } from './callback-job.js';
 import { type CallbackOptions, DEFAULT_CALLBACK_OPTIONS } from './callback-options.js';
 import type { SelfAddress } from './callback-policy.js';
-import { createScheduler, type Scheduler } from './callback-scheduler.js';
-import { buildCallbackRequest, createSender, type SendResult } from './callback-sender.js';
+import { createCallbackQueue } from './callback-queue.js';
+import { createSender } from './callback-sender.js';
 import { type CallbackProvider, createCallbackTargets, type ReportedMessage } from './callback-targets.js';
 import type { Clock } from './clock.js';
 import { withFollowUp } from './delivery-state.js';
@@ -18,7 +18,6 @@ import { createHandshakes } from './handshake.js';
 import type { Inbox, InboxMessage } from './inbox.js';
 import { createReportRegistry } from './report-registry.js';
 import { GAP_MS, type PlannedReport, planTimeline, type Timeline } from './timeline.js';
-import { waitWhile } from './wait-while.js';
 
 export type { CallbackFilter, CallbackRecord, CallbackStats } from './callback-history.js';
 export { type CallbackOptions, DEFAULT_CALLBACK_OPTIONS } from './callback-options.js';
@@ -86,88 +85,10 @@ export function createDispatcher({
   const registry = createReportRegistry();
   const sender = createSender({ policy, sockets: options.concurrency });
   const handshakes = createHandshakes();
-  const inFlight = new Map<Job, () => void>();
   const targets = createCallbackTargets({
     provider,
     ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
   });
-  let generation = 0;
-  let closing = false;
-  const wakers = new Set<() => void>();
-
-  /** Fills in where a job goes and what it says; false when it sends nothing after all. */
-  const ready = (job: Job): boolean => {
-    if (job.native) return true;
-    const found = targets.prepare(job.message, job.state, job.at);
-    if (!found) return false;
-    Object.assign(job, found);
-    return true;
-  };
-
-  const record = (job: Job, url: string, result: Partial<SendResult> & { error?: string }, at = clock.now()) => {
-    const attempt = attemptOf(job, url, result, at);
-    history.add(job.message, attempt, result.kind);
-    inbox.addAttempt(job.message.id, attempt);
-  };
-
-  /** The next attempt, after the provider's backoff, while its retry policy has one left. */
-  const retryLater = (job: Job) => {
-    if (job.attempt >= job.attempts! || closing || job.generation !== generation) return;
-    scheduler.add(clock.now() + (options.retryDelayMs * 2 ** (job.attempt - 1)) / speed, {
-      ...job,
-      attempt: job.attempt + 1,
-    });
-  };
-
-  const scheduler: Scheduler<Job> = createScheduler<Job>({
-    clock,
-    capacity: options.capacity,
-    onReady: () => pump(),
-    onDrop(job) {
-      history.countDrop();
-      if (ready(job))
-        record(job, job.url!, { error: `callback queue full (${options.capacity} pending): oldest dropped` });
-    },
-  });
-
-  const pump = () => {
-    for (let job: Job | undefined; inFlight.size < options.concurrency && (job = scheduler.take()); ) void send(job);
-    wakers.forEach((wake) => wake());
-  };
-
-  const send = async (job: Job) => {
-    if (!ready(job)) return;
-    const at = clock.now();
-    const built = buildCallbackRequest(job.url!, job.native!, policy);
-    if (!built.request) return record(job, built.url, { kind: 'refused', error: built.refused! }, at);
-    // The slot is taken before anything is awaited, so pump() counts it: without this, every due report started
-    // at once (thousands of connections to one receiver under load, and its accept queue overflowed).
-    let cancelled = false;
-    inFlight.set(job, () => {
-      cancelled = true;
-    });
-    const handshake = verifyTarget(job, built.url);
-    const handshakeFailed = handshake && (await handshake);
-    if (handshakeFailed || cancelled) inFlight.delete(job);
-    if (cancelled) return pump();
-    if (handshakeFailed) {
-      // Recorded instead of the POST; the report is tried again like an unanswered one.
-      record(job, built.url, { kind: 'refused', error: handshakeFailed }, at);
-      retryLater(job);
-      return pump();
-    }
-    const sending = sender.send(built.request, job.timeoutMs!);
-    inFlight.set(job, sending.cancel);
-    const result = await sending.result;
-    inFlight.delete(job);
-    if (result.kind !== 'cancelled' && job.generation === generation) {
-      const answered = result.kind === 'answered' && result.status! >= 200 && result.status! <= 299;
-      const error = result.error ?? (answered ? undefined : `receiver answered ${result.status}`);
-      record(job, built.url, { ...result, ...(error !== undefined && { error }) }, at);
-      if (!answered && result.kind !== 'refused') retryLater(job);
-    }
-    pump();
-  };
 
   /** The provider's verification handshake with a URL before its first report there (Cloud API), if it has one. */
   const verifyTarget = (job: Job, url: string): Promise<string | undefined> | undefined => {
@@ -179,16 +100,23 @@ export function createDispatcher({
     );
   };
 
-  const schedule = (message: InboxMessage, reports: readonly PlannedReport[]) => {
-    for (const r of reports) {
-      if (targets.sends(message, r.state, r.at))
-        scheduler.add(r.at, { message, state: r.state, at: r.at, attempt: 1, generation });
-    }
-  };
+  const queue = createCallbackQueue({
+    clock,
+    options,
+    speed,
+    policy,
+    sender,
+    prepare: (job) => targets.prepare(job.message, job.state, job.at),
+    verify: verifyTarget,
+    record(job, attempt, kind) {
+      history.add(job.message, attempt, kind);
+      inbox.addAttempt(job.message.id, attempt);
+    },
+    dropped: history.countDrop,
+  });
 
-  const cancel = (match: (job: Job) => boolean) => {
-    scheduler.cancel(match);
-    for (const [job, stop] of inFlight) if (match(job)) stop();
+  const schedule = (message: InboxMessage, reports: readonly PlannedReport[]) => {
+    for (const r of reports) if (targets.sends(message, r.state, r.at)) queue.add(message, r.state, r.at);
   };
 
   return {
@@ -219,8 +147,8 @@ export function createDispatcher({
           missing: timeline === 'missing',
         });
       }
-      if (closing || timeline === 'missing') return;
-      schedule(message, inbox.plan(message.id));
+      // Once draining, the queue refuses new deliveries.
+      if (timeline !== 'missing') schedule(message, inbox.plan(message.id));
     },
     report(providerId, providerMessageId, state) {
       const found = registry.find(providerId, providerMessageId);
@@ -231,12 +159,11 @@ export function createDispatcher({
         (m) => void (m.plan = withFollowUp(m.plan, state, now, GAP_MS / speed)),
       );
       if (!message) return;
-      scheduler.cancel((job) => job.message.id === message.id && job.state === 'unverified' && job.at > now);
-      if (!closing)
-        schedule(
-          message,
-          inbox.plan(message.id).filter((r) => r.state === state),
-        );
+      queue.unschedule((job) => job.message.id === message.id && job.state === 'unverified' && job.at > now);
+      schedule(
+        message,
+        inbox.plan(message.id).filter((r) => r.state === state),
+      );
     },
     list: history.list,
     get total() {
@@ -250,38 +177,29 @@ export function createDispatcher({
     },
     stats: () => ({
       ...history.stats(),
-      pending: scheduler.size + inFlight.size,
-      later: scheduler.size - scheduler.due,
-      inFlight: inFlight.size,
+      pending: queue.pending,
+      later: queue.later,
+      inFlight: queue.inFlight,
       sockets: sender.sockets,
     }),
     targets: targets.list,
     setTargets: targets.set,
     reset(session) {
-      cancel((job) => session === undefined || job.message.session === session);
       if (session === undefined) {
-        generation++;
+        queue.clear();
         targets.clear();
         registry.clear();
         handshakes.reset();
-      }
+      } else queue.cancel((job) => job.message.session === session);
       history.clear(session);
-      pump();
     },
     async drain(deadlineMs = options.drainMs) {
-      closing = true;
-      const end = Date.now() + deadlineMs;
-      // Busy while something is due or in flight, or will be due before the deadline (in simulated time).
-      const busy = () => scheduler.due > 0 || inFlight.size > 0 || scheduler.nextAt() - clock.now() <= end - Date.now();
-      await waitWhile(busy, end, wakers);
-      const dropped = scheduler.size + inFlight.size;
-      cancel(() => true);
-      generation++;
+      const dropped = await queue.drain(deadlineMs);
       sender.close();
       return { dropped };
     },
     get pending() {
-      return scheduler.size + inFlight.size;
+      return queue.pending;
     },
   };
 }

@@ -1,5 +1,5 @@
 /**
- * Waits while `busy()` holds, until `deadline` (epoch ms): woken early by anything in `wakers` (the dispatcher
+ * Waits while `busy()` holds, until `deadline` (epoch ms): woken early by anything in `wakers` (the send queue
  * wakes them whenever work moves), and at the latest every 50 ms, so a missed wake-up costs little.
  * @module
  */
