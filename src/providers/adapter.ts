@@ -183,6 +183,9 @@ export async function requestJson(
       },
       ...(body !== undefined && { body: JSON.stringify(body) }),
       signal,
+      // A provider API that answers with a redirect is misconfigured: the request (an OTP) is never re-sent
+      // elsewhere. It also spares fetch cloning every request body in case it must be replayed.
+      redirect: 'error',
     });
     text = await response.text();
   } catch (error) {
@@ -193,7 +196,11 @@ export async function requestJson(
         { ok: false }
       >;
     }
-    return failure(provider, 'network', `network error: ${(error as Error).message}`) as Extract<
+    const cause = (error as Error).cause as Error | undefined;
+    const message = /redirect/i.test(cause?.message ?? '')
+      ? 'the provider answered with a redirect, which is never followed'
+      : `network error: ${(error as Error).message}`;
+    return failure(provider, 'network', message) as Extract<
       SendResult,
       { ok: false }
     >;

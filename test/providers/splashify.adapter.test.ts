@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { OtpMessage, SendResult } from '../../src/providers/adapter.js';
 import { splashifyAdapter } from '../../src/providers/splashify/adapter.js';
@@ -354,5 +356,32 @@ describe('splashifyAdapter.parseCallback', () => {
     ['null', null],
   ])('returns no events for %s', (_, body) => {
     expect(parse(request(body))).toEqual([]);
+  });
+});
+
+describe('any adapter, on a provider that answers with a redirect', () => {
+  it('does not follow it: the OTP goes nowhere else, and the send fails as a network error that says why', async () => {
+    const elsewhere: string[] = [];
+    const target = createServer((req, res) => {
+      elsewhere.push(`${req.method} ${req.url}`);
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{"result":true}');
+    });
+    const redirecting = createServer((_req, res) => {
+      const { port } = target.address() as AddressInfo;
+      res.writeHead(307, { location: `http://127.0.0.1:${port}/api/v1/public/message` }).end();
+    });
+    await Promise.all([target, redirecting].map((s) => new Promise<void>((r) => s.listen(0, '127.0.0.1', r))));
+    try {
+      const base = `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`;
+      const r = failed(
+        await splashifyAdapter.create({ ...splashifyAdapter.simulator(base) }).send(otp('12015550199'), {
+          signal: signal(),
+        }),
+      );
+      expect(r).toMatchObject({ kind: 'network', message: expect.stringMatching(/redirect/) });
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await Promise.all([target, redirecting].map((s) => new Promise((r) => s.close(r))));
+    }
   });
 });
