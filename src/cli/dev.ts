@@ -9,6 +9,7 @@ import { loadConfig, type SimulatorConfig } from '../simulator/config.js';
 import { startDev } from '../testing/dev.js';
 import { closeOnSignal, guard, LOG_HELP, LOG_OPTIONS, logOptions, parse, port } from './args.js';
 import { simulatorBanner } from './banner.js';
+import { boundHeap } from './heap.js';
 import { adminOptions } from './sim.js';
 
 export const HELP = `Usage: waotp dev [options]
@@ -45,6 +46,7 @@ export function run(argv: string[]) {
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
+    boundHeap();
     const log = logOptions(values);
     const simulatorConfig: SimulatorConfig = values.config ? await loadConfig(values.config, providers) : {};
     const coreConfig: CoreConfig = values.config ? await loadCoreConfig(values.config) : {};

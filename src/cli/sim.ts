@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type SimulatorConfig } from '../simulator/conf
 import { startSimulator } from '../simulator/server.js';
 import { closeOnSignal, guard, LOG_HELP, LOG_OPTIONS, logOptions, parse, port, UsageError } from './args.js';
 import { simulatorBanner } from './banner.js';
+import { boundHeap } from './heap.js';
 
 export const HELP = `Usage: waotp sim [options]
 
@@ -46,6 +47,7 @@ export function run(argv: string[]) {
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
+    boundHeap();
     const listenOn = port(values.port, '--port');
     const log = logOptions(values);
     const seed = values.seed === undefined ? undefined : Number(values.seed);
