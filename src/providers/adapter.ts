@@ -200,10 +200,7 @@ export async function requestJson(
     const message = /redirect/i.test(cause?.message ?? '')
       ? 'the provider answered with a redirect, which is never followed'
       : `network error: ${(error as Error).message}`;
-    return failure(provider, 'network', message) as Extract<
-      SendResult,
-      { ok: false }
-    >;
+    return failure(provider, 'network', message) as Extract<SendResult, { ok: false }>;
   }
   try {
     return {
