@@ -46,7 +46,6 @@ export function run(argv: string[]) {
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) return void console.log(HELP);
-    boundHeap();
     const log = logOptions(values);
     const simulatorConfig: SimulatorConfig = values.config ? await loadConfig(values.config, providers) : {};
     const coreConfig: CoreConfig = values.config ? await loadCoreConfig(values.config) : {};
@@ -68,6 +67,8 @@ export function run(argv: string[]) {
       },
     });
     closeOnSignal(() => dev.close());
+    // After start-up, which allocates freely and is quicker with V8's defaults.
+    boundHeap();
     console.log(
       [
         `waotp dev: simulator listening on ${dev.simulator.url}  ` +

@@ -86,8 +86,9 @@ export class ScenarioFileError extends Error {
 
 const DEFAULT_CATALOGUE = new URL('../../scenarios/catalogue.yaml', import.meta.url);
 /**
- * The default catalogue as the build parsed it (`npm run build` writes dist/catalogue.json): start-up then
- * needs no YAML parser, a sizeable share of `waotp sim`'s start. Used only while newer than the YAML.
+ * The default catalogue as the build parsed and checked it (`npm run build` writes dist/catalogue.json): start-up
+ * then needs no YAML parser and no schema check, a sizeable share of `waotp sim`'s start. Used only while newer
+ * than the YAML.
  */
 const PREBUILT_CATALOGUE = new URL('../catalogue.json', import.meta.url);
 
@@ -101,11 +102,12 @@ function prebuilt(file: string | URL): string | undefined {
 
 /** Reads and checks a YAML file against a schema, naming the file and field in any error. */
 function readYaml<T>(file: string | URL, schema: z.ZodType<T>): T {
+  // The build wrote the prebuilt catalogue from this schema's own output: checked there once, not at every start.
+  const json = prebuilt(file);
+  if (json !== undefined) return JSON.parse(json) as T;
   let raw: unknown;
   try {
-    const json = prebuilt(file);
-    if (json !== undefined) raw = JSON.parse(json);
-    else raw = (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(readFileSync(file, 'utf8'));
+    raw = (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new ScenarioFileError(`${file}: ${(error as Error).message}`);
   }

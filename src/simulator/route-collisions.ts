@@ -35,10 +35,14 @@ function segmentsOverlap(a: Segment, b: Segment): boolean {
   return true;
 }
 
+type Parsed = ReturnType<typeof segmentsOf>;
+
 /** Whether one request path could match both route paths. */
 export function pathsOverlap(a: string, b: string): boolean {
-  const x = segmentsOf(a);
-  const y = segmentsOf(b);
+  return parsedOverlap(segmentsOf(a), segmentsOf(b));
+}
+
+function parsedOverlap(x: Parsed, y: Parsed): boolean {
   const shared = Math.min(x.segments.length, y.segments.length);
   if (x.segments.length !== y.segments.length) {
     // Only a trailing `*` on the shorter path can reach the longer one's extra segments.
@@ -63,11 +67,12 @@ function routesOf(provider: ProviderDefinition): Route[] {
 
 /** Human descriptions of every pair of routes of different providers that one request could match. */
 export function findRouteCollisions(providers: readonly ProviderDefinition[]): string[] {
-  const routes = providers.flatMap(routesOf);
+  // Each path is parsed once (its parameter patterns compiled once), not once per pair: this runs at every start.
+  const routes = providers.flatMap(routesOf).map((route) => ({ ...route, parsed: segmentsOf(route.path) }));
   const found: string[] = [];
   routes.forEach((a, i) => {
     for (const b of routes.slice(i + 1)) {
-      if (a.provider === b.provider || a.method !== b.method || !pathsOverlap(a.path, b.path)) continue;
+      if (a.provider === b.provider || a.method !== b.method || !parsedOverlap(a.parsed, b.parsed)) continue;
       found.push(
         `${a.method} ${a.path} (${a.provider} ${a.operationId}) and ` +
           `${b.method} ${b.path} (${b.provider} ${b.operationId})`,
