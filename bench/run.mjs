@@ -1,8 +1,8 @@
 // `npm run bench`: waotp against the ceiling of this machine, measured in the same run.
 // Servers and the load generator each run in their own process, on loopback only; every load run is
 // bounded in time (or count), and targets alternate across rounds so machine drift cancels out.
-// Every throughput target first gets an unmeasured warm-up run (JIT, connection pools), as load tools advise:
-// a cold first second otherwise set the p99 of whole runs.
+// Every throughput run starts with an unmeasured warm-up on the connections it then measures (JIT, connection
+// set-up): a cold first second and the server accepting 100 new connections otherwise set the p99 of whole runs.
 // Knobs: BENCH_DURATION (s per run, default 4), BENCH_ROUNDS (default 2), BENCH_SENDS (memory run, default 1000000),
 // BENCH_WARMUP (s, default 1; 0 skips it).
 import { spawn, spawnSync } from 'node:child_process';
@@ -65,18 +65,12 @@ function stop({ child }) {
   });
 }
 
-/** A measured run, after its unmeasured warm-up (none for a run of a fixed count of requests). */
+/** One autocannon run in its own process, measured after its warm-up on the same connections (bench/load.mjs). */
 function load(job) {
-  if (WARMUP > 0 && !job.amount) run({ ...job, duration: WARMUP });
-  return run(job);
-}
-
-/** One autocannon run in its own process. */
-function run(job) {
   const result = spawnSync(
     process.execPath,
-    [`${ROOT}bench/load.mjs`, JSON.stringify({ duration: DURATION, ...job })],
-    { encoding: 'utf8', maxBuffer: 1 << 20, timeout: (job.amount ? 900 : DURATION + 60) * 1000 },
+    [`${ROOT}bench/load.mjs`, JSON.stringify({ duration: DURATION, warmup: WARMUP, ...job })],
+    { encoding: 'utf8', maxBuffer: 1 << 20, timeout: (job.amount ? 900 : DURATION + WARMUP + 120) * 1000 },
   );
   if (result.status !== 0) throw new Error(`load run failed: ${result.stderr}`);
   return JSON.parse(result.stdout.trim().split('\n').pop());
