@@ -13,10 +13,9 @@ import { providers } from '../dist/providers/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = `${ROOT}bin/waotp.js`;
-// Started the way `npx waotp` starts it: with the bin's shebang flags (none since the shebang is a plain
-// `#!/usr/bin/env node`). The young-generation cap `npm start` passes is measured beside it (FLAGGED).
+// Started the way `npx waotp` starts it: with the bin's shebang flags (none: the shebang is a plain
+// `#!/usr/bin/env node`; `waotp sim` and `dev` set their heap flags themselves, src/cli/heap.ts).
 const NODE_FLAGS = (/^#!.*?node(.*)$/m.exec(readFileSync(BIN, 'utf8'))?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
-const FLAGGED = ['--max-semi-space-size=4'];
 const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SENDS = Number(process.env.BENCH_SENDS ?? 1_000_000);
@@ -265,7 +264,7 @@ async function main() {
     if (redis) await stop(redis);
   }
 
-  // The same memory run for the bin as installed and with the young-generation cap `npm start` passes.
+  // RSS of the bin as installed over SENDS accepted sends.
   const memoryOf = async (flags) => {
     const memorySim = await startServer(
       [BIN, 'sim', '--port', '0', '--config', CONFIG, '--log-level', 'silent'],
@@ -307,10 +306,8 @@ async function main() {
     };
   };
   const memory = await memoryOf(NODE_FLAGS);
-  const memoryFlagged = await memoryOf(FLAGGED);
 
   const cold = await coldStart([...NODE_FLAGS, BIN, 'sim', '--log-level', 'silent']);
-  const coldFlagged = await coldStart([...FLAGGED, BIN, 'sim', '--log-level', 'silent']);
   const ceilingCold = await coldStart([`${ROOT}bench/ceiling.mjs`], { up: () => true });
   const floor = nodeFloor();
   await stop(ceiling);
@@ -359,8 +356,6 @@ async function main() {
       ceiling: { medianMs: Math.round(ceilingCold.medianMs), cpuMs: ceilingCold.cpuMs },
     },
     memory,
-    // The plain bin against the same process started with FLAGGED: what the plain shebang costs.
-    withSemiSpaceFlag: { flags: FLAGGED, coldStartMedianMs: Math.round(coldFlagged.medianMs), memory: memoryFlagged },
   };
   results.targets = judgeTargets(results);
   writeFileSync(`${ROOT}bench/results.json`, `${JSON.stringify(results, null, 2)}\n`);
@@ -436,10 +431,6 @@ function table(r) {
     `Memory: RSS ${r.memory.rssBeforeMb} MB at start → ${r.memory.rssAfterMb} MB right after ` +
       `${r.memory.completed} accepted sends, ${r.memory.rssSettledMb} MB 5 s later ` +
       `(peak ${r.memory.rssPeakMb} MB; inbox and journal capped, inbox total ${r.memory.inboxTotal}).`,
-    `Plain \`#!/usr/bin/env node\` bin vs ${r.withSemiSpaceFlag.flags.join(' ')}: ` +
-      `cold start ${Math.round(r.coldStart.medianMs)} vs ${r.withSemiSpaceFlag.coldStartMedianMs} ms; ` +
-      `RSS settled ${r.memory.rssSettledMb} vs ${r.withSemiSpaceFlag.memory.rssSettledMb} MB, ` +
-      `peak ${r.memory.rssPeakMb} vs ${r.withSemiSpaceFlag.memory.rssPeakMb} MB.`,
     '',
     '| target | goal | this run | |',
     '|---|---|---|---|',
