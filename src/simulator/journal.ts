@@ -60,6 +60,21 @@ function sizeOf(record: JournalRecord): number {
   return bytes;
 }
 
+/**
+ * Header values repeat request after request (content type, host, agent, connection): the journal keeps one copy
+ * of each short one it has seen, up to `max` values, instead of one per entry.
+ */
+function createInterner(max = 1024, maxLength = 128): (value: string) => string {
+  const known = new Map<string, string>();
+  return (value) => {
+    if (value.length > maxLength) return value;
+    const seen = known.get(value);
+    if (seen !== undefined) return seen;
+    if (known.size < max) known.set(value, value);
+    return value;
+  };
+}
+
 function materialize(record: JournalRecord, secretHeaders: ReadonlySet<string>): JournalEntry {
   const { at, request, id, ...rest } = record;
   return {
@@ -142,6 +157,7 @@ export function createJournal({
   const sizes = new WeakMap<JournalRecord, number>();
   const ring = createRing<JournalRecord>(capacity, { maxBytes, sizeOf: (r) => sizes.get(r) ?? 0 });
   let sequence = 0;
+  const intern = createInterner();
   const matches = (e: JournalRecord, f: JournalFilter) =>
     (f.provider === undefined || e.provider === f.provider) &&
     (f.outcome === undefined || e.outcome === f.outcome) &&
@@ -150,6 +166,8 @@ export function createJournal({
   return {
     nextId: () => `req_${(++sequence).toString().padStart(6, '0')}`,
     add(record) {
+      const { headers } = record.request;
+      for (const name in headers) headers[name] = intern(headers[name]!);
       sizes.set(record, sizeOf(record));
       ring.push(record);
       // The request log (request-log.ts), when one is switched on.

@@ -108,7 +108,8 @@ function recordRequest(journal: Journal, ctx: RequestContext, verdict: Verdict):
     at: ctx.deps.clock.now(),
     session: ctx.session,
     method: view.method,
-    path: view.path,
+    // The route's own string where it is the path: the request's path is a slice that keeps its whole URL alive.
+    path: view.path === ctx.endpoint.path ? ctx.endpoint.path : view.path,
     provider: ctx.provider.id,
     operationId: ctx.endpoint.operationId,
     status: reply.status,
