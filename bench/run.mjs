@@ -20,6 +20,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const SENDS = Number(process.env.BENCH_SENDS ?? 1_000_000);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+const CALIBRATION_US = [5, 10, 20, 40];
 const CONFIG = `${ROOT}bench/waotp.bench.yaml`;
 const children = new Set();
 
@@ -30,10 +31,11 @@ process.on('exit', stopAll);
 process.on('SIGINT', () => process.exit(130));
 
 /** Spawns a server process and resolves with the first URL it prints (or the Nth, for waotp dev). */
-function startServer(args, pattern = /listening on (http:\/\/\S+)/, flags = NODE_FLAGS) {
+function startServer(args, pattern = /listening on (http:\/\/\S+)/, flags = NODE_FLAGS, env = {}) {
   const child = spawn(process.execPath, args[0] === BIN ? [...flags, ...args] : args, {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
   });
   children.add(child);
   let output = '';
@@ -158,6 +160,11 @@ async function main() {
     /simulator listening on (\S+)[\s\S]*OTP service listening on (\S+)/,
   );
   const coreUrl = dev.match[2];
+  // Calibration: the same bare route spending a fixed amount of CPU per request. It shows what ratio any server
+  // doing that much work per request reaches on this machine (each answer's write also wakes the load generator).
+  const calibrations = [];
+  for (const us of CALIBRATION_US)
+    calibrations.push({ us, server: await startServer([`${ROOT}bench/ceiling.mjs`], undefined, [], { WORK_US: us }) });
 
   const splashify = sample('splashify');
   const targets = [];
@@ -177,6 +184,14 @@ async function main() {
         job: { url: `${simUrl}${s.path}`, headers: s.headers, body: s.body },
       });
     }
+  }
+  for (const { us, server } of calibrations) {
+    targets.push({
+      name: `calibration: bare Hono + ${us} µs of CPU per request`,
+      group: 'calibration',
+      connections: 100,
+      job: { url: `${server.match[1]}${splashify.path}`, headers: splashify.headers, body: splashify.body },
+    });
   }
   const sandbox = sample('verihubs');
   targets.push({
@@ -230,6 +245,7 @@ async function main() {
   }
   await stop(dev);
   await stop(simLogged);
+  for (const { server } of calibrations) await stop(server);
 
   const checks = [];
   for (const store of ['memory', 'redis']) {
