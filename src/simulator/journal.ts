@@ -43,6 +43,8 @@ export interface JournalEntry {
 export interface JournalRecord extends Omit<JournalEntry, 'time' | 'request'> {
   at: number;
   request: { headers: Record<string, string>; query?: Record<string, string>; bodyText?: string };
+  /** Estimated bytes held, for the journal's byte budget: worked out once, when the entry is added. */
+  bytes?: number;
 }
 
 /** The body as the journal shows it: parsed JSON, or the text when it is not JSON. */
@@ -76,7 +78,7 @@ function createInterner(max = 1024, maxLength = 128): (value: string) => string 
 }
 
 function materialize(record: JournalRecord, secretHeaders: ReadonlySet<string>): JournalEntry {
-  const { at, request, id, ...rest } = record;
+  const { at, request, id, bytes: _bytes, ...rest } = record;
   return {
     id,
     time: new Date(at).toISOString(),
@@ -153,9 +155,7 @@ export function createJournal({
   secretHeaders?: ReadonlySet<string>;
   onAdd?: (record: JournalRecord) => void;
 } = {}): Journal {
-  // Sizes are worked out once, when an entry is added.
-  const sizes = new WeakMap<JournalRecord, number>();
-  const ring = createRing<JournalRecord>(capacity, { maxBytes, sizeOf: (r) => sizes.get(r) ?? 0 });
+  const ring = createRing<JournalRecord>(capacity, { maxBytes, sizeOf: (r) => r.bytes ?? 0 });
   let sequence = 0;
   const intern = createInterner();
   const matches = (e: JournalRecord, f: JournalFilter) =>
@@ -168,7 +168,7 @@ export function createJournal({
     add(record) {
       const { headers } = record.request;
       for (const name in headers) headers[name] = intern(headers[name]!);
-      sizes.set(record, sizeOf(record));
+      record.bytes = sizeOf(record);
       ring.push(record);
       // The request log (request-log.ts), when one is switched on.
       onAdd?.(record);

@@ -119,6 +119,7 @@ function recordRequest(journal: Journal, ctx: RequestContext, verdict: Verdict):
     request,
     // The reply as built is kept, not copied: nothing changes it once answered.
     reply: reply.headers ? (reply as JournalRecord['reply']) : { status: reply.status, headers: {}, body: reply.body },
+    bytes: 0,
   };
   if (to !== undefined) record.to = to;
   journal.add(record);
