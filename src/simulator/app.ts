@@ -4,6 +4,7 @@
  * @module
  */
 import { Hono } from 'hono';
+import { TrieRouter } from 'hono/router/trie-router';
 import { type IdSource, type ProviderDefinition, secretHeaders } from '../providers/define.js';
 import { providers as registry } from '../providers/index.js';
 import { problem } from '../util/problem.js';
@@ -162,7 +163,8 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     providers.forEach(freshState);
   };
 
-  const app = new Hono();
+  // What Hono's default router settles on for these routes anyway (RegExpRouter refuses them), without its failed try.
+  const app = new Hono({ router: new TrieRouter() });
   const admin = { ...config.admin, ...options.admin };
   const guard = createAdminGuard({ ...admin, self });
   app.use('/__admin', guard);
@@ -226,7 +228,6 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
     console.error(error);
     return problem(500, 'Internal simulator error', 'this is a bug in waotp, not a simulated provider failure');
   });
-
   return {
     app,
     clock,
