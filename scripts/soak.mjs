@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { providers } from '../dist/providers/index.js';
+import { DEFAULT_CALLBACK_OPTIONS } from '../dist/simulator/callback-options.js';
 import { planTimeline } from '../dist/simulator/timeline.js';
 
 const { values } = parseArgs({
@@ -224,7 +225,18 @@ while (inFlight > 0) await new Promise((r) => setTimeout(r, 20));
 rss.endOfLoad = rssOf();
 
 // ---------- drain: what is due goes out; what is scheduled later may stay ----------
-const drainLimit = Date.now() + (CALLBACK_TIMEOUT ?? 10_000) * 2 + 20_000;
+// The longest a report may still be trying: every attempt the provider's policy allows hanging until its timeout,
+// plus the doubling backoff between them (DEFAULT_CALLBACK_OPTIONS.retryDelayMs). Two hung attempts in a row were
+// the old bound, and one 60 s run ended with a report still retrying (its pending count one over).
+const longestChainMs = Math.max(
+  ...providers
+    .filter((p) => p.callbacks)
+    .map(({ callbacks: { delivery } }) => {
+      const backoff = DEFAULT_CALLBACK_OPTIONS.retryDelayMs * (2 ** (delivery.attempts - 1) - 1);
+      return delivery.attempts * (CALLBACK_TIMEOUT ?? delivery.timeoutMs) + backoff;
+    }),
+);
+const drainLimit = Date.now() + longestChainMs + 10_000;
 // Drained once nothing is due or in flight and the count has held for 3 s (longer than any retry backoff):
 // what remains is scheduled minutes later (Verihubs' "unverified" at time_limit).
 let stats = (await call('GET', '/__admin/callbacks?limit=1')).body;
