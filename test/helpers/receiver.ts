@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { RunningSimulator } from '../../src/simulator/server.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { type RunningSimulator, type StartOptions, startSimulator } from '../../src/simulator/server.js';
 
 /** One callback request as a receiver saw it. */
 export interface Received {
@@ -114,5 +114,40 @@ export function useReceiver(s: { readonly sim: RunningSimulator }): Receiver {
     waitFor: (count, ms, match) => started().waitFor(count, ms, match),
     clear: () => started().clear(),
     close: () => started().close(),
+  };
+}
+
+/**
+ * For tests that each start a simulator of their own (with their own callback options): a fresh receiver per
+ * test, and the simulator the test started (`start`) reset and closed after it, then the receiver.
+ */
+export function useOwnSimulator() {
+  let receiver: Receiver | undefined;
+  let sim: RunningSimulator | undefined;
+  const close = async () => {
+    const closing = sim;
+    sim = undefined;
+    await closing?.close();
+  };
+  beforeEach(async () => {
+    receiver = await startReceiver();
+  });
+  afterEach(async () => {
+    sim?.simulator.reset();
+    await close();
+    await receiver?.close();
+  });
+  return {
+    get receiver(): Receiver {
+      if (!receiver) throw new Error('receiver not started yet');
+      return receiver;
+    },
+    /** Starts this test's simulator. */
+    async start(options: StartOptions): Promise<RunningSimulator> {
+      sim = await startSimulator(options);
+      return sim;
+    },
+    /** Closes this test's simulator now (for tests of its drain). */
+    close,
   };
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { providers } from '../../src/providers/index.js';
 import { messcatCallbacks } from '../../src/providers/messcat/callbacks.js';
 import { splashifyCallbacks } from '../../src/providers/splashify/callbacks.js';
@@ -6,9 +6,8 @@ import { callbackQuerySchema } from '../../src/providers/verihubs/callbacks.js';
 import { whatsappOnpremCallbacks } from '../../src/providers/whatsapp-onprem/callbacks.js';
 import { createSimulator } from '../../src/simulator/app.js';
 import type { CallbackRecord } from '../../src/simulator/dispatcher.js';
-import { type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
 import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver, useReceiver } from '../helpers/receiver.js';
+import { useOwnSimulator, useReceiver } from '../helpers/receiver.js';
 
 // Speed 10: sent at 10 ms, delivered at 30 ms, read at 80 ms after the send (failed at 30 ms).
 const FAST = { speed: 10, retryDelayMs: 50, timeoutMs: 2000 };
@@ -464,24 +463,14 @@ describe('delivery callbacks', () => {
 });
 
 describe('callback dispatcher under trouble', () => {
-  let receiver: Receiver;
-  let sim: RunningSimulator | undefined;
-  beforeEach(async () => {
-    receiver = await startReceiver();
-  });
-  afterEach(async () => {
-    sim?.simulator.reset();
-    await sim?.close();
-    sim = undefined;
-    await receiver.close();
-  });
+  const own = useOwnSimulator();
 
   it('keeps sends fast while the receiver hangs', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 5000, concurrency: 4 } });
-    receiver.answer = () => 'hang';
-    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+    const sim = await own.start({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 5000, concurrency: 4 } });
+    own.receiver.answer = () => 'hang';
+    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: own.receiver.url } });
     await send(sim.url, 'splashify', PLAIN);
-    await receiver.waitFor(2);
+    await own.receiver.waitFor(2);
     const latencies: number[] = [];
     for (let i = 0; i < 30; i++) {
       const started = performance.now();
@@ -490,7 +479,7 @@ describe('callback dispatcher under trouble', () => {
       await sleep(5);
     }
     // Every slot is taken by a hanging callback, and deliveries queue up behind them.
-    expect(receiver.received.length).toBeGreaterThanOrEqual(4);
+    expect(own.receiver.received.length).toBeGreaterThanOrEqual(4);
     expect(sim.simulator.callbacks.pending).toBeGreaterThan(4);
     latencies.sort((a, b) => a - b);
     expect(latencies[Math.floor(latencies.length / 2)]).toBeLessThan(50);
@@ -498,11 +487,11 @@ describe('callback dispatcher under trouble', () => {
   });
 
   it('records an attempt at a hanging receiver as timed out', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 100 } });
-    receiver.answer = () => 'hang';
-    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+    const sim = await own.start({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 100 } });
+    own.receiver.answer = () => 'hang';
+    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: own.receiver.url } });
     await send(sim.url, 'splashify', NOT_ON_WHATSAPP);
-    await receiver.waitFor(1);
+    await own.receiver.waitFor(1);
     await sleep(200);
     expect((await attempts(sim.url))[0]).toMatchObject({
       event: 'failed',
@@ -512,18 +501,18 @@ describe('callback dispatcher under trouble', () => {
   });
 
   it('sends only to allowed hosts; a refused URL is recorded, not sent', async () => {
-    sim = await startSimulator({
+    const sim = await own.start({
       port: 0,
       seed: 1,
-      callbacks: { speed: 10, allow: ['hooks.example.com', `127.0.0.1:${new URL(receiver.url).port}`] },
+      callbacks: { speed: 10, allow: ['hooks.example.com', `127.0.0.1:${new URL(own.receiver.url).port}`] },
     });
-    await send(sim.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/ok` } });
+    await send(sim.url, 'verihubs', PLAIN, { body: { callback_url: `${own.receiver.url}/ok` } });
     await send(sim.url, 'verihubs', '6281234567891', {
-      body: { callback_url: `http://localhost:${new URL(receiver.url).port}/blocked` },
+      body: { callback_url: `http://localhost:${new URL(own.receiver.url).port}/blocked` },
     });
-    await receiver.waitFor(4);
+    await own.receiver.waitFor(4);
     await sleep(100);
-    expect(receiver.received.map((r) => r.path)).toEqual(['/ok', '/ok', '/ok', '/ok']);
+    expect(own.receiver.received.map((r) => r.path)).toEqual(['/ok', '/ok', '/ok', '/ok']);
     const refused = (await attempts(sim.url)).filter((r) => r.url.includes('/blocked'));
     expect(refused).toHaveLength(4);
     expect(
@@ -532,26 +521,24 @@ describe('callback dispatcher under trouble', () => {
   });
 
   it('drains pending callbacks on close', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 2 } });
-    await send(sim.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/v` } });
+    const sim = await own.start({ port: 0, seed: 1, callbacks: { speed: 2 } });
+    await send(sim.url, 'verihubs', PLAIN, { body: { callback_url: `${own.receiver.url}/v` } });
     // 0 "Requested" is due at the send itself; nothing later has gone out yet.
-    expect(receiver.received.filter((r) => r.query.status !== '0')).toHaveLength(0);
+    expect(own.receiver.received.filter((r) => r.query.status !== '0')).toHaveLength(0);
     const started = Date.now();
-    await sim.close();
-    sim = undefined;
+    await own.close();
     // read is due 400 ms after the send at speed 2; the drain waits for it, and not for the 5 due in 5 minutes.
-    expect(receiver.received.map((r) => r.query.status)).toEqual(['0', '1', '2', '3']);
+    expect(own.receiver.received.map((r) => r.query.status)).toEqual(['0', '1', '2', '3']);
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
   it('drops what is not sent by the drain deadline', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 1, drainMs: 150 } });
-    await send(sim.url, 'verihubs', PLAIN, { body: { callback_url: `${receiver.url}/v` } });
+    const sim = await own.start({ port: 0, seed: 1, callbacks: { speed: 1, drainMs: 150 } });
+    await send(sim.url, 'verihubs', PLAIN, { body: { callback_url: `${own.receiver.url}/v` } });
     const started = Date.now();
-    await sim.close();
-    sim = undefined;
+    await own.close();
     expect(Date.now() - started).toBeLessThan(400);
     await sleep(800);
-    expect(receiver.received.map((r) => r.query.status)).toEqual(['0', '1']);
+    expect(own.receiver.received.map((r) => r.query.status)).toEqual(['0', '1']);
   });
 });

@@ -3,14 +3,14 @@ import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { providers } from '../../src/providers/index.js';
 import { MAX_RULES } from '../../src/simulator/admin-limits.js';
 import { createSimulator } from '../../src/simulator/app.js';
 import { loadRulePack } from '../../src/simulator/catalogue.js';
-import { exposureWarning, type RunningSimulator, startSimulator } from '../../src/simulator/server.js';
+import { exposureWarning } from '../../src/simulator/server.js';
 import { call, useSimulator } from '../helpers/http.js';
-import { type Receiver, startReceiver, useReceiver } from '../helpers/receiver.js';
+import { useOwnSimulator, useReceiver } from '../helpers/receiver.js';
 
 const PLAIN = '6281234567890';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -33,26 +33,16 @@ function send(
 const nested = (depth: number, leaf: string) => `${'['.repeat(depth)}${leaf}${']'.repeat(depth)}`;
 
 describe('callback delivery that cannot wedge', () => {
-  let receiver: Receiver;
-  let sim: RunningSimulator | undefined;
-  beforeEach(async () => {
-    receiver = await startReceiver();
-  });
-  afterEach(async () => {
-    sim?.simulator.reset();
-    await sim?.close();
-    sim = undefined;
-    await receiver.close();
-  });
+  const own = useOwnSimulator();
 
   it('ends each attempt at a hung receiver at its timeout, frees its slot and socket, and drains', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 150, concurrency: 2 } });
-    receiver.answer = () => 'hang';
-    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+    const sim = await own.start({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 150, concurrency: 2 } });
+    own.receiver.answer = () => 'hang';
+    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: own.receiver.url } });
     for (let i = 0; i < 4; i++) expect((await send(sim.url, 'splashify', `6281234567${800 + i}`)).status).toBe(201);
     // 12 reports through 2 slots held 150 ms each: all attempted in well under the time a wedge would take.
     await expect
-      .poll(async () => (await call(`${sim!.url}/__admin/callbacks`)).body.attempts.timedOut, {
+      .poll(async () => (await call(`${sim.url}/__admin/callbacks`)).body.attempts.timedOut, {
         timeout: 10_000,
         interval: 100,
       })
@@ -61,19 +51,19 @@ describe('callback delivery that cannot wedge', () => {
     expect(listed.body).toMatchObject({ pending: 0, inFlight: 0, dropped: 0 });
     expect(listed.body.callbacks.every((r: { error?: string }) => r.error === 'no answer within 150 ms')).toBe(true);
     // The receiver saw every socket closed: nothing of a hung exchange is kept.
-    await expect.poll(() => sim!.simulator.callbacks.stats().sockets, { timeout: 3000 }).toBe(0);
+    await expect.poll(() => sim.simulator.callbacks.stats().sockets, { timeout: 3000 }).toBe(0);
   });
 
   it('never has more callbacks open than its concurrency, even when many fall due at once', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 1, timeoutMs: 5000, concurrency: 2 } });
-    receiver.answer = () => 'hang';
-    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+    const sim = await own.start({ port: 0, seed: 1, callbacks: { speed: 1, timeoutMs: 5000, concurrency: 2 } });
+    own.receiver.answer = () => 'hang';
+    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: own.receiver.url } });
     for (let i = 0; i < 4; i++) expect((await send(sim.url, 'splashify', `6281234567${810 + i}`)).status).toBe(201);
     // All 12 reports fall due in the same instant; only two may be sent while the receiver holds them.
     sim.simulator.clock.advance(1000);
-    await receiver.waitFor(2);
+    await own.receiver.waitFor(2);
     await sleep(300);
-    expect(receiver.received).toHaveLength(2);
+    expect(own.receiver.received).toHaveLength(2);
     expect(sim.simulator.callbacks.stats()).toMatchObject({ inFlight: 2, pending: 12 });
   });
 
@@ -81,13 +71,13 @@ describe('callback delivery that cannot wedge', () => {
     'drops the oldest report when the queue truly overflows, counts it, ' +
       'and shows it on /__admin/callbacks and /__admin/health',
     async () => {
-      sim = await startSimulator({
+      const sim = await own.start({
         port: 0,
         seed: 1,
         callbacks: { speed: 1, timeoutMs: 2000, capacity: 4, concurrency: 1 },
       });
-      receiver.answer = () => 'hang';
-      await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+      own.receiver.answer = () => 'hang';
+      await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: own.receiver.url } });
       // 3 sends: 9 reports, 1 in flight at most, 4 waiting at most.
       for (let i = 0; i < 3; i++) await send(sim.url, 'splashify', `6281234567${800 + i}`);
       const listed = await call(`${sim.url}/__admin/callbacks`);
@@ -102,12 +92,12 @@ describe('callback delivery that cannot wedge', () => {
   );
 
   it('keeps reports that still have room: none is dropped below capacity', async () => {
-    sim = await startSimulator({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 2000 } });
-    receiver.answer = (_r, i) => (i % 3 === 0 ? 500 : 200);
-    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: receiver.url } });
+    const sim = await own.start({ port: 0, seed: 1, callbacks: { speed: 10, timeoutMs: 2000 } });
+    own.receiver.answer = (_r, i) => (i % 3 === 0 ? 500 : 200);
+    await call(`${sim.url}/__admin/callbacks/targets`, { method: 'PUT', json: { splashify: own.receiver.url } });
     for (let i = 0; i < 10; i++) await send(sim.url, 'splashify', `6281234567${800 + i}`);
-    await receiver.waitFor(30, 5000);
-    expect(receiver.received).toHaveLength(30);
+    await own.receiver.waitFor(30, 5000);
+    expect(own.receiver.received).toHaveLength(30);
     expect((await call(`${sim.url}/__admin/callbacks`)).body).toMatchObject({
       dropped: 0,
       attempts: { delivered: 20, rejected: 10 },
