@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { providers } from '../dist/providers/index.js';
-import { DEFAULT_CALLBACK_OPTIONS } from '../dist/simulator/callback-options.js';
+import { DEFAULT_CALLBACK_OPTIONS, retryDelayAfter } from '../dist/simulator/callback-options.js';
 import { planTimeline } from '../dist/simulator/timeline.js';
 
 const { values } = parseArgs({
@@ -226,14 +226,16 @@ rss.endOfLoad = rssOf();
 
 // ---------- drain: what is due goes out; what is scheduled later may stay ----------
 // The longest a report may still be trying: every attempt the provider's policy allows hanging until its timeout,
-// plus the doubling backoff between them (DEFAULT_CALLBACK_OPTIONS.retryDelayMs). Two hung attempts in a row were
-// the old bound, and one 60 s run ended with a report still retrying (its pending count one over).
+// plus the backoff between them. Two hung attempts in a row were the old bound, and one 60 s run ended with a
+// report still retrying (its pending count one over).
 const longestChainMs = Math.max(
   ...providers
     .filter((p) => p.callbacks)
     .map(({ callbacks: { delivery } }) => {
-      const backoff = DEFAULT_CALLBACK_OPTIONS.retryDelayMs * (2 ** (delivery.attempts - 1) - 1);
-      return delivery.attempts * (CALLBACK_TIMEOUT ?? delivery.timeoutMs) + backoff;
+      let ms = delivery.attempts * (CALLBACK_TIMEOUT ?? delivery.timeoutMs);
+      for (let attempt = 1; attempt < delivery.attempts; attempt++)
+        ms += retryDelayAfter(attempt, DEFAULT_CALLBACK_OPTIONS.retryDelayMs);
+      return ms;
     }),
 );
 const drainLimit = Date.now() + longestChainMs + 10_000;

@@ -39,3 +39,13 @@ export const DEFAULT_CALLBACK_OPTIONS: CallbackOptions = {
   drainMs: 5000,
   lateAfterMs: DEFAULT_LATE_AFTER_MS,
 };
+
+/**
+ * The wait after a report's attempt `attempt` failed, before the next: `retryDelayMs`, doubling each time,
+ * played `speed` times faster.
+ * @example
+ * retryDelayAfter(3, 250); // 1000
+ */
+export function retryDelayAfter(attempt: number, retryDelayMs: number, speed = 1): number {
+  return (retryDelayMs * 2 ** (attempt - 1)) / speed;
+}

@@ -6,7 +6,7 @@
  * @module
  */
 import { attemptOf, type Job } from './callback-job.js';
-import type { CallbackOptions } from './callback-options.js';
+import { type CallbackOptions, retryDelayAfter } from './callback-options.js';
 import type { CallbackPolicy } from './callback-policy.js';
 import { createScheduler, type Scheduler } from './callback-scheduler.js';
 import { buildCallbackRequest, type Sender, type SendResult } from './callback-sender.js';
@@ -80,7 +80,7 @@ export function createCallbackQueue(deps: CallbackQueueDeps): CallbackQueue {
   /** The next attempt, after the provider's backoff, while its retry policy has one left. */
   const retryLater = (job: Job) => {
     if (job.attempt >= job.attempts! || closing || job.generation !== generation) return;
-    scheduler.add(clock.now() + (options.retryDelayMs * 2 ** (job.attempt - 1)) / speed, {
+    scheduler.add(clock.now() + retryDelayAfter(job.attempt, options.retryDelayMs, speed), {
       ...job,
       attempt: job.attempt + 1,
     });
